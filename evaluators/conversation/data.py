@@ -1,0 +1,108 @@
+"""The conversation domain's data model: dialogues, their sessions and turns, and the questions asked after.
+
+Every loader (LoCoMo, LongMemEval) and the synthetic generator produce these types, so that episodes,
+agents and metrics never see a file format. Everything is frozen: a dataset is hashed into a fingerprint
+that evaluations record, and it must not change under them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+CATEGORY_NAMES: dict[int, str] = {
+    1: "multi-hop",
+    2: "temporal",
+    3: "open-domain",
+    4: "single-hop",
+    5: "adversarial",
+    6: "knowledge-update",
+}
+"""LoCoMo's numbering (1-5), plus 6 for questions whose answer changed over time (LongMemEval, synthetic)."""
+
+UNANSWERABLE_CATEGORY = 5
+"""Questions of this category ask about something never said: the right answer is that it is not known."""
+
+
+class DataError(ValueError):
+    """A data file that cannot be used; the message names the file and what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One utterance. `turn_id` is unique within its conversation (LoCoMo's `dia_id`, e.g. "D1:3")."""
+
+    turn_id: str
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A dated block of turns; it is written to memory as one unit."""
+
+    session_id: str
+    date: str
+    turns: tuple[Turn, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question asked after all sessions were written, with what scoring needs and the program never sees.
+
+    `evidence` holds the ids of the turns that support the answer (empty for unanswerable questions);
+    `date` is when the question is asked, when the source gives it.
+    """
+
+    question_id: str
+    question: str
+    answer: str
+    evidence: tuple[str, ...]
+    category: int
+    date: str = ""
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORY_NAMES.get(self.category, f"category-{self.category}")
+
+    @property
+    def answerable(self) -> bool:
+        return self.category != UNANSWERABLE_CATEGORY
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A multi-session dialogue and the questions about it: the unit of splitting and of an episode."""
+
+    conversation_id: str
+    speakers: tuple[str, ...]
+    sessions: tuple[Session, ...]
+    questions: tuple[Question, ...]
+
+    def turns_by_id(self) -> dict[str, Turn]:
+        return {turn.turn_id: turn for session in self.sessions for turn in session.turns}
+
+
+@dataclass(frozen=True)
+class ConversationDataset:
+    """A named collection of conversations, e.g. "synthetic(seed=0)" or "locomo:locomo10.json"."""
+
+    name: str
+    conversations: tuple[Conversation, ...]
+
+    def fingerprint(self) -> str:
+        """A short content hash: two datasets with the same fingerprint hold exactly the same data."""
+        payload = json.dumps([asdict(c) for c in self.conversations], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(c.questions) for c in self.conversations)
+
+
+def format_session(session: Session) -> str:
+    """The `raw_text` written to memory for a session: its date, then one `Speaker: text` line per turn."""
+    lines = [f"[{session.session_id} | {session.date}]"] if session.date else [f"[{session.session_id}]"]
+    lines.extend(f"{turn.speaker}: {turn.text}" for turn in session.turns)
+    return "\n".join(lines)

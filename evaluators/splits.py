@@ -1,0 +1,46 @@
+"""Deterministic splits of a domain's units (conversations, task layouts) into reflect / select / test.
+
+Splitting is by unit, never by question: questions about one conversation share its memory, so a split
+by question would leak. Units are ordered by a hash of their id, so the assignment does not depend on
+file order and a unit keeps its split when others are added.
+
+- `reflect`: small, shown to the reflective mutator (failed cases);
+- `select`: drives selection in evolution;
+- `test`: held out, never seen by evolution; used once at the end of a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+SPLITS = ("reflect", "select", "test")
+ALL = "all"
+SPLIT_SHARES = {"reflect": 0.2, "select": 0.4, "test": 0.4}
+
+T = TypeVar("T")
+
+
+def assign_splits(unit_ids: Sequence[str]) -> dict[str, str]:
+    """Map each unit id to its split. Three or more units give every split at least one."""
+    ordered = sorted(unit_ids, key=lambda uid: hashlib.sha256(uid.encode("utf-8")).hexdigest())
+    n = len(ordered)
+    if n >= 3:
+        reflect = max(1, round(SPLIT_SHARES["reflect"] * n))
+        test = max(1, round(SPLIT_SHARES["test"] * n))
+    else:
+        reflect, test = 0, n // 2
+    select = n - reflect - test
+    names = ["reflect"] * reflect + ["select"] * select + ["test"] * test
+    return dict(zip(ordered, names, strict=True))
+
+
+def take_split(units: Sequence[T], split: str, unit_id: Callable[[T], str]) -> list[T]:
+    """The units of `split` ("all" for every unit), in their original order."""
+    if split == ALL:
+        return list(units)
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
+    assignment = assign_splits([unit_id(u) for u in units])
+    return [u for u in units if assignment[unit_id(u)] == split]

