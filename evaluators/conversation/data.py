@@ -51,7 +51,8 @@ class Session:
 class Question:
     """A question asked after all sessions were written, with what scoring needs and the program never sees.
 
-    `evidence` holds the ids of the turns that support the answer (empty for unanswerable questions);
+    `evidence` holds the ids of the turns that support the answer (unanswerable questions may keep the
+    turns LoCoMo cites for the adversarial premise; retrieval metrics never score them);
     `date` is when the question is asked, when the source gives it.
     """
 
