@@ -99,14 +99,20 @@ def print_result(name: str, result: EvaluationResult) -> None:
     """A table of metrics per category, then costs and the selection score."""
     if not result.ok:
         err.print(
-            f"[red]{name} failed[/red] ({result.failure_reason}): {result.failure_message}", highlight=False
+            f"[red]{name} failed[/red] ({result.failure_reason}): {result.failure_message}",
+            highlight=False,
+            soft_wrap=True,
         )
         for line in result.logs[-10:]:
             err.print(f"  {line}", highlight=False, markup=False)
         return
-    table = Table(title=f"{name} · {result.data_name} [{result.split}] · agent {result.agent}")
-    table.add_column("category")
-    for column in ("questions", "evidence recall", "answer-token recall", "answer score", "exact match"):
+    table = Table(
+        title=f"{name} · {result.data_name} [{result.split}] · agent {result.agent}",
+        caption="evidence: evidence recall · answer tokens: answer-token recall · "
+        "F1: LoCoMo answer score · EM: exact match",
+    )
+    table.add_column("category", no_wrap=True)
+    for column in ("questions", "evidence", "answer tokens", "F1", "EM"):
         table.add_column(column, justify="right")
     rows = [*result.by_category.items(), ("all", result.metrics)]
     for category, metrics in rows:

@@ -36,7 +36,11 @@ def test_mstar_program_loads_and_exposes_json_schemas() -> None:
 
 
 def test_fields_without_description_load_with_a_warning() -> None:
-    source = replace(MSTAR_VECTOR_SEARCH, 'text: str = field(metadata={"description": "The query text to search for"})', "text: str")
+    source = replace(
+        MSTAR_VECTOR_SEARCH,
+        'text: str = field(metadata={"description": "The query text to search for"})',
+        "text: str",
+    )
     description = load_program(source).description
     assert description.warnings == ('Query.text has no metadata={"description": ...}',)
 
@@ -46,18 +50,35 @@ def test_fields_without_description_load_with_a_warning() -> None:
     [
         ("class KnowledgeBase:", "class Memory:", "does not define KnowledgeBase"),
         ('INSTRUCTION_QUERY = "Given', 'QUERY_HINT = "Given', "does not define INSTRUCTION_QUERY"),
-        ('INSTRUCTION_RESPONSE = "Based on the above knowledge and the original question, provide a short answer."',
-         'INSTRUCTION_RESPONSE = ""', "INSTRUCTION_RESPONSE must not be empty"),
+        (
+            'INSTRUCTION_RESPONSE = "Based on the above knowledge and the original question, provide a short answer."',
+            'INSTRUCTION_RESPONSE = ""',
+            "INSTRUCTION_RESPONSE must not be empty",
+        ),
         ('ALWAYS_ON_KNOWLEDGE = ""', "ALWAYS_ON_KNOWLEDGE = 3", "ALWAYS_ON_KNOWLEDGE must be a string"),
         ("@dataclass\nclass Query:", "class Query:", "Query must be a class decorated with @dataclass"),
-        ("def read(self, query: Query) -> str:", "def lookup(self, query: Query) -> str:", "has no read() method"),
-        ("def write(self, item: KnowledgeItem, raw_text: str)", "def write(self, item: KnowledgeItem)",
-         "KnowledgeBase.write must accept (self, item, raw_text)"),
-        ("from dataclasses import dataclass, field", "from dataclasses import dataclass, field\nimport requests",
-         "imports 'requests', which the sandbox does not have"),
+        (
+            "def read(self, query: Query) -> str:",
+            "def lookup(self, query: Query) -> str:",
+            "has no read() method",
+        ),
+        (
+            "def write(self, item: KnowledgeItem, raw_text: str)",
+            "def write(self, item: KnowledgeItem)",
+            "KnowledgeBase.write must accept (self, item, raw_text)",
+        ),
+        (
+            "from dataclasses import dataclass, field",
+            "from dataclasses import dataclass, field\nimport requests",
+            "imports 'requests', which the sandbox does not have",
+        ),
         ("summary: str = field(", "summary: bytes = field(", "has type bytes, which JSON cannot carry"),
         ('ALWAYS_ON_KNOWLEDGE = ""', 'ALWAYS_ON_KNOWLEDGE = ""\nREQUIRES = ("gpu",)', "unknown capabilities"),
-        ('ALWAYS_ON_KNOWLEDGE = ""', 'ALWAYS_ON_KNOWLEDGE = ""\n1 / 0', "raised ZeroDivisionError while being loaded"),
+        (
+            'ALWAYS_ON_KNOWLEDGE = ""',
+            'ALWAYS_ON_KNOWLEDGE = ""\n1 / 0',
+            "raised ZeroDivisionError while being loaded",
+        ),
     ],
 )
 def test_contract_violations_are_one_clear_sentence(old: str, new: str, expected: str) -> None:
@@ -68,7 +89,9 @@ def test_contract_violations_are_one_clear_sentence(old: str, new: str, expected
 
 
 def test_syntax_errors_name_the_line() -> None:
-    broken = replace(MSTAR_VECTOR_SEARCH, "def read(self, query: Query) -> str:", "def read(self, query: Query) -> str")
+    broken = replace(
+        MSTAR_VECTOR_SEARCH, "def read(self, query: Query) -> str:", "def read(self, query: Query) -> str"
+    )
     with pytest.raises(ContractError) as raised:
         load_program(broken)
     assert raised.value.line == broken.splitlines().index("    def read(self, query: Query) -> str") + 1
@@ -76,7 +99,11 @@ def test_syntax_errors_name_the_line() -> None:
 
 
 def test_import_errors_name_the_line() -> None:
-    source = replace(MSTAR_VECTOR_SEARCH, "from dataclasses import dataclass, field", "from dataclasses import dataclass, field\nimport torch")
+    source = replace(
+        MSTAR_VECTOR_SEARCH,
+        "from dataclasses import dataclass, field",
+        "from dataclasses import dataclass, field\nimport torch",
+    )
     with pytest.raises(ContractError) as raised:
         load_program(source)
     assert raised.value.line == 3
@@ -90,7 +117,9 @@ def test_instantiate_coerces_agent_output_to_the_declared_types() -> None:
         "    score: float | None = None\n    urgent: bool = False",
     )
     program = load_program(source)
-    item = program.make_item({"summary": ["a", "b"], "count": "3", "tags": "one", "urgent": "yes", "extra": 1})
+    item = program.make_item(
+        {"summary": ["a", "b"], "count": "3", "tags": "one", "urgent": "yes", "extra": 1}
+    )
     assert (item.summary, item.count, item.tags, item.score, item.urgent) == ("a, b", 3, ["one"], None, True)
     missing = program.make_item({})
     assert (missing.summary, missing.count, missing.tags) == ("", 0, [])

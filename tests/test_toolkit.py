@@ -79,7 +79,12 @@ def test_chroma_update_keeps_the_rest_of_a_record(toolkit: Toolkit) -> None:
     collection = toolkit.chroma.get_or_create_collection("c")
     collection.add(ids=["1"], documents=["old text"], metadatas=[{"v": 1}])
     collection.update(ids=["1"], metadatas=[{"v": 2}])
-    assert collection.get(ids="1") == {"ids": ["1"], "documents": ["old text"], "metadatas": [{"v": 2}], "embeddings": None}
+    assert collection.get(ids="1") == {
+        "ids": ["1"],
+        "documents": ["old text"],
+        "metadatas": [{"v": 2}],
+        "embeddings": None,
+    }
     with pytest.raises(VectorStoreError, match="do not exist"):
         collection.update(ids=["9"], documents=["x"])
 
@@ -119,7 +124,10 @@ def test_llm_budget_is_per_operation() -> None:
         toolkit.llm("again")
     assert spent.value.reason == "llm_budget"
     toolkit.begin_operation()
-    assert toolkit.llm_completion([{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}]) == "ok"
+    assert (
+        toolkit.llm_completion([{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}])
+        == "ok"
+    )
     assert calls == [("hello", "be brief", 5), ("hi", "sys", 512)]
     assert toolkit.llm_calls == 2
 

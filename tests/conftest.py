@@ -1,0 +1,17 @@
+"""Shared fixtures: the real benchmark slices in ../shared/data, present on every development and CI machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+LOCOMO_DEV = SHARED_DATA / "locomo" / "locomo_dev2.json"
+LONGMEMEVAL_DEV = SHARED_DATA / "longmemeval" / "longmemeval_oracle_dev45.json"
+
+
+@pytest.fixture(scope="session")
+def locomo_path() -> Path:
+    assert LOCOMO_DEV.is_file(), f"the LoCoMo dev slice is missing at {LOCOMO_DEV}"
+    return LOCOMO_DEV

@@ -1,0 +1,97 @@
+"""The CLI as a user meets it: results, JSON for scripts, and one clear sentence for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evolve.cli import app
+from tests.programs import MSTAR_VECTOR_SEARCH
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_seeds_list_names_every_seed_with_provenance() -> None:
+    code, stdout, _ = run("seeds", "list", "--json")
+    assert code == 0
+    seeds = {row["name"]: row for row in json.loads(stdout)}
+    assert {"bm25_turns", "vector_rag", "dual_memory"} <= seeds.keys()
+    assert "SoulSpeak" in seeds["dual_memory"]["reimplements"]
+    assert seeds["bm25_turns"]["needs_llm"] is False
+
+
+def test_eval_json_reports_metrics_per_category(locomo_path: Path) -> None:
+    code, stdout, _ = run("eval", "bm25_turns", "--data", f"locomo:{locomo_path}", "--json")
+    assert code == 0
+    result = json.loads(stdout)
+    assert result["status"] == "ok" and result["agent"] == "offline"
+    assert set(result["by_category"]) == {"adversarial", "multi-hop", "open-domain", "single-hop", "temporal"}
+    assert result["metrics"]["questions"] == 304
+    assert 0 < result["score"] <= 1 and len(result["data_fingerprint"]) == 16
+
+
+def test_eval_runs_an_mstar_program_unmodified(tmp_path: Path, locomo_path: Path) -> None:
+    program = tmp_path / "mstar_vector_search.py"
+    program.write_text(MSTAR_VECTOR_SEARCH)
+    code, stdout, _ = run("eval", str(program), "--data", f"locomo:{locomo_path}", "--json")
+    assert code == 0
+    assert json.loads(stdout)["metrics"]["evidence_recall"] > 0.1
+
+
+def test_eval_prints_a_table(locomo_path: Path) -> None:
+    code, stdout, _ = run("eval", "bm25_turns", "--data", f"locomo:{locomo_path}", "--split", "select")
+    assert code == 0
+    assert "evidence recall" in stdout and "single-hop" in stdout and "selection score" in stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("eval", "no_such_seed"), "'no_such_seed' is neither a program file nor a seed name"),
+        (("eval", "missing/program.py"), "program file missing/program.py does not exist"),
+        (("eval", "bm25_turns", "--data", "locomo:/nonexistent/locomo.json"), "/nonexistent/locomo.json"),
+        (("eval", "bm25_turns", "--data", "wikipedia"), "unknown data spec 'wikipedia'"),
+        (("eval", "bm25_turns", "--data", "synthetic:seed=x"), "bad synthetic option 'seed=x'"),
+        (("eval", "bm25_turns", "--split", "train"), "unknown split 'train'"),
+        (("eval", "bm25_turns", "--embedder", "word2vec"), "unknown embedder 'word2vec'"),
+        (("seeds", "show", "nope"), "there is no seed named 'nope'"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_code_2(args: tuple[str, ...], message: str) -> None:
+    code, stdout, stderr = run(*args)
+    assert code == 2
+    assert message in stderr
+    assert "Traceback" not in stderr + stdout
+    assert len(stderr.strip().splitlines()) == 1
+
+
+def test_broken_program_names_the_problem_and_line(tmp_path: Path) -> None:
+    program = tmp_path / "broken.py"
+    program.write_text(
+        MSTAR_VECTOR_SEARCH.replace("def read(self, query: Query) -> str:", "def read(self, query) -> str")
+    )
+    code, _, stderr = run("eval", str(program))
+    assert code == 2
+    assert "line 37: the program is not valid Python" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_program_that_crashes_during_evaluation_fails_with_its_reason(
+    tmp_path: Path, locomo_path: Path
+) -> None:
+    program = tmp_path / "crashes.py"
+    crashing_read = "if self.count > 10:\n            raise KeyError('boom')\n        if self.count == 0:"
+    program.write_text(MSTAR_VECTOR_SEARCH.replace("if self.count == 0:", crashing_read))
+    code, stdout, _ = run("eval", str(program), "--data", f"locomo:{locomo_path}", "--json")
+    assert code == 1
+    result = json.loads(stdout)
+    assert (result["status"], result["failure_reason"], result["score"]) == ("failed", "crash", 0.0)
+    assert "KeyError" in result["failure_message"]
