@@ -1,4 +1,4 @@
-"""Shared fixtures: the real benchmark slices in ../shared/data, present on every development and CI machine."""
+"""Shared fixtures: the real benchmark slices in ../shared/data, present on every dev and CI machine."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def test_fields_without_description_load_with_a_warning() -> None:
         ("class KnowledgeBase:", "class Memory:", "does not define KnowledgeBase"),
         ('INSTRUCTION_QUERY = "Given', 'QUERY_HINT = "Given', "does not define INSTRUCTION_QUERY"),
         (
-            'INSTRUCTION_RESPONSE = "Based on the above knowledge and the original question, provide a short answer."',
+            'INSTRUCTION_RESPONSE = "Based on the above knowledge and the original question, '
+            'provide a short answer."',
             'INSTRUCTION_RESPONSE = ""',
             "INSTRUCTION_RESPONSE must not be empty",
         ),

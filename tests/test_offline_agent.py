@@ -9,7 +9,7 @@ from seeds import get_seed
 AGENT = OfflineAgent()
 PROGRAM = load_program(get_seed("bm25_turns").source).description
 
-CONTEXT = """[1:56 pm on 8 May, 2023] Caroline: I went to a LGBTQ support group yesterday and it was so powerful.
+CONTEXT = """[1:56 pm on 8 May, 2023] Caroline: I went to a LGBTQ support group yesterday, so powerful.
 [1:56 pm on 8 May, 2023] Melanie: That's great! I'm busy with the kids and my pottery class.
 [3:10 pm on 20 June, 2023] Caroline: Last month I adopted a puppy named Oscar."""
 
