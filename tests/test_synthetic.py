@@ -1,0 +1,252 @@
+"""The synthetic conversation generator: the project's default data, so its gold answers must be right.
+
+The answerability checks here are independent of the generator: they read only the produced dataset
+(turn texts, session dates, answers), never its templates or helpers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from evaluators.conversation.data import Conversation, ConversationDataset
+from evaluators.conversation.synthetic import DEFAULT_CONVERSATIONS, generate_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]  # fmt: skip
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DAYS_BACK = {"yesterday": 1, "two days ago": 2, "three days ago": 3}
+RELATIVE_PHRASES = [*DAYS_BACK, "last week", "last month", "last year", *(f"last {d}" for d in WEEKDAYS)]
+STOP_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "and", "for", "with", "by", "from", "s"}
+NOT_MENTIONED = "Not mentioned in the conversation"
+
+
+@pytest.fixture(scope="module", params=[0, 1, 2], ids=lambda seed: f"seed={seed}")
+def dataset(request: pytest.FixtureRequest) -> ConversationDataset:
+    """The default-sized dataset for a few seeds: a property that holds by design holds for every seed."""
+    return generate_dataset(seed=request.param)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def content_words(text: str) -> set[str]:
+    return words(text) - STOP_WORDS
+
+
+def session_of(turn_id: str) -> int:
+    return int(re.fullmatch(r"D(\d+):\d+", turn_id).group(1))
+
+
+def session_day(date_text: str) -> date:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2}) (am|pm) on (\d{1,2}) ([A-Z][a-z]+), (\d{4})", date_text)
+    assert match, f"not a LoCoMo-style date: {date_text!r}"
+    hour, minute = int(match.group(1)), int(match.group(2))
+    assert 1 <= hour <= 12 and 0 <= minute <= 59
+    return date(int(match.group(6)), MONTHS.index(match.group(5)) + 1, int(match.group(4)))
+
+
+def day_text(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def expected_temporal_answer(turn_text: str, said_on: date) -> str:
+    """What a careful reader computes from the one relative-time phrase in the turn and the session date."""
+    found = [p for p in RELATIVE_PHRASES if re.search(rf"\b{p}\b", turn_text.lower())]
+    assert len(found) == 1, f"expected exactly one relative-time phrase in {turn_text!r}, found {found}"
+    phrase = found[0]
+    if phrase in DAYS_BACK:
+        return day_text(said_on - timedelta(days=DAYS_BACK[phrase]))
+    if phrase == "last week":
+        return f"the week before {day_text(said_on)}"
+    if phrase == "last month":
+        year, month = (said_on.year, said_on.month - 1) if said_on.month > 1 else (said_on.year - 1, 12)
+        return f"{MONTHS[month - 1]} {year}"
+    if phrase == "last year":
+        return str(said_on.year - 1)
+    day = said_on - timedelta(days=1)  # "last Friday": walk back to the most recent Friday before that day
+    while WEEKDAYS[day.weekday()] != phrase.removeprefix("last "):
+        day -= timedelta(days=1)
+    return day_text(day)
+
+
+def session_days_by_number(conversation: Conversation) -> dict[int, date]:
+    return {number: session_day(s.date) for number, s in enumerate(conversation.sessions, start=1)}
+
+
+def test_same_seed_gives_the_same_dataset_and_fingerprint() -> None:
+    first, second = generate_dataset(seed=7, conversations=3), generate_dataset(seed=7, conversations=3)
+    assert first == second
+    assert first.fingerprint() == second.fingerprint()
+    assert first.name == "synthetic(seed=7,conversations=3)"
+
+
+def test_different_seeds_give_different_data() -> None:
+    one, two = generate_dataset(seed=1, conversations=3), generate_dataset(seed=2, conversations=3)
+    assert one.fingerprint() != two.fingerprint()
+    assert one.conversations[0].sessions != two.conversations[0].sessions
+
+
+def test_fingerprint_does_not_depend_on_the_process_hash_seed() -> None:
+    code = (
+        "from evaluators.conversation.synthetic import generate_dataset\n"
+        "print(generate_dataset(conversations=2).fingerprint())"
+    )
+    expected = generate_dataset(conversations=2).fingerprint()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == expected
+
+
+def test_fewer_conversations_are_a_prefix_of_more() -> None:
+    assert (
+        generate_dataset(conversations=3).conversations == generate_dataset(conversations=5).conversations[:3]
+    )
+
+
+def test_defaults_have_the_documented_shape(dataset: ConversationDataset) -> None:
+    seed = int(re.fullmatch(r"synthetic\(seed=(\d+),conversations=10\)", dataset.name).group(1))
+    assert len(dataset.conversations) == DEFAULT_CONVERSATIONS == 10
+    assert len({c.conversation_id for c in dataset.conversations}) == 10
+    assert dataset.conversations[3].conversation_id == f"synth-{seed}-003"
+    for conversation in dataset.conversations:
+        assert 15 <= len(conversation.sessions) <= 25
+        assert len(conversation.speakers) == 2 and conversation.speakers[0] != conversation.speakers[1]
+        turn_ids = []
+        for number, session in enumerate(conversation.sessions, start=1):
+            assert session.session_id == f"session_{number}"
+            assert 15 <= len(session.turns) <= 25
+            assert [t.turn_id for t in session.turns] == [
+                f"D{number}:{k}" for k in range(1, len(session.turns) + 1)
+            ]
+            assert {t.speaker for t in session.turns} <= set(conversation.speakers)
+            turn_ids += [t.turn_id for t in session.turns]
+        assert len(turn_ids) == len(set(turn_ids))
+        assert 30 <= len(conversation.questions) <= 50
+        assert len({q.question_id for q in conversation.questions}) == len(conversation.questions)
+        known = conversation.turns_by_id()
+        for question in conversation.questions:
+            assert question.answer, question
+            assert all(turn_id in known for turn_id in question.evidence), question
+    assert len({name for c in dataset.conversations for name in c.speakers}) >= 12  # names vary
+
+
+def test_requested_ranges_are_respected_even_when_small() -> None:
+    small = generate_dataset(seed=3, conversations=4, sessions=(2, 3), turns_per_session=(6, 8))
+    assert small.name == "synthetic(seed=3,conversations=4,sessions=2-3,turns=6-8)"
+    for conversation in small.conversations:
+        assert 2 <= len(conversation.sessions) <= 3
+        assert all(6 <= len(s.turns) <= 8 for s in conversation.sessions)
+        known = conversation.turns_by_id()
+        assert conversation.questions
+        assert all(t in known for q in conversation.questions for t in q.evidence)
+
+
+def test_impossible_ranges_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        generate_dataset(turns_per_session=(2, 3))
+    with pytest.raises(ValueError):
+        generate_dataset(sessions=(5, 2))
+    with pytest.raises(ValueError):
+        generate_dataset(conversations=0)
+
+
+def test_session_dates_are_calendar_dates_a_few_days_to_weeks_apart(dataset: ConversationDataset) -> None:
+    for conversation in dataset.conversations:
+        days = [session_day(s.date) for s in conversation.sessions]
+        gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
+        assert all(1 <= gap <= 31 for gap in gaps), gaps
+
+
+def test_answer_words_are_stated_in_the_evidence_turns(dataset: ConversationDataset) -> None:
+    checked = 0
+    for conversation in dataset.conversations:
+        turns = conversation.turns_by_id()
+        for question in conversation.questions:
+            if question.category in (1, 4, 6):
+                assert question.evidence, question
+                stated = set().union(*(words(turns[t].text) for t in question.evidence))
+                assert content_words(question.answer) <= stated, (
+                    question,
+                    [turns[t].text for t in question.evidence],
+                )
+                checked += 1
+    assert checked > 200
+
+
+def test_temporal_answers_follow_from_the_phrase_and_the_session_date(dataset: ConversationDataset) -> None:
+    checked = 0
+    for conversation in dataset.conversations:
+        turns, days = conversation.turns_by_id(), session_days_by_number(conversation)
+        for question in (q for q in conversation.questions if q.category == 2):
+            (turn_id,) = question.evidence
+            expected = expected_temporal_answer(turns[turn_id].text, days[session_of(turn_id)])
+            assert question.answer == expected, (question, turns[turn_id].text)
+            checked += 1
+    assert checked > 50
+
+
+def test_every_category_is_present_and_none_dominates(dataset: ConversationDataset) -> None:
+    for conversation in dataset.conversations:
+        counts = Counter(q.category for q in conversation.questions)
+        assert set(counts) == {1, 2, 4, 5, 6}, counts
+        assert max(counts.values()) <= 0.5 * len(conversation.questions), counts
+
+
+def test_adversarial_questions_are_unanswerable_with_no_evidence(dataset: ConversationDataset) -> None:
+    adversarial = [q for c in dataset.conversations for q in c.questions if q.category == 5]
+    assert adversarial
+    for question in adversarial:
+        assert question.evidence == ()
+        assert question.answer == NOT_MENTIONED
+        assert not question.answerable
+    answerable = [q for c in dataset.conversations for q in c.questions if q.category != 5]
+    assert all(q.answer != NOT_MENTIONED for q in answerable)
+
+
+def test_knowledge_updates_ask_for_the_latest_value_after_a_stale_one(dataset: ConversationDataset) -> None:
+    updates = 0
+    for conversation in dataset.conversations:
+        turns = conversation.turns_by_id()
+        for question in (q for q in conversation.questions if q.category == 6):
+            stale, latest = turns[question.evidence[0]], turns[question.evidence[-1]]
+            assert session_of(stale.turn_id) < session_of(latest.turn_id), question
+            assert stale.speaker == latest.speaker, question
+            assert content_words(question.answer) <= words(latest.text), (question, latest.text)
+            assert not content_words(question.answer) <= words(stale.text), (question, stale.text)
+            updates += 1
+    assert updates >= 20
+
+
+def test_multi_hop_evidence_spans_different_sessions(dataset: ConversationDataset) -> None:
+    for conversation in dataset.conversations:
+        for question in (q for q in conversation.questions if q.category == 1):
+            sessions = [session_of(t) for t in question.evidence]
+            assert len(sessions) >= 2 and len(set(sessions)) == len(sessions), question
+
+
+def test_most_turns_are_distractors(dataset: ConversationDataset) -> None:
+    for conversation in dataset.conversations:
+        evidence = {t for q in conversation.questions for t in q.evidence}
+        turns = conversation.turns_by_id()
+        assert len(set(turns) - evidence) >= 0.3 * len(turns)
+
+
+def test_default_dataset_is_cheap_to_generate() -> None:
+    start = time.perf_counter()
+    generate_dataset()
+    assert time.perf_counter() - start < 1.0
