@@ -35,7 +35,9 @@ class AgentKind(StrEnum):
 
 @reports_user_errors
 def eval_command(
-    program: Annotated[str, typer.Argument(help="A memory program: a .py file or a seed name.")],
+    programs: Annotated[
+        list[str], typer.Argument(help="Memory programs: .py files or seed names (one or more).")
+    ],
     domain: Annotated[Domain, typer.Option(help="The task domain.")] = Domain.conversation,
     data: Annotated[
         str, typer.Option(help="synthetic[:seed=N,conversations=N], locomo:PATH or longmemeval:PATH.")
@@ -52,47 +54,78 @@ def eval_command(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")] = False,
 ) -> None:
-    """Evaluate a memory program and print its metrics per category and its costs."""
+    """Evaluate memory programs and print their metrics per category and their costs.
+
+    With several programs, a comparison follows the tables; `--json` then prints a list.
+    """
     if split not in (*SPLITS, ALL):
         raise UserError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
     if read_chars < 1:
         raise UserError("--read-chars must be at least 1")
     if agent is AgentKind.llm:
         raise UserError("the LLM agent is not available yet: use --agent offline")
-    name, source = read_program(program)
-    load_program(source)  # a broken program is the user's to fix: say so before any work starts
+    named_sources = [read_program(program) for program in programs]
+    for _, source in named_sources:
+        load_program(source)  # a broken program is the user's to fix: say so before any work starts
     dataset = conversation.load_dataset(data)
     try:
         embed = make_embedder(embedder, CACHE_DIR / "embeddings.sqlite")
     except (ValueError, RuntimeError) as error:
         raise UserError(str(error)) from None
     capabilities = Capabilities(embed=embed)
-    with Progress(
-        TextColumn(f"[bold]{name}[/bold] on {dataset.name} [{split}]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task("episodes", total=None)
-        result = conversation.evaluate(
-            source,
-            dataset,
-            split,
-            OfflineAgent(),
-            InProcessSession,
-            capabilities,
-            read_char_limit=read_chars,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    results = []
+    for name, source in named_sources:
+        with Progress(
+            TextColumn(f"[bold]{name}[/bold] on {dataset.name} [{split}]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("episodes", total=None)
+            result = conversation.evaluate(
+                source,
+                dataset,
+                split,
+                OfflineAgent(),
+                InProcessSession,
+                capabilities,
+                read_char_limit=read_chars,
+                progress=lambda done, total, task=task, bar=bar: bar.update(
+                    task, completed=done, total=total
+                ),
+            )
+        results.append((name, result))
+        if not as_json:
+            print_result(name, result)
     if as_json:
-        print(json.dumps({"program": name, **result.to_json(include_cases=False)}, indent=2))
-    else:
-        print_result(name, result)
-    if not result.ok:
+        rows = [{"program": name, **result.to_json(include_cases=False)} for name, result in results]
+        print(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2))
+    elif len(results) > 1:
+        print_comparison(results)
+    if not all(result.ok for _, result in results):
         raise typer.Exit(1)
+
+
+def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:
+    """One row per program: selection score, its two terms, and costs; best score first."""
+    table = Table(title="comparison (best selection score first)")
+    table.add_column("program", no_wrap=True)
+    for column in ("score", "evidence", "F1", "read chars", "read ms", "status"):
+        table.add_column(column, justify="right")
+    for name, result in sorted(results, key=lambda pair: -pair[1].score):
+        table.add_row(
+            name,
+            f"{result.score:.3f}",
+            _fmt(result.metrics.get("evidence_recall")),
+            _fmt(result.metrics.get("answer_score")),
+            f"{result.cost.get('read_chars_mean', 0):.0f}",
+            f"{result.cost.get('read_seconds_median', 0) * 1000:.1f}",
+            result.status if result.ok else f"failed: {result.failure_reason}",
+        )
+    out.print(table)
 
 
 def print_result(name: str, result: EvaluationResult) -> None:
