@@ -18,6 +18,7 @@ from evaluators.conversation.data import ConversationDataset, DataError
 from evaluators.conversation.episode import DEFAULT_READ_CHAR_LIMIT, EpisodeCosts, run_episode
 from evaluators.conversation.locomo import load_locomo
 from evaluators.conversation.longmemeval import load_longmemeval
+from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.conversation.scoring import aggregate
 from evaluators.conversation.synthetic import generate_dataset
 from evaluators.result import CaseResult, EvaluationResult
@@ -142,3 +143,36 @@ def _cost_summary(costs: EpisodeCosts, seconds: float) -> dict[str, float]:
         "embed_calls": float(costs.embed_calls),
         "seconds": seconds,
     }
+
+
+class ConversationDomain:
+    """The conversation domain behind the `evaluators.domains.TaskDomain` protocol."""
+
+    name = DOMAIN
+    default_data = DEFAULT_DATA
+
+    def load_dataset(self, spec: str) -> ConversationDataset:
+        return load_dataset(spec)
+
+    def make_agent(self, kind: str, llm: object | None = None) -> ConversationAgent:
+        if kind == "offline":
+            return OfflineAgent()
+        raise ValueError(f"the conversation domain has no {kind!r} agent here; use offline")
+
+    def evaluate(
+        self,
+        source: str,
+        dataset: ConversationDataset,
+        split: str,
+        agent: ConversationAgent,
+        session_factory: SessionFactory,
+        capabilities: Capabilities,
+        read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
+        progress: Progress | None = None,
+    ) -> EvaluationResult:
+        return evaluate(
+            source, dataset, split, agent, session_factory, capabilities, read_char_limit, progress
+        )
+
+
+DOMAIN_IMPLEMENTATION = ConversationDomain()
