@@ -1,0 +1,243 @@
+"""What every model call cost, and the budget that stops new calls when a run has spent enough.
+
+Each call, whether answered by the provider, by the cache or by an error, leaves one `CallRecord`
+in the run's `Ledger`. The archive persists them (subscribe to the ledger), the CLI prints their
+totals, and the budget reads the same numbers, so what is reported is what was enforced.
+
+Prices are US dollars per million tokens. The defaults are list prices at the time of writing and
+will drift; users override them (`[llm.prices]` in the config, or `PriceTable({...})`). Models
+served by an OpenAI-compatible server cost nothing unless a price is given, because they are
+usually local.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from providers.errors import BudgetExhausted
+
+Purpose = Literal["agent", "toolkit", "mutation", "judge", "embedding"]
+PURPOSES: tuple[Purpose, ...] = ("agent", "toolkit", "mutation", "judge", "embedding")
+Outcome = Literal["ok", "cached", "error"]
+
+
+@dataclass(frozen=True)
+class Price:
+    """Dollars per million input and output tokens."""
+
+    input_per_mtok: float
+    output_per_mtok: float = 0.0
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1_000_000
+
+
+DEFAULT_PRICES: dict[str, Price] = {
+    "openai:gpt-4.1": Price(2.00, 8.00),
+    "openai:gpt-4.1-mini": Price(0.40, 1.60),
+    "openai:gpt-4.1-nano": Price(0.10, 0.40),
+    "openai:gpt-4o": Price(2.50, 10.00),
+    "openai:gpt-4o-mini": Price(0.15, 0.60),
+    "openai:o3": Price(2.00, 8.00),
+    "openai:o3-mini": Price(1.10, 4.40),
+    "openai:o4-mini": Price(1.10, 4.40),
+    "openai:gpt-5": Price(1.25, 10.00),
+    "openai:gpt-5-mini": Price(0.25, 2.00),
+    "openai:gpt-5-nano": Price(0.05, 0.40),
+    "openai:text-embedding-3-small": Price(0.02),
+    "openai:text-embedding-3-large": Price(0.13),
+    "anthropic:claude-opus-4": Price(15.00, 75.00),
+    "anthropic:claude-opus-4-1": Price(15.00, 75.00),
+    "anthropic:claude-opus-4-5": Price(5.00, 25.00),
+    "anthropic:claude-sonnet-4": Price(3.00, 15.00),
+    "anthropic:claude-sonnet-4-5": Price(3.00, 15.00),
+    "anthropic:claude-haiku-4-5": Price(1.00, 5.00),
+    "anthropic:claude-3-5-haiku": Price(0.80, 4.00),
+}
+
+
+class PriceTable:
+    """Looks up a model's price: overrides first, then the defaults; None when neither knows the model.
+
+    Keys are `provider:model` or a bare `model` (any provider). A key also matches dated snapshots of
+    its model (`gpt-4.1-mini` prices `gpt-4.1-mini-2025-04-14`); the longest matching key wins.
+    """
+
+    def __init__(
+        self, overrides: Mapping[str, Price | Mapping[str, float] | tuple[float, float]] | None = None
+    ) -> None:
+        self._overrides = {key: _as_price(value) for key, value in (overrides or {}).items()}
+
+    def price_for(self, provider: str, model: str) -> Price | None:
+        for table in (self._overrides, DEFAULT_PRICES):
+            found = _longest_match(table, provider, model)
+            if found is not None:
+                return found
+        if provider == "openai-compatible":
+            return Price(0.0, 0.0)
+        return None
+
+
+def _as_price(value: Price | Mapping[str, float] | tuple[float, float]) -> Price:
+    if isinstance(value, Price):
+        return value
+    if isinstance(value, Mapping):
+        return Price(float(value.get("input", 0.0)), float(value.get("output", 0.0)))
+    return Price(float(value[0]), float(value[1]))
+
+
+def _longest_match(table: Mapping[str, Price], provider: str, model: str) -> Price | None:
+    best: tuple[int, Price] | None = None
+    for key, price in table.items():
+        key_provider, sep, key_model = key.partition(":")
+        if not sep:
+            key_provider, key_model = "", key
+        elif key_provider != provider:
+            continue
+        if (model == key_model or model.startswith(key_model + "-")) and (
+            best is None or len(key_model) > best[0]
+        ):
+            best = (len(key_model), price)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One model call. `cost_usd` is None when the model has no known price; cached calls cost 0."""
+
+    purpose: str
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    latency_s: float
+    outcome: Outcome
+    attempts: int = 1
+    error: str = ""
+    started_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for a run; None means unlimited. Cached answers spend nothing and always pass."""
+
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    max_dollars: float | None = None
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Sums over the ledger; `calls` counts provider calls (cache hits are counted apart)."""
+
+    calls: int = 0
+    cached_calls: int = 0
+    failed_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced_calls: int = 0
+    by_purpose: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+class Ledger:
+    """The run's call records and budget; safe to share between threads.
+
+    `reserve()` is called before a provider call and `record()` after it. A call slot is reserved
+    atomically, so `max_calls` is never exceeded; tokens and dollars are only known afterwards, so
+    calls already in flight when those limits are reached still finish (the overshoot is at most
+    the concurrency limit's worth of calls).
+    """
+
+    def __init__(self, budget: Budget | None = None, sink: str | Path | None = None) -> None:
+        self.budget = budget or Budget()
+        self._lock = threading.Lock()
+        self._records: list[CallRecord] = []
+        self._reserved = 0
+        self._tokens = 0
+        self._dollars = 0.0
+        self._subscribers: list[Callable[[CallRecord], None]] = []
+        self._sink = Path(sink) if sink else None
+        if self._sink:
+            self._sink.parent.mkdir(parents=True, exist_ok=True)
+
+    def subscribe(self, callback: Callable[[CallRecord], None]) -> None:
+        """Call `callback(record)` for every record from now on (e.g. to persist it in the archive)."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+    def reserve(self) -> None:
+        """Claim one call of the budget; raise `BudgetExhausted` (and claim nothing) when it is spent."""
+        with self._lock:
+            budget = self.budget
+            if budget.max_calls is not None and self._reserved >= budget.max_calls:
+                raise BudgetExhausted(
+                    f"the LLM budget of {budget.max_calls} calls is spent; raise max_calls to continue",
+                    "calls",
+                )
+            if budget.max_tokens is not None and self._tokens >= budget.max_tokens:
+                raise BudgetExhausted(
+                    f"the LLM budget of {budget.max_tokens} tokens is spent ({self._tokens} used); "
+                    "raise max_tokens to continue",
+                    "tokens",
+                )
+            if budget.max_dollars is not None and self._dollars >= budget.max_dollars:
+                raise BudgetExhausted(
+                    f"the LLM budget of ${budget.max_dollars:.2f} is spent (${self._dollars:.4f} used); "
+                    "raise max_dollars to continue",
+                    "dollars",
+                )
+            self._reserved += 1
+
+    def record(self, record: CallRecord) -> None:
+        """Add a finished call; cached calls do not count against the budget."""
+        with self._lock:
+            self._records.append(record)
+            if record.outcome != "cached":
+                self._tokens += record.input_tokens + record.output_tokens
+                self._dollars += record.cost_usd or 0.0
+            subscribers = list(self._subscribers)
+            if self._sink:
+                with self._sink.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(record.to_json(), sort_keys=True) + "\n")
+        for callback in subscribers:
+            callback(record)
+
+    @property
+    def records(self) -> list[CallRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def totals(self) -> LedgerTotals:
+        with self._lock:
+            records = list(self._records)
+        by_purpose: dict[str, dict[str, float]] = {}
+        for r in records:
+            entry = by_purpose.setdefault(
+                r.purpose, {"calls": 0, "cached_calls": 0, "tokens": 0, "cost_usd": 0.0}
+            )
+            entry["cached_calls" if r.outcome == "cached" else "calls"] += 1
+            if r.outcome != "cached":
+                entry["tokens"] += r.input_tokens + r.output_tokens
+                entry["cost_usd"] += r.cost_usd or 0.0
+        live = [r for r in records if r.outcome != "cached"]
+        return LedgerTotals(
+            calls=len(live),
+            cached_calls=len(records) - len(live),
+            failed_calls=sum(1 for r in records if r.outcome == "error"),
+            input_tokens=sum(r.input_tokens for r in live),
+            output_tokens=sum(r.output_tokens for r in live),
+            cost_usd=sum(r.cost_usd or 0.0 for r in live),
+            unpriced_calls=sum(1 for r in live if r.cost_usd is None and r.outcome == "ok"),
+            by_purpose=by_purpose,
+        )

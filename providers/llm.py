@@ -1,0 +1,288 @@
+"""The one door to language models: `open_llm("openai:gpt-4.1-mini").complete(prompt, purpose="agent")`.
+
+Every part of mnemoforge that needs a model (the task agent, `toolkit.llm` for memory programs, the
+judge, the mutators) holds an `LLMClient`. A call goes: cache (temperature 0 only) -> budget ->
+concurrency limit -> the provider's SDK, retried on transient failures -> accounting. Whatever
+happens, one `CallRecord` lands in the client's `Ledger`, and failures surface as `ProviderError`s
+whose message is one sentence a user can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from providers.accounting import CallRecord, Ledger, Price, PriceTable, Purpose
+from providers.anthropic_chat import AnthropicChatTransport, make_anthropic_client
+from providers.cache import CachedAnswer, ResponseCache
+from providers.config import LLMSettings, resolve_api_key
+from providers.errors import ProviderConfigError, ProviderRequestError, ProviderUnavailableError
+from providers.models import ModelSpec, parse_model
+from providers.openai_chat import OpenAIChatTransport, make_openai_client
+from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
+from providers.secrets import register_secret
+from providers.transport import ChatRequest, ChatTransport, Message, RawCompletion, to_messages
+
+log = logging.getLogger("providers.llm")
+
+ToolkitLLM = Callable[[str, str | None, int], str]
+"""The sandbox toolkit's LLM backend: (prompt, system, max_tokens) -> text."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A model's answer and what it cost. `structured` says the provider enforced the JSON schema."""
+
+    text: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    latency_s: float
+    cached: bool = False
+    attempts: int = 1
+    finish_reason: str = ""
+    structured: bool = False
+
+
+class LLMClient:
+    """A model at an endpoint, with retries, a concurrency limit, a cache and accounting. Thread-safe."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        transport: ChatTransport,
+        settings: LLMSettings | None = None,
+        ledger: Ledger | None = None,
+        cache: ResponseCache | None = None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings or LLMSettings()
+        self.transport = transport
+        self.ledger = ledger if ledger is not None else Ledger(self.settings.budget.to_budget())
+        self.cache = cache
+        self.policy = self.settings.retry_policy()
+        self.price: Price | None = self.settings.price_table().price_for(spec.provider, spec.model)
+        self._slots = threading.BoundedSemaphore(self.settings.max_concurrency)
+        if self.price is None and self.ledger.budget.max_dollars is not None:
+            raise ProviderConfigError(
+                f"no price is known for {spec} and the run has a dollar budget: add one under [llm.prices] "
+                f'(e.g. "{spec.provider}:{spec.model}" = {{ input = 1.0, output = 2.0 }}) '
+                "or budget calls or tokens instead",
+                spec.provider,
+                spec.model,
+            )
+
+    @property
+    def name(self) -> str:
+        """The model string, safe to show and to record (no credentials)."""
+        return str(self.spec)
+
+    def complete(
+        self,
+        prompt: str | Sequence[Message | dict[str, str]],
+        *,
+        system: str | None = None,
+        max_tokens: int = 1024,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+        purpose: Purpose = "agent",
+    ) -> Completion:
+        """Complete a prompt (or a user/assistant message list) and account for it.
+
+        With `json_schema`, providers that can enforce a schema are asked to; the text is still the
+        caller's to parse and validate (see `providers.structured`). Raises `BudgetExhausted`,
+        `ProviderRequestError` or `ProviderUnavailableError`; never returns a partial result.
+        """
+        messages, system = to_messages(prompt, system)
+        request = ChatRequest(messages, system, int(max_tokens), float(temperature), json_schema)
+        use_cache = self.cache is not None and ResponseCache.cacheable(request)
+        if use_cache and self.cache is not None:
+            hit = self.cache.get(self.spec, request)
+            if hit is not None:
+                return self._cached(
+                    hit, purpose, json_schema is not None and self.transport.supports_json_schema
+                )
+        self.ledger.reserve()
+        started = time.perf_counter()
+        outcome = RetryOutcome()
+        try:
+            raw, structured = self._send_with_retries(request, outcome)
+        except ProviderRequestError as error:
+            self._record_failure(purpose, started, outcome, str(error))
+            raise
+        except RetriesExhausted as exhausted:
+            message = self._unavailable_message(exhausted)
+            self._record_failure(purpose, started, outcome, message)
+            raise ProviderUnavailableError(
+                message, self.spec.provider, self.spec.model, outcome.attempts
+            ) from None
+        except Exception as error:  # a bug rather than a provider failure: still leave a record
+            self._record_failure(purpose, started, outcome, type(error).__name__)
+            raise
+        return self._finish(request, raw, purpose, started, outcome, structured, use_cache)
+
+    def _send_with_retries(self, request: ChatRequest, outcome: RetryOutcome) -> tuple[RawCompletion, bool]:
+        """The completion and whether the provider enforced the schema natively.
+
+        Many OpenAI-compatible servers (and older Claude models) reject a native JSON schema with a
+        400. Rather than fail, the client stops sending schemas natively and sends the request again
+        without one: the schema is in the prompt, and the caller validates what comes back.
+        """
+        structured = request.json_schema is not None and self.transport.supports_json_schema
+        try:
+            return call_with_retries(lambda: self._send(request), self.policy, outcome), structured
+        except ProviderRequestError as error:
+            if not (structured and error.status in (400, 422)):
+                raise
+            log.warning(
+                "%s rejected native structured output (%s); using the prompt's schema instead",
+                self.name,
+                error,
+            )
+        self.transport.supports_json_schema = False
+        plain = request.without_schema()
+        return call_with_retries(lambda: self._send(plain), self.policy, outcome), False
+
+    def _send(self, request: ChatRequest) -> RawCompletion:
+        with self._slots:
+            return self.transport.send(request, self.settings.timeout)
+
+    def _finish(
+        self,
+        request: ChatRequest,
+        raw: RawCompletion,
+        purpose: str,
+        started: float,
+        outcome: RetryOutcome,
+        structured: bool,
+        use_cache: bool,
+    ) -> Completion:
+        latency = time.perf_counter() - started
+        cost = self.price.cost(raw.input_tokens, raw.output_tokens) if self.price else None
+        self.ledger.record(
+            CallRecord(
+                purpose=purpose,
+                provider=self.spec.provider,
+                model=self.name,
+                input_tokens=raw.input_tokens,
+                output_tokens=raw.output_tokens,
+                cost_usd=cost,
+                latency_s=latency,
+                outcome="ok",
+                attempts=outcome.attempts,
+            )
+        )
+        if use_cache and self.cache is not None and raw.finish_reason not in ("length", "max_tokens"):
+            # A truncated answer is not worth replaying: the next run may be given more tokens.
+            self.cache.put(self.spec, request, CachedAnswer(raw.text, raw.input_tokens, raw.output_tokens))
+        return Completion(
+            text=raw.text,
+            model=self.name,
+            input_tokens=raw.input_tokens,
+            output_tokens=raw.output_tokens,
+            cost_usd=cost,
+            latency_s=latency,
+            attempts=outcome.attempts,
+            finish_reason=raw.finish_reason,
+            structured=structured,
+        )
+
+    def _cached(self, hit: CachedAnswer, purpose: str, structured: bool) -> Completion:
+        self.ledger.record(
+            CallRecord(
+                purpose,
+                self.spec.provider,
+                self.name,
+                hit.input_tokens,
+                hit.output_tokens,
+                0.0,
+                0.0,
+                "cached",
+                0,
+            )
+        )
+        return Completion(
+            hit.text, self.name, hit.input_tokens, hit.output_tokens, 0.0, 0.0, True, 0, "cached", structured
+        )
+
+    def _record_failure(self, purpose: str, started: float, outcome: RetryOutcome, message: str) -> None:
+        self.ledger.record(
+            CallRecord(
+                purpose=purpose,
+                provider=self.spec.provider,
+                model=self.name,
+                input_tokens=0,
+                output_tokens=0,
+                cost_usd=0.0,
+                latency_s=time.perf_counter() - started,
+                outcome="error",
+                attempts=outcome.attempts,
+                error=message,
+            )
+        )
+
+    def _unavailable_message(self, exhausted: RetriesExhausted) -> str:
+        failure = exhausted.outcome.last_failure
+        kind = failure.kind if failure else "failure"
+        fixes = {
+            "connection": (
+                "start the server or fix the URL in --model"
+                if self.spec.provider == "openai-compatible"
+                else "check the network connection and the base URL"
+            ),
+            "timeout": f"raise timeout (now {self.settings.timeout:g} s) in the [llm] config",
+            "rate limited": "lower max_concurrency in the [llm] config or wait and resume the run",
+            "malformed response": "check that the base URL points at the provider's API (for a local server, its /v1)",
+        }
+        fix = fixes.get(kind, "try again later; the provider is failing")
+        detail = f": {failure.detail}" if failure and failure.detail else ""
+        return (
+            f"{self.spec.label} (model {self.spec.model}) failed ({exhausted.reason}{detail}): {fix}"
+        )
+
+
+def open_llm(
+    model: str | ModelSpec,
+    settings: LLMSettings | None = None,
+    ledger: Ledger | None = None,
+    cache: ResponseCache | None = None,
+) -> LLMClient:
+    """An `LLMClient` for a model string such as `anthropic:claude-sonnet-4-5`.
+
+    Raises `ProviderConfigError` (nothing sent) for a bad model string or a missing key. The cache is
+    the settings' (on by default, at `settings.cache_path` or the user cache directory) unless one is
+    given; pass a shared `ledger` so that all clients of a run count against one budget.
+    """
+    spec = parse_model(model) if isinstance(model, str) else model
+    settings = settings or LLMSettings()
+    api_key = resolve_api_key(spec, settings)
+    register_secret(api_key)
+    transport: ChatTransport
+    if spec.provider == "anthropic":
+        client = make_anthropic_client(api_key, settings.base_url, settings.timeout)
+        transport = AnthropicChatTransport(spec, client, settings.structured_output)
+    else:
+        base_url = settings.base_url if spec.provider == "openai" else spec.base_url
+        transport = OpenAIChatTransport(
+            spec, make_openai_client(spec, api_key, base_url, settings.timeout), settings.structured_output
+        )
+    if cache is None and settings.cache:
+        cache = ResponseCache(settings.cache_path)
+    return LLMClient(spec, transport, settings, ledger, cache)
+
+
+def toolkit_backend(client: LLMClient, purpose: Purpose = "toolkit") -> ToolkitLLM:
+    """The sandbox toolkit's `(prompt, system, max_tokens) -> str`, served by `client` as `purpose`."""
+
+    def complete(prompt: str, system: str | None, max_tokens: int) -> str:
+        return client.complete(prompt, system=system, max_tokens=max_tokens, purpose=purpose).text
+
+    return complete
+
+
+__all__ = ["Completion", "LLMClient", "PriceTable", "open_llm", "toolkit_backend"]
