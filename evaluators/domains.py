@@ -35,6 +35,10 @@ class TaskDomain(Protocol):
         """The dataset a user's data spec names; raises `DataError` with one clear sentence otherwise."""
         ...
 
+    def split_fingerprint(self, dataset: Any, split: str) -> str:
+        """The fingerprint `evaluate` records for `split`, so a caller can find an identical evaluation."""
+        ...
+
     def make_agent(self, kind: str, llm: Any | None = None) -> Any:
         """The agent of `kind` ("offline" or "llm"); the LLM agent needs `llm` (a providers client)."""
         ...

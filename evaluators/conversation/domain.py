@@ -71,10 +71,8 @@ def evaluate(
 
     A program failure ends the evaluation as failed (score 0) with its reason and logs; it is never raised.
     """
-    conversations = take_split(dataset.conversations, split, lambda c: c.conversation_id)
-    chosen = ConversationDataset(f"{dataset.name}[{split}]", tuple(conversations))
-    if not conversations:
-        raise DataError(f"split {split!r} of {dataset.name} holds no conversation; use --split all")
+    chosen = split_dataset(dataset, split)
+    conversations = chosen.conversations
     base = {
         "domain": DOMAIN,
         "split": split,
@@ -122,6 +120,14 @@ def evaluate(
     )
 
 
+def split_dataset(dataset: ConversationDataset, split: str) -> ConversationDataset:
+    """The conversations of one split as a dataset; its fingerprint is what evaluations record."""
+    conversations = take_split(dataset.conversations, split, lambda c: c.conversation_id)
+    if not conversations:
+        raise DataError(f"split {split!r} of {dataset.name} holds no conversation; use --split all")
+    return ConversationDataset(f"{dataset.name}[{split}]", tuple(conversations))
+
+
 def _merge_costs(total: EpisodeCosts, part: EpisodeCosts) -> None:
     total.write_seconds.extend(part.write_seconds)
     total.read_seconds.extend(part.read_seconds)
@@ -153,6 +159,9 @@ class ConversationDomain:
 
     def load_dataset(self, spec: str) -> ConversationDataset:
         return load_dataset(spec)
+
+    def split_fingerprint(self, dataset: ConversationDataset, split: str) -> str:
+        return split_dataset(dataset, split).fingerprint()
 
     def make_agent(self, kind: str, llm: object | None = None) -> ConversationAgent:
         if kind == "offline":
