@@ -4,6 +4,9 @@ The system prompt is a separate field, `max_tokens` is required, and a JSON sche
 through `output_config.format` (structured outputs). Claude's structured outputs want objects closed
 (`additionalProperties: false`), so the schema's declared objects are closed before it is sent; the
 caller still validates the answer, because older models ignore the format.
+
+No temperature is sent: the Messages API of the SDK this project uses has no sampling parameters
+(the SDK rejects them). A request's temperature still decides whether it is cached.
 """
 
 from __future__ import annotations
@@ -52,7 +55,6 @@ class AnthropicChatTransport:
             "model": self.spec.model,
             "max_tokens": request.max_tokens,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "temperature": request.temperature,
         }
         if request.system:
             params["system"] = request.system

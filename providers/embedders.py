@@ -12,12 +12,20 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from providers.accounting import CallRecord, Ledger, Outcome
+from providers.config import LLMSettings, resolve_api_key
+from providers.errors import ProviderConfigError, ProviderRequestError, ProviderUnavailableError
+from providers.models import parse_model
+from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
+from providers.secrets import register_secret
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -171,3 +179,94 @@ def make_embedder(spec: str = DEFAULT_EMBEDDER, cache_path: str | Path | None = 
     else:
         raise ValueError(f"unknown embedder {spec!r}; use hashed or minilm")
     return CachedEmbedder(embedder, cache_path) if cache_path else embedder
+
+
+class OpenAICompatibleEmbedder:
+    """Neural embeddings over the OpenAI embeddings API: OpenAI itself or any compatible server.
+
+    `model` is a model string (`openai:text-embedding-3-small`,
+    `openai-compatible:http://127.0.0.1:11434/v1:nomic-embed-text`). Calls go through the provider
+    layer's retry policy, budget and ledger (purpose "embedding"), like every other model call; wrap
+    the embedder in `CachedEmbedder` so that a text is paid for once.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        settings: LLMSettings | None = None,
+        ledger: Ledger | None = None,
+        batch_size: int = 256,
+    ) -> None:
+        self.spec = parse_model(model)
+        if self.spec.provider == "anthropic":
+            raise ProviderConfigError(
+                "Anthropic has no embeddings API: use openai:text-embedding-3-small or an "
+                "openai-compatible:URL:MODEL embedding server",
+                self.spec.provider,
+                self.spec.model,
+            )
+        self.settings = settings or LLMSettings()
+        self.ledger = ledger if ledger is not None else Ledger(self.settings.budget.to_budget())
+        self.batch_size = batch_size
+        self.name = str(self.spec)
+        # Imported here so that the lexical embedder does not pay for loading the openai SDK.
+        from providers.openai_chat import OpenAIEmbeddingTransport, make_openai_client
+
+        key = resolve_api_key(self.spec, self.settings)
+        register_secret(key)
+        base_url = self.settings.base_url if self.spec.provider == "openai" else self.spec.base_url
+        client = make_openai_client(self.spec, key, base_url, self.settings.timeout)
+        self._transport = OpenAIEmbeddingTransport(self.spec, client)
+        self._price = self.settings.price_table().price_for(self.spec.provider, self.spec.model)
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors.extend(self._embed_batch(list(texts[start : start + self.batch_size])))
+        return vectors
+
+    def _embed_batch(self, batch: list[str]) -> list[list[float]]:
+        self.ledger.reserve()
+        started = time.perf_counter()
+        outcome = RetryOutcome()
+        policy = self.settings.retry_policy()
+        try:
+            vectors, tokens = call_with_retries(
+                lambda: self._transport.embed(batch, self.settings.timeout), policy, outcome
+            )
+        except ProviderRequestError as error:
+            self._record(started, outcome, 0, "error", str(error))
+            raise
+        except RetriesExhausted as exhausted:
+            message = (
+                f"{self.spec.label} (model {self.spec.model}) could not embed ({exhausted.reason}): "
+                "check that the server is running and serves this embedding model"
+            )
+            self._record(started, outcome, 0, "error", message)
+            raise ProviderUnavailableError(
+                message, self.spec.provider, self.spec.model, outcome.attempts
+            ) from None
+        self._record(started, outcome, tokens, "ok")
+        return vectors
+
+    def _record(
+        self, started: float, outcome: RetryOutcome, tokens: int, result: Outcome, error: str = ""
+    ) -> None:
+        cost = (
+            self._price.cost(tokens, 0) if self._price and result == "ok" else (0.0 if self._price else None)
+        )
+        latency = time.perf_counter() - started
+        self.ledger.record(
+            CallRecord(
+                "embedding",
+                self.spec.provider,
+                self.name,
+                tokens,
+                0,
+                cost,
+                latency,
+                result,
+                outcome.attempts,
+                error,
+            )
+        )

@@ -237,13 +237,11 @@ class LLMClient:
             ),
             "timeout": f"raise timeout (now {self.settings.timeout:g} s) in the [llm] config",
             "rate limited": "lower max_concurrency in the [llm] config or wait and resume the run",
-            "malformed response": "check that the base URL points at the provider's API (for a local server, its /v1)",
+            "malformed response": "check that the base URL points at the provider's API",
         }
         fix = fixes.get(kind, "try again later; the provider is failing")
         detail = f": {failure.detail}" if failure and failure.detail else ""
-        return (
-            f"{self.spec.label} (model {self.spec.model}) failed ({exhausted.reason}{detail}): {fix}"
-        )
+        return f"{self.spec.label} (model {self.spec.model}) failed ({exhausted.reason}{detail}): {fix}"
 
 
 def open_llm(

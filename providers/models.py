@@ -7,7 +7,9 @@
 
 For `openai-compatible` the base URL comes first. The URL's host may carry a numeric port and its path
 may not contain ':', so everything after the URL and one ':' is the model name; that is what lets
-Ollama-style names such as `llama3.1:8b` through unchanged.
+Ollama-style names such as `llama3.1:8b` and Hugging Face ids such as `Qwen/Qwen2.5-7B-Instruct` through
+unchanged. A model name may not start with a port number, so a forgotten model name
+(`openai-compatible:http://127.0.0.1:8000/v1`) is an error rather than a model called "8000/v1".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ ProviderName = Literal["openai", "anthropic", "openai-compatible"]
 PROVIDERS: tuple[ProviderName, ...] = ("openai", "anthropic", "openai-compatible")
 
 _URL_AND_MODEL = re.compile(
-    r"^(?P<url>https?://(?:[^/@\s]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^/:\s\[\]]+)(?::\d+)?(?:/[^:\s]*)?):(?P<model>\S.*)$"
+    r"^(?P<url>https?://(?:[^/@\s]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^/:\s\[\]]+)(?::\d+)?(?:/[^:\s]*)?):(?P<model>(?!\d+(?:/|$))\S.*)$"
 )
 
 _DISPLAY_NAMES = {
