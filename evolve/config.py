@@ -1,0 +1,83 @@
+"""A run's configuration: one pydantic model, loadable from TOML, every field overridable by a CLI flag.
+
+The config is saved with the run in the archive, so `--resume` continues with exactly the settings the
+run started with, and a report can always say what produced a result.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(ValueError):
+    """A config file or flag that cannot be used; the message says which field and why."""
+
+
+class RunConfig(BaseModel):
+    """Everything that decides what a run does. Defaults are the embedded, no-API-key run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    domain: str = "conversation"
+    data: str = Field("synthetic", description="the domain's data spec, e.g. synthetic or locomo:PATH")
+    agent: Literal["offline", "llm"] = "offline"
+    agent_model: str | None = Field(None, description="model string of the task agent when agent = llm")
+    mutation_model: str | None = Field(
+        None, description="model string of the reflective mutator; none = offline"
+    )
+    embedder: str = "hashed"
+    sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
+    read_chars: int = Field(3000, ge=1)
+    seeds: tuple[str, ...] = Field(
+        (), description="seed names to start from; empty = every seed needing no LLM"
+    )
+
+    islands: int = Field(2, ge=1)
+    island_capacity: int = Field(6, ge=2, description="programs kept per island")
+    migration_interval: int = Field(10, ge=1, description="candidates between migrations")
+    inspirations: int = Field(2, ge=0, description="other elites shown to a mutator")
+    softmax_temperature: float = Field(0.05, gt=0, description="parent selection: lower = greedier")
+
+    max_candidates: int = Field(36, ge=0, description="mutations to try (the budget in candidates)")
+    max_cost_usd: float | None = Field(None, ge=0)
+    max_wall_seconds: float | None = Field(None, gt=0)
+
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    ray_address: str | None = None
+    seed: int = 0
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _split_seed_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any]) -> RunConfig:
+    """The config from a TOML file (optional) with CLI overrides applied; `None` overrides are ignored."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return parse_config(values, str(path) if path else "the command line")
+
+
+def parse_config(values: dict[str, Any], origin: str = "the saved config") -> RunConfig:
+    try:
+        return RunConfig(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "config"
+        raise ConfigError(f"{where} in {origin}: {first['msg']}") from None
