@@ -1,0 +1,39 @@
+"""What every mutator shares with the loop: the child it proposes, and how it gives up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A proposed child. `parent_ids` lists the primary parent first (then crossover donors)."""
+
+    source: str
+    parent_ids: tuple[str, ...]
+    mutator: str
+    commit_message: str
+    changes: tuple[str, ...] = ()
+
+
+class Mutator(Protocol):
+    """Makes a child from a parent and a few other elites (program id, source)."""
+
+    name: str
+
+    def mutate(
+        self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]
+    ) -> Mutation | None:
+        """A valid child (it passed the contract check), or None when none could be made."""
+        ...
+
+
+class MutationRejected(Exception):
+    """A mutator gave up on a candidate; `reason` is recorded with it (e.g. edits that never applied)."""
+
+    def __init__(self, reason: str, repair_attempts: int = 0) -> None:
+        self.reason = reason
+        self.repair_attempts = repair_attempts
+        super().__init__(reason)
