@@ -20,7 +20,12 @@ from providers.accounting import CallRecord, Ledger, Price, PriceTable, Purpose
 from providers.anthropic_chat import AnthropicChatTransport, make_anthropic_client
 from providers.cache import CachedAnswer, ResponseCache
 from providers.config import LLMSettings, resolve_api_key
-from providers.errors import ProviderConfigError, ProviderRequestError, ProviderUnavailableError
+from providers.errors import (
+    ProviderConfigError,
+    ProviderError,
+    ProviderRequestError,
+    ProviderUnavailableError,
+)
 from providers.models import ModelSpec, parse_model
 from providers.openai_chat import OpenAIChatTransport, make_openai_client
 from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
@@ -274,11 +279,25 @@ def open_llm(
     return LLMClient(spec, transport, settings, ledger, cache)
 
 
-def toolkit_backend(client: LLMClient, purpose: Purpose = "toolkit") -> ToolkitLLM:
-    """The sandbox toolkit's `(prompt, system, max_tokens) -> str`, served by `client` as `purpose`."""
+def toolkit_backend(
+    client: LLMClient,
+    purpose: Purpose = "toolkit",
+    translate_error: Callable[[ProviderError], BaseException] | None = None,
+) -> ToolkitLLM:
+    """The sandbox toolkit's `(prompt, system, max_tokens) -> str`, served by `client` as `purpose`.
+
+    A provider failure inside a program's `toolkit.llm` call is not the program's fault. The host
+    passes `translate_error` to turn it into what its session understands (e.g. the sandbox's
+    `CapabilityError("llm_budget", ...)`); providers does not import sandbox, so it cannot do so itself.
+    """
 
     def complete(prompt: str, system: str | None, max_tokens: int) -> str:
-        return client.complete(prompt, system=system, max_tokens=max_tokens, purpose=purpose).text
+        try:
+            return client.complete(prompt, system=system, max_tokens=max_tokens, purpose=purpose).text
+        except ProviderError as error:
+            if translate_error is None:
+                raise
+            raise translate_error(error) from error
 
     return complete
 
