@@ -74,6 +74,15 @@ class AnthropicChatTransport:
             served_model=str(response.model or ""),
         )
 
+    def check(self, timeout: float) -> None:
+        """Look the model up (no tokens spent); a model that says it has no structured outputs gets
+        its schemas through the prompt only."""
+        with translated_errors(self.spec):
+            info = self.client.models.retrieve(self.spec.model, timeout=timeout)
+        support = getattr(getattr(info, "capabilities", None), "structured_outputs", None)
+        if support is not None and getattr(support, "supported", True) is False:
+            self.supports_json_schema = False
+
 
 def closed_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of `schema` with `additionalProperties: false` on every object with declared properties."""

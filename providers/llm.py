@@ -13,11 +13,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from providers.accounting import CallRecord, Ledger, Price, PriceTable, Purpose
-from providers.anthropic_chat import AnthropicChatTransport, make_anthropic_client
 from providers.cache import CachedAnswer, ResponseCache
 from providers.config import LLMSettings, resolve_api_key
 from providers.errors import (
@@ -27,7 +26,6 @@ from providers.errors import (
     ProviderUnavailableError,
 )
 from providers.models import ModelSpec, parse_model
-from providers.openai_chat import OpenAIChatTransport, make_openai_client
 from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
 from providers.secrets import register_secret
 from providers.transport import ChatRequest, ChatTransport, Message, RawCompletion, to_messages
@@ -130,6 +128,30 @@ class LLMClient:
             self._record_failure(purpose, started, outcome, type(error).__name__)
             raise
         return self._finish(request, raw, purpose, started, outcome, structured, use_cache)
+
+    def check(self) -> None:
+        """Fail fast, before a run starts: reach the endpoint, prove the key, find the model.
+
+        Costs no tokens and leaves no call record. Raises `ProviderRequestError` for a rejected key
+        (401) or a model the provider does not know (404), `ProviderUnavailableError` when the
+        endpoint cannot be reached. Other refusals of the model-listing endpoint are ignored (some
+        keys may call a model but not list models); the first real call will tell.
+        """
+        policy = replace(self.policy, max_attempts=min(2, self.policy.max_attempts))
+        try:
+            call_with_retries(lambda: self.transport.check(self.settings.timeout), policy)
+        except ProviderRequestError as error:
+            decisive = error.status == 401 or (
+                error.status == 404 and self.spec.provider != "openai-compatible"
+            )
+            if decisive:
+                raise
+            log.info("%s: the model check was refused (%s); going on", self.name, error)
+        except RetriesExhausted as exhausted:
+            message = self._unavailable_message(exhausted)
+            raise ProviderUnavailableError(
+                message, self.spec.provider, self.spec.model, exhausted.outcome.attempts
+            ) from None
 
     def _send_with_retries(self, request: ChatRequest, outcome: RetryOutcome) -> tuple[RawCompletion, bool]:
         """The completion and whether the provider enforced the schema natively.
@@ -264,16 +286,21 @@ def open_llm(
     spec = parse_model(model) if isinstance(model, str) else model
     settings = settings or LLMSettings()
     api_key = resolve_api_key(spec, settings)
-    register_secret(api_key)
+    # The SDKs take seconds to import; a run that never calls a model (the offline agent) never pays.
     transport: ChatTransport
     if spec.provider == "anthropic":
+        from providers.anthropic_chat import AnthropicChatTransport, make_anthropic_client
+
         client = make_anthropic_client(api_key, settings.base_url, settings.timeout)
         transport = AnthropicChatTransport(spec, client, settings.structured_output)
     else:
+        from providers.openai_chat import OpenAIChatTransport, make_openai_client
+
         base_url = settings.base_url if spec.provider == "openai" else spec.base_url
         transport = OpenAIChatTransport(
             spec, make_openai_client(spec, api_key, base_url, settings.timeout), settings.structured_output
         )
+    register_secret(api_key)  # after the SDK import, so that its loggers exist to be filtered
     if cache is None and settings.cache:
         cache = ResponseCache(settings.cache_path)
     return LLMClient(spec, transport, settings, ledger, cache)

@@ -63,6 +63,16 @@ class OpenAIChatTransport:
             served_model=str(response.model or ""),
         )
 
+    def check(self, timeout: float) -> None:
+        """Reach the endpoint with the key, spending no tokens: OpenAI looks the model up; a local
+        server lists its models (their names often differ from what the user typed, so only
+        reachability and the key are checked)."""
+        with translated_errors(self.spec):
+            if self.spec.provider == "openai":
+                self.client.models.retrieve(self.spec.model, timeout=timeout)
+            else:
+                self.client.models.list(timeout=timeout)
+
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         messages: list[dict[str, str]] = []
         if request.system:

@@ -75,6 +75,10 @@ class ChatTransport(Protocol):
 
     def send(self, request: ChatRequest, timeout: float) -> RawCompletion: ...
 
+    def check(self, timeout: float) -> None:
+        """One request that proves the endpoint is reachable and the key accepted, spending no tokens."""
+        ...
+
 
 def to_messages(
     prompt: str | Sequence[Message | dict[str, str]], system: str | None

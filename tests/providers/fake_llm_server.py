@@ -4,7 +4,9 @@ Tests drive the real `openai` and `anthropic` SDKs against it through their `bas
 tested is the code path a user runs, HTTP included. It serves:
 - `POST /v1/chat/completions` (OpenAI chat completions, `response_format` json_schema honoured),
 - `POST /v1/embeddings` (float lists, or base64 float32 when the SDK asks for it, as OpenAI does),
-- `POST /v1/messages` (Anthropic Messages, `output_config.format` honoured).
+- `POST /v1/messages` (Anthropic Messages, `output_config.format` honoured),
+- `GET /v1/models` and `GET /v1/models/{id}` (OpenAI's model objects, or Anthropic's when the request
+  carries `anthropic-version`), 404 for a model outside `known_models` when that is set.
 
 Every request is recorded (path, headers, JSON body, arrival time), and `script(...)` queues `Fault`s
 that the next requests receive in order: an HTTP error with headers (429 + Retry-After), a hang
@@ -41,7 +43,8 @@ class SeenRequest:
 
     @property
     def wire(self) -> str:
-        return "anthropic" if self.path.endswith("/messages") else "openai"
+        anthropic_header = any(key.lower() == "anthropic-version" for key in self.headers)
+        return "anthropic" if self.path.endswith("/messages") or anthropic_header else "openai"
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -112,9 +115,17 @@ def fill_schema(schema: dict[str, Any], name: str = "value") -> Any:
 class FakeLLMServer:
     """Start with `with FakeLLMServer() as server:`; `server.url` is `http://127.0.0.1:PORT`."""
 
-    def __init__(self, reply: Reply = default_reply, port: int = 0, expected_key: str | None = None) -> None:
+    def __init__(
+        self,
+        reply: Reply = default_reply,
+        port: int = 0,
+        expected_key: str | None = None,
+        known_models: set[str] | None = None,
+    ) -> None:
         self.reply = reply
         self.expected_key = expected_key
+        self.known_models = known_models
+        self.structured_outputs = True  # what Anthropic model lookups report
         self.requests: list[SeenRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -180,9 +191,12 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: object) -> None:  # keep test output clean
             return
 
+        def do_GET(self) -> None:
+            self.do_POST()
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length)
+            raw = self.rfile.read(length) if length else b""
             try:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
@@ -210,6 +224,8 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 return self._send_json(fault.status, _error_body(request, fault), fault.headers)
             if request.path.endswith("/embeddings"):
                 return self._send_json(200, _embeddings(request))
+            if "/models" in request.path:
+                return self._models(request)
             if not request.path.endswith(("/chat/completions", "/messages")):
                 return self._send_json(
                     404, _error_body(request, Fault(404, message=f"no route {request.path}"))
@@ -217,6 +233,22 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             text = fault.reply if fault.reply is not None else fake.reply(request)
             builder = _anthropic_message if request.wire == "anthropic" else _chat_completion
             return self._send_json(200, builder(request, text), fault.headers)
+
+        def _models(self, request: SeenRequest) -> None:
+            model = request.path.split("/models", 1)[1].strip("/")
+            if model and fake.known_models is not None and model not in fake.known_models:
+                not_found = Fault(404, message=f"The model '{model}' does not exist")
+                return self._send_json(404, _error_body(request, not_found))
+            anthropic = request.wire == "anthropic"
+            if not model:
+                names = sorted(fake.known_models or {"fake-model"})
+                return self._send_json(
+                    200, {"object": "list", "data": [_model_object(n, anthropic) for n in names]}
+                )
+            info = _model_object(model, anthropic)
+            if anthropic:
+                info["capabilities"] = {"structured_outputs": {"supported": fake.structured_outputs}}
+            return self._send_json(200, info)
 
         def _send_json(
             self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -264,6 +296,12 @@ def _error_body(request: SeenRequest, fault: Fault) -> dict[str, Any]:
     return {
         "error": {"message": fault.message, "type": "fake_error", "code": fault.error_code, "param": None}
     }
+
+
+def _model_object(model: str, anthropic: bool) -> dict[str, Any]:
+    if anthropic:
+        return {"id": model, "type": "model", "display_name": model, "created_at": "2026-01-01T00:00:00Z"}
+    return {"id": model, "object": "model", "created": 0, "owned_by": "fake"}
 
 
 def _chat_completion(request: SeenRequest, text: str) -> dict[str, Any]:
