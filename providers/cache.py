@@ -44,7 +44,7 @@ class ResponseCache:
     """Completions by request digest; `hits` and `misses` count lookups in this process."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else default_cache_path()
+        self.path = Path(path).expanduser() if path else default_cache_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.hits = 0
         self.misses = 0
