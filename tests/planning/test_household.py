@@ -1,0 +1,88 @@
+"""The generated households: deterministic, winnable, all six task kinds, split by layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluators.planning.expert import expert_plan
+from evaluators.planning.goals import ALFWORLD_TASK_KINDS, TASK_KINDS, Goal, parse_goal
+from evaluators.planning.household import generate_dataset, generate_household
+from evaluators.planning.world import HouseholdWorld
+from evaluators.splits import SPLITS, take_split
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return generate_dataset(seed=0, households=12, tasks=6)
+
+
+def test_generation_is_deterministic_and_depends_on_the_seed(dataset):
+    again = generate_dataset(seed=0, households=12, tasks=6)
+    assert again == dataset and again.fingerprint() == dataset.fingerprint()
+    assert generate_dataset(seed=1, households=12, tasks=6).fingerprint() != dataset.fingerprint()
+
+
+def test_a_household_does_not_depend_on_how_many_are_generated(dataset):
+    assert generate_household(0, 5, 6) == dataset.episodes[5]
+    assert generate_dataset(seed=0, households=3).episodes == dataset.episodes[:3]
+
+
+def test_every_task_is_won_by_the_expert_plan_and_reports_its_length(dataset):
+    for episode in dataset.episodes:
+        for task in episode.tasks:
+            world = HouseholdWorld(episode.layout, task.goal)
+            world.reset()
+            plan = expert_plan(episode.layout, task.goal)
+            for command in plan:
+                assert command in world.admissible_commands(), (task.task_id, command)
+                world.step(command)
+            assert world.won, task.task_id
+            assert task.expert_steps == len(plan)
+
+
+def test_tasks_cover_the_six_kinds_and_no_task_is_done_at_the_start(dataset):
+    kinds = {task.goal.kind for episode in dataset.episodes for task in episode.tasks}
+    assert kinds == set(TASK_KINDS)
+    for episode in dataset.episodes:
+        for task in episode.tasks:
+            world = HouseholdWorld(episode.layout, task.goal)
+            world.reset()
+            assert not world.won, task.task_id
+
+
+def test_the_test_split_holds_layouts_never_seen_in_the_other_splits(dataset):
+    chosen = {split: take_split(dataset.episodes, split, lambda e: e.episode_id) for split in SPLITS}
+    assert all(chosen.values())
+    layouts = {
+        split: {(e.layout.receptacles, e.layout.placements) for e in eps} for split, eps in chosen.items()
+    }
+    assert not layouts["test"] & (layouts["reflect"] | layouts["select"])
+    task_ids = {split: {t.task_id for e in eps for t in e.tasks} for split, eps in chosen.items()}
+    assert not task_ids["test"] & (task_ids["reflect"] | task_ids["select"])
+    assert sum(len(e) for e in chosen.values()) == len(dataset.episodes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "goal"),
+    [
+        ("Your task is to: put a hot egg in fridge.", Goal("pick_heat_then_place", "egg", "fridge")),
+        ("heat some egg and put it in countertop.", Goal("pick_heat_then_place", "egg", "countertop")),
+        ("cool some apple and put it in microwave.", Goal("pick_cool_then_place", "apple", "microwave")),
+        ("put a cool apple in garbagecan.", Goal("pick_cool_then_place", "apple", "garbagecan")),
+        ("put a clean butterknife in drawer.", Goal("pick_clean_then_place", "butterknife", "drawer")),
+        ("put some book on sidetable.", Goal("pick_and_place", "book", "sidetable")),
+        ("examine the bowl with the desklamp.", Goal("look_at_obj_in_light", "bowl", "desklamp")),
+        ("look at box under the desklamp.", Goal("look_at_obj_in_light", "box", "desklamp")),
+        ("find two book and put them in desk.", Goal("pick_two_obj_and_place", "book", "desk")),
+        ("put two alarmclock in dresser.", Goal("pick_two_obj_and_place", "alarmclock", "dresser")),
+    ],
+)
+def test_goal_sentences_of_every_alfworld_phrasing_parse(sentence, goal):
+    assert parse_goal(sentence) == goal
+
+
+def test_generated_goal_sentences_parse_back(dataset):
+    for episode in dataset.episodes:
+        for task in episode.tasks:
+            assert parse_goal(task.goal_text) == task.goal
+    assert set(ALFWORLD_TASK_KINDS.values()) == set(TASK_KINDS)
