@@ -1,0 +1,65 @@
+"""Choosing a sandbox: `make_session_factory("docker" | "process" | "inprocess" | "auto", limits)`.
+
+- `docker` (the real one): a fresh container per session; fails with `SandboxUnavailable` when no
+  daemon answers or the image cannot be built.
+- `process`: a fresh rlimited subprocess per session; weaker, and `warn` is told how.
+- `inprocess`: no isolation at all, for trusted programs (the seeds, tests); the reference behaviour.
+- `auto`: `docker` when a daemon answers, else `process` (with the warning).
+
+Call `close()` on the returned factory when done with it, if it has one (sandboxed factories keep a
+spare sandbox started; interpreter exit removes it too).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from sandbox import docker_cli
+from sandbox.docker_backend import docker_session_factory
+from sandbox.image import ImageBuildError
+from sandbox.limits import SandboxLimits
+from sandbox.process_backend import probe_isolation, process_session_factory
+from sandbox.session import InProcessSession, SessionFactory
+
+__all__ = ["BACKENDS", "SandboxLimits", "SandboxUnavailable", "make_session_factory"]
+
+BackendName = Literal["docker", "process", "inprocess", "auto"]
+BACKENDS: tuple[str, ...] = ("docker", "process", "inprocess", "auto")
+_log = logging.getLogger("mnemoforge.sandbox")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The chosen sandbox cannot run here; the message is one sentence saying what to do."""
+
+
+def make_session_factory(
+    name: str = "auto",
+    limits: SandboxLimits | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> SessionFactory:
+    """The session factory of backend `name`; `warn` receives one sentence when isolation is weaker."""
+    say = warn or _log.warning
+    if name not in BACKENDS:
+        raise SandboxUnavailable(f"unknown sandbox {name!r}; choose one of {', '.join(BACKENDS)}")
+    if name == "inprocess":
+        say("--sandbox inprocess runs the program in this process with no isolation: only for trusted code")
+        return InProcessSession
+    if name == "auto":
+        status = docker_cli.daemon_status()
+        if status.reachable:
+            name = "docker"
+        else:
+            say(f"no Docker daemon is reachable ({status.detail}); using the weaker process sandbox")
+            name = "process"
+    if name == "docker":
+        try:
+            return docker_session_factory(limits)
+        except (docker_cli.DockerError, ImageBuildError) as error:
+            raise SandboxUnavailable(
+                f"the Docker sandbox cannot run: {error}; fix that, or choose --sandbox process"
+            ) from None
+    weaknesses = probe_isolation().weaknesses()
+    say("the process sandbox is weaker than Docker: " + "; ".join(weaknesses))
+    return process_session_factory(limits)

@@ -1,0 +1,265 @@
+"""The Docker backend: every session in a fresh container with no network and hard limits.
+
+A container runs the harness under `--init` (tini as PID 1) and coreutils `timeout`, which kills it at a
+backstop time even if the host dies without cleaning up. The host talks to it through an attached
+`docker run -i` (JSON lines over its stdin/stdout; stderr carries what the program prints) and kills
+it by name with `docker rm -f`, never by signalling the CLI (an attached `docker run` does not pass a
+kill on). Containers are removed when their session closes, at interpreter exit, on SIGTERM/SIGHUP,
+and, after a host crash, by the next factory's sweep of containers whose host process is gone
+(every container is labelled with its host and pid).
+
+Starting a container takes about half a second; `SandboxSessionFactory` keeps one started ahead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import queue
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from typing import Any
+
+from sandbox import docker_cli
+from sandbox.docker_cli import CONTAINER_LABEL
+from sandbox.factory import SPARE_MAX_AGE_SECONDS, SandboxSessionFactory
+from sandbox.image import SANDBOX_USER, ensure_image
+from sandbox.limits import SandboxLimits
+from sandbox.protocol import bootstrap_code
+from sandbox.session import FailureReason
+
+_BACKSTOP_MARGIN_SECONDS = 60.0
+_DOCKER_RUN_FAILED = {
+    125: "docker run failed",
+    126: "the harness could not be run",
+    127: "python3 is missing",
+}
+
+
+def docker_run_command(
+    image: str, name: str, limits: SandboxLimits, command: list[str] | None = None
+) -> list[str]:
+    """The full `docker run` command line of one sandbox; every isolation flag is here, in one place.
+
+    `command` replaces the harness (`mnemoforge sandbox check` runs a probe under the same flags).
+    """
+    backstop = limits.session_seconds + SPARE_MAX_AGE_SECONDS + _BACKSTOP_MARGIN_SECONDS
+    return [
+        docker_cli.docker_path() or docker_cli.DOCKER, "run", "--interactive", "--sig-proxy=false",
+        "--name", name, "--label", f"{CONTAINER_LABEL}={_owner()}",
+        "--network", "none", "--ipc", "none", "--hostname", "sandbox",
+        "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={limits.tmpfs_mb}m,mode=1777",
+        "--user", SANDBOX_USER, "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
+        "--pids-limit", str(limits.pids), "--cpus", f"{limits.cpus:g}",
+        "--ulimit", f"nofile={limits.open_files}:{limits.open_files}", "--oom-score-adj", "500",
+        "--init", "--log-driver", "none", "--workdir", "/tmp",
+        image, "timeout", "--signal=KILL", f"{backstop:.0f}",
+        *(command or ["python3", "-I", "-c", bootstrap_code()]),
+    ]  # fmt: skip
+
+
+class ContainerProcess:
+    """One started container: a `HarnessProcess` for `RemoteSession`."""
+
+    def __init__(self, image: str, limits: SandboxLimits) -> None:
+        self.name = f"mnemoforge-sbx-{uuid.uuid4().hex[:16]}"
+        self.limits = limits
+        self.started_at = time.monotonic()
+        _REAPER.track(self.name)
+        self.popen: subprocess.Popen[bytes] = subprocess.Popen(
+            docker_run_command(image, self.name, limits),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # a Ctrl-C at the terminal is the host's to handle, not the CLI's
+        )
+
+    def kill(self) -> None:
+        # The CLI goes first: while an attach stream has unread output, the daemon would hold the
+        # container (and `docker rm -f`) until someone read it.
+        self.popen.kill()
+        docker_cli.remove_containers([self.name])
+        _REAPER.forget(self.name)
+        self._stop_cli()
+
+    def death(self) -> tuple[FailureReason, str]:
+        try:
+            code = self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        inspected = docker_cli.run_docker(
+            ["inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}}", self.name],
+            check=False,
+            timeout=30,
+        )
+        if inspected.returncode != 0:
+            return FailureReason.SANDBOX, f"container could not be started (docker run exit status {code})"
+        oom, _, status_text = inspected.stdout.decode().strip().partition(" ")
+        status = int(status_text or -1)
+        if oom == "true":
+            return (
+                FailureReason.MEMORY,
+                f"was killed for using more than {self.limits.memory_mb} MB of memory",
+            )
+        if status in _DOCKER_RUN_FAILED:
+            return FailureReason.SANDBOX, f"could not run: {_DOCKER_RUN_FAILED[status]} (status {status})"
+        if status > 128:
+            return FailureReason.KILLED, f"was killed by signal {status - 128}"
+        return FailureReason.CRASH, f"exited with status {status}"
+
+    def dispose(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+        _REAPER.remove(self.name)
+        self._stop_cli(wait=False)
+
+    def _stop_cli(self, wait: bool = True) -> None:
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if wait:
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+        _REAPER.collect(self.popen)
+
+
+def docker_session_factory(
+    limits: SandboxLimits | None = None, image: str | None = None, prewarm: bool = True
+) -> SandboxSessionFactory:
+    """A `SessionFactory` that runs every session in a fresh container of `image`.
+
+    `image` defaults to the current sandbox image, built first if missing. Raises `DockerError` when no
+    daemon answers. Installs the exit-time cleanup and sweeps containers left by dead host processes.
+    """
+    status = docker_cli.daemon_status()
+    if not status.reachable:
+        raise docker_cli.DockerError(f"no Docker daemon is reachable: {status.detail}")
+    tag = image or ensure_image()
+    install_cleanup_handlers()
+    sweep_leftovers()
+    factory = SandboxSessionFactory(
+        lambda chosen: ContainerProcess(tag, chosen), limits or SandboxLimits(), prewarm
+    )
+    factory.backend = "docker"
+    return factory
+
+
+class _Reaper:
+    """Removes containers in the background, so that closing a session costs the evaluation nothing.
+
+    It also knows every container this process started and has not removed yet: `remove_all()` (at
+    exit) removes them synchronously.
+    """
+
+    def __init__(self) -> None:
+        self._live: set[str] = set()
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[str | subprocess.Popen[bytes]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def track(self, name: str) -> None:
+        with self._lock:
+            self._live.add(name)
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._live.discard(name)
+
+    def remove(self, name: str) -> None:
+        self._submit(name)
+
+    def collect(self, popen: subprocess.Popen[bytes]) -> None:
+        """Reap a finished docker CLI process (no zombies), in the background."""
+        if popen.poll() is None:
+            self._submit(popen)
+
+    def remove_all(self) -> None:
+        with self._lock:
+            names, self._live = sorted(self._live), set()
+        if names:
+            docker_cli.remove_containers(names)
+
+    def _submit(self, job: str | subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="mnemoforge-reaper", daemon=True)
+                self._thread.start()
+        self._queue.put(job)
+
+    def _work(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            while not self._queue.empty():
+                jobs.append(self._queue.get_nowait())
+            names = [job for job in jobs if isinstance(job, str)]
+            if names:
+                docker_cli.remove_containers(names)
+                with self._lock:
+                    self._live.difference_update(names)
+            for job in jobs:
+                if not isinstance(job, str):
+                    try:
+                        job.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        job.kill()
+
+
+_REAPER = _Reaper()
+_HANDLERS_INSTALLED = False
+
+
+def install_cleanup_handlers() -> None:
+    """Remove this process's containers at exit, and turn SIGTERM/SIGHUP into an exit that does so.
+
+    Only default handlers are replaced, and only from the main thread: a host that handles these
+    signals itself keeps its handlers (and `atexit` still runs when it exits normally).
+    """
+    global _HANDLERS_INSTALLED
+    if _HANDLERS_INSTALLED:
+        return
+    _HANDLERS_INSTALLED = True
+    atexit.register(_REAPER.remove_all)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def sweep_leftovers() -> list[str]:
+    """Remove sandbox containers of this host whose owning process is gone; return their ids."""
+    host = socket.gethostname()
+    leftovers = []
+    for container, owner in docker_cli.labelled_containers().items():
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host == host and pid.isdigit() and not _alive(int(pid)):
+            leftovers.append(container)
+    docker_cli.remove_containers(leftovers)
+    return leftovers
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,265 @@
+"""The sandbox image: Debian bookworm, python3 and numpy, plus the harness; built with no registry.
+
+Two layers, so that a change to the harness costs seconds, not a Debian install:
+- the base `mnemoforge-sandbox-base:<recipe hash>`: `debootstrap --variant=minbase` a bookworm root with
+  python3 and python3-numpy, then `docker import` it (needs root and debootstrap; about 40 s);
+- the sandbox image `mnemoforge-sandbox:<harness hash>`: the base plus the harness package copied to
+  /opt/mnemoforge and byte-compiled, made with `docker create` + `docker cp` + `docker commit` (seconds).
+The tag hashes the recipe and every harness file, so an image made from other harness code is never
+used: `ensure_image()` builds the current one when it is missing. Where a registry is reachable,
+`build_image(method="dockerfile")` makes the same content from `sandbox/Dockerfile` instead.
+
+Debian packages come from the mirror the host's apt already uses (or MNEMOFORGE_DEBIAN_MIRROR), so the
+build goes wherever this machine's package installs go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sandbox import docker_cli
+from sandbox.docker_cli import DockerError, run_docker
+from sandbox.protocol import HARNESS_ROOT
+
+BASE_SUITE = "bookworm"
+BASE_PACKAGES = ("python3", "python3-numpy", "libopenblas0-pthread")
+RECIPE_VERSION = "1"
+IMAGE_REPOSITORY = "mnemoforge-sandbox"
+BASE_REPOSITORY = "mnemoforge-sandbox-base"
+HARNESS_FILES = ("__init__.py", "protocol.py", "harness.py", "contract.py", "toolkit.py", "vectorstore.py")
+"""What the harness imports inside the sandbox: nothing else of mnemoforge enters the image."""
+
+SANDBOX_USER = "65534:65534"
+"""nobody:nogroup; the harness never runs as root, whatever the image's default."""
+
+IMAGE_ENV = ("HOME=/tmp", "LANG=C.UTF-8", "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1")
+"""numpy's BLAS would start a thread per core; in a container with a pids limit one is plenty."""
+
+DOCKERFILE = Path(__file__).with_name("Dockerfile")
+BuildMethod = Literal["auto", "debootstrap", "dockerfile"]
+Log = Callable[[str], None]
+
+
+class ImageBuildError(RuntimeError):
+    """The image could not be built; the message says which step failed and what it printed."""
+
+
+@dataclass(frozen=True)
+class ImageStatus:
+    """The image this code needs, whether the daemon has it, and older sandbox images it could drop."""
+
+    tag: str
+    present: bool
+    stale: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    tag: str
+    method: str
+    seconds: float
+    base_seconds: float | None
+    """Time spent building the Debian base; None when a cached base was reused."""
+
+
+def recipe_hash() -> str:
+    recipe = f"{RECIPE_VERSION}|{BASE_SUITE}|{','.join(BASE_PACKAGES)}|{SANDBOX_USER}|{','.join(IMAGE_ENV)}"
+    return hashlib.sha256(recipe.encode()).hexdigest()
+
+
+def harness_hash() -> str:
+    digest = hashlib.sha256(recipe_hash().encode())
+    for name in HARNESS_FILES:
+        digest.update(name.encode() + b"\0" + (_harness_dir() / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def image_tag() -> str:
+    """The tag of the image that matches this code's harness."""
+    return f"{IMAGE_REPOSITORY}:{harness_hash()[:12]}"
+
+
+def base_tag() -> str:
+    return f"{BASE_REPOSITORY}:{recipe_hash()[:12]}"
+
+
+def image_status() -> ImageStatus:
+    tag = image_tag()
+    listed = run_docker(["images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE_REPOSITORY], timeout=30)
+    tags = set(listed.stdout.decode().split())
+    return ImageStatus(tag, tag in tags, tuple(sorted(tags - {tag})))
+
+
+def ensure_image(log: Log | None = None) -> str:
+    """The current sandbox image's tag, building it first if the daemon does not have it."""
+    tag = image_tag()
+    if not docker_cli.image_exists(tag):
+        build_image(log=log)
+    return tag
+
+
+def build_image(method: BuildMethod = "auto", force: bool = False, log: Log | None = None) -> BuildReport:
+    """Build the sandbox image (and, if needed, its Debian base); say what was done and how long it took."""
+    say = log or (lambda _: None)
+    started = time.perf_counter()
+    tag = image_tag()
+    if method == "auto":
+        method = "debootstrap" if shutil.which("debootstrap") and os.geteuid() == 0 else "dockerfile"
+    base_seconds = None
+    if method == "dockerfile":
+        _build_from_dockerfile(tag, say)
+    else:
+        base = base_tag()
+        if force or not docker_cli.image_exists(base):
+            base_started = time.perf_counter()
+            _build_base(base, say)
+            base_seconds = time.perf_counter() - base_started
+        _add_harness_layer(base, tag, say)
+    return BuildReport(tag, method, time.perf_counter() - started, base_seconds)
+
+
+def remove_stale_images() -> tuple[str, ...]:
+    """Remove sandbox images made from other harness code; return their tags."""
+    stale = image_status().stale
+    if stale:
+        run_docker(["rmi", *stale], check=False, timeout=120)
+    return stale
+
+
+def _build_base(tag: str, say: Log) -> None:
+    if shutil.which("debootstrap") is None:
+        raise ImageBuildError(
+            "debootstrap is not installed: `apt-get install debootstrap`, or build from the Dockerfile"
+        )
+    if os.geteuid() != 0:
+        raise ImageBuildError("debootstrap must run as root: use sudo, or build from the Dockerfile")
+    with tempfile.TemporaryDirectory(prefix="mnemoforge-rootfs-") as scratch:
+        rootfs = Path(scratch) / "rootfs"
+        command = ["debootstrap", "--variant=minbase", f"--include={','.join(BASE_PACKAGES)}", BASE_SUITE]
+        command += [str(rootfs), *([mirror] if (mirror := debian_mirror()) else [])]
+        say(f"debootstrap {BASE_SUITE} with {', '.join(BASE_PACKAGES)} (about 40 s)")
+        _run_step("debootstrap", command, timeout=1800)
+        for path in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
+            shutil.rmtree(rootfs / path, ignore_errors=True)
+        say(f"docker import as {tag}")
+        tar = subprocess.Popen(
+            ["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE
+        )
+        try:
+            docker = docker_cli.docker_path() or docker_cli.DOCKER
+            imported = subprocess.run(
+                [docker, "import", "--message", "mnemoforge sandbox base", "-", tag],
+                stdin=tar.stdout,
+                capture_output=True,
+                timeout=600,
+                check=False,
+            )
+        finally:
+            assert tar.stdout is not None
+            tar.stdout.close()
+            tar.wait()
+        if imported.returncode != 0 or tar.returncode != 0:
+            raise ImageBuildError(f"docker import failed: {docker_cli.last_words(imported.stderr)}")
+
+
+def _add_harness_layer(base: str, tag: str, say: Log) -> None:
+    """Copy the harness into a container of the base, byte-compile it there, and commit that as `tag`."""
+    say(f"adding the harness as {tag}")
+    name = f"mnemoforge-build-{uuid.uuid4().hex[:12]}"
+    check = f"import compileall, numpy, sys; sys.exit(not compileall.compile_dir({HARNESS_ROOT!r}, quiet=1))"
+    try:
+        run_docker(["create", "--name", name, "--network", "none", base, "python3", "-c", check], timeout=120)
+        run_docker(["cp", "-", f"{name}:{Path(HARNESS_ROOT).parent}"], input=_harness_tar(), timeout=120)
+        started = run_docker(["start", "--attach", name], timeout=300, check=False)
+        if started.returncode != 0:
+            raise ImageBuildError(
+                f"the image's python3 cannot import numpy or compile the harness: "
+                f"{docker_cli.last_words(started.stdout + started.stderr)}"
+            )
+        changes = [f"USER {SANDBOX_USER}", "WORKDIR /tmp", *(f"ENV {pair}" for pair in IMAGE_ENV)]
+        changes += [f"LABEL mnemoforge.harness={harness_hash()}", 'CMD ["python3", "--version"]']
+        run_docker(["commit", *(f"--change={change}" for change in changes), name, tag], timeout=300)
+    except DockerError as error:
+        raise ImageBuildError(str(error)) from None
+    finally:
+        docker_cli.remove_containers([name])
+
+
+def _build_from_dockerfile(tag: str, say: Log) -> None:
+    say(f"docker build from {DOCKERFILE.name} (needs a registry for the Debian base image)")
+    with tempfile.TemporaryDirectory(prefix="mnemoforge-context-") as context:
+        with tarfile.open(fileobj=io.BytesIO(_harness_tar()), mode="r") as archive:
+            archive.extractall(context, filter="data")
+        shutil.copy(DOCKERFILE, Path(context) / "Dockerfile")
+        docker = docker_cli.docker_path() or docker_cli.DOCKER
+        label = f"mnemoforge.harness={harness_hash()}"
+        _run_step("docker build", [docker, "build", "--label", label, "--tag", tag, context], timeout=1800)
+
+
+def _harness_tar() -> bytes:
+    """The harness files as `mnemoforge/sandbox/*.py`, root-owned and world-readable, nothing else."""
+    buffer = io.BytesIO()
+    root = Path(HARNESS_ROOT).name
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for directory in (root, f"{root}/sandbox"):
+            info = tarfile.TarInfo(directory)
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, int(time.time())
+            archive.addfile(info)
+        for name in HARNESS_FILES:
+            data = (_harness_dir() / name).read_bytes()
+            info = tarfile.TarInfo(f"{root}/sandbox/{name}")
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def debian_mirror() -> str | None:
+    """The Debian mirror for debootstrap: MNEMOFORGE_DEBIAN_MIRROR, else the one the host's apt uses for
+    bookworm, else None (debootstrap's own default)."""
+    if mirror := os.environ.get("MNEMOFORGE_DEBIAN_MIRROR"):
+        return mirror
+    sources = sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))
+    for path in sources:
+        for stanza in _read(path).split("\n\n"):
+            fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", stanza, flags=re.MULTILINE))
+            if BASE_SUITE in fields.get("Suites", "").split() and "deb" in fields.get("Types", "").split():
+                return fields.get("URIs", "").split()[0] if fields.get("URIs") else None
+    for line in _read(Path("/etc/apt/sources.list")).splitlines():
+        parts = re.sub(r"\[[^]]*\]", "", line).split()
+        if len(parts) >= 3 and parts[0] == "deb" and parts[2] == BASE_SUITE:
+            return parts[1]
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _harness_dir() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def _run_step(step: str, command: list[str], timeout: float) -> None:
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise ImageBuildError(f"{step} did not finish within {timeout:.0f} s") from None
+    if completed.returncode != 0:
+        output = completed.stdout + completed.stderr
+        raise ImageBuildError(f"{step} failed: {docker_cli.last_words(output, lines=4)}")

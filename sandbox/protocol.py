@@ -1,0 +1,113 @@
+"""The wire protocol between the host and the sandbox harness: JSON lines, one message per line.
+
+Host -> sandbox, requests, each with an `id`:
+    {"id": 1, "op": "load", "source": "...", "llm": true, "llm_calls_per_operation": 1}
+    {"id": 2, "op": "describe"}
+    {"id": 3, "op": "write", "item": {...}, "raw_text": "..."}
+    {"id": 4, "op": "read", "query": {...}}
+    {"id": 5, "op": "close"}
+Sandbox -> host:
+    {"ready": true, "protocol": 1, "python": "3.11.2"}                       once, when the harness starts
+    {"id": 3, "ok": true, "result": ..., "logs": [...]}                       a reply
+    {"id": 3, "ok": false, "error": {"type", "message", "traceback"}, "logs": [...]}
+    {"call": 7, "tool": "llm" | "embed", "args": {...}}                       a capability call
+Host -> sandbox, the answer to a capability call:
+    {"call": 7, "ok": true, "result": ...}  or  {"call": 7, "ok": false, "error": {"type", "message"}}
+
+An error's `type` is a failure reason (`contract`, `crash`, `wrong_type`, `memory`, `processes`, `disk`,
+`llm_budget`, `llm_unavailable`): machine-readable, so the host needs no parsing of messages.
+
+Both sides import this module, so it is standard library only. Everything that arrives at the host is
+untrusted: the host checks ids, types and sizes itself (see `sandbox.remote`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+PROTOCOL_VERSION = 1
+OPERATIONS = ("load", "describe", "write", "read", "close")
+TOOLS = ("llm", "embed")
+ERROR_TYPES = (
+    "contract",
+    "crash",
+    "wrong_type",
+    "memory",
+    "processes",
+    "disk",
+    "llm_budget",
+    "llm_unavailable",
+)
+"""The error types a harness may report; anything else from the sandbox is a protocol violation."""
+
+HARNESS_ROOT = "/opt/mnemoforge"
+"""Where the image keeps the harness package (`sandbox/`), and the process backend's private copy mirrors."""
+
+
+class ProtocolError(ValueError):
+    """A message that is not valid JSON, not an object, or not shaped as the protocol says."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as one line. JSON escapes newlines inside strings, so a line is always one message."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    """Parse one line into a message object; raise `ProtocolError` for anything else."""
+    try:
+        message = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ProtocolError(f"not a JSON line: {_preview(line)} ({error})") from None
+    if not isinstance(message, dict):
+        raise ProtocolError(f"not a JSON object: {_preview(line)}")
+    return message
+
+
+def ok_reply(request_id: int, result: Any, logs: list[str]) -> dict[str, Any]:
+    return {"id": request_id, "ok": True, "result": result, "logs": logs}
+
+
+def error_reply(
+    request_id: int, error_type: str, message: str, traceback: str = "", logs: list[str] | None = None
+) -> dict[str, Any]:
+    error = {"type": error_type, "message": message, "traceback": traceback}
+    return {"id": request_id, "ok": False, "error": error, "logs": list(logs or [])}
+
+
+def capability_answer(call: int, result: Any) -> dict[str, Any]:
+    return {"call": call, "ok": True, "result": result}
+
+
+def capability_refusal(call: int, error_type: str, message: str) -> dict[str, Any]:
+    return {"call": call, "ok": False, "error": {"type": error_type, "message": message}}
+
+
+def pack_vectors(matrix: Any) -> dict[str, Any]:
+    """Embeddings for the wire: float64 bytes in base64, exact and far cheaper to parse than JSON numbers."""
+    rows, columns = matrix.shape
+    return {"shape": [rows, columns], "f8": base64.b64encode(matrix.astype("<f8").tobytes()).decode("ascii")}
+
+
+def unpack_vectors(packed: dict[str, Any]) -> list[list[float]]:
+    """The inverse of `pack_vectors`, as the lists of floats `toolkit.embed` returns."""
+    import numpy as np  # only here: the host side of this module needs no numpy
+
+    rows, columns = packed["shape"]
+    return np.frombuffer(base64.b64decode(packed["f8"]), dtype="<f8").reshape(rows, columns).tolist()
+
+
+def bootstrap_code(root: str = HARNESS_ROOT) -> str:
+    """The `python3 -I -c` code that starts the harness from `root`.
+
+    `-I` (isolated mode) ignores PYTHON* variables, the user's site directory and the working
+    directory, so nothing outside `root` and the interpreter's own library can shadow a module.
+    """
+    return f"import sys; sys.path.insert(0, {root!r}); from sandbox.harness import main; main()"
+
+
+def _preview(line: bytes, limit: int = 120) -> str:
+    text = line[:limit].decode("utf-8", "replace")
+    return repr(text + ("..." if len(line) > limit else ""))

@@ -1,0 +1,346 @@
+"""A memory session whose program runs in a sandboxed harness process, driven over the wire protocol.
+
+Backend-neutral: the Docker and process backends each start a `HarnessProcess` (a process with pipes to
+the harness, plus how to kill it and explain its death), and `RemoteSession` does the rest. Everything
+that arrives from the sandbox is untrusted, so this side enforces:
+- the per-operation timeout and the session's wall time, with a hard kill when either passes;
+- the size of each protocol message and of read() results, and the program's printed output per
+  operation (`output_limit`), reading all pipes without threads and never blocking on a full one;
+- that replies answer the request just sent and have the right types (`protocol`, `wrong_type`);
+- the LLM budget, through the `CapabilityBroker`.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import selectors
+import subprocess
+import time
+from typing import Any, Protocol
+
+from sandbox import protocol
+from sandbox.broker import CapabilityBroker
+from sandbox.contract import ProgramDescription
+from sandbox.limits import SandboxLimits
+from sandbox.session import Capabilities, FailureReason, OperationStats, ProgramFailure
+from sandbox.toolkit import MAX_LOG_LINE_CHARS, MAX_LOG_LINES
+
+_CHUNK = 1 << 16
+_CLOSE_SECONDS = 2.0
+
+
+class HarnessProcess(Protocol):
+    """A started harness: its pipes, and the backend-specific ways to stop it and explain its end."""
+
+    popen: subprocess.Popen[bytes]
+    started_at: float
+
+    def kill(self) -> None:
+        """Stop the harness and everything it spawned, now; return when it is stopped."""
+
+    def death(self) -> tuple[FailureReason, str]:
+        """After it ended unasked: the failure reason and a clause like 'was killed by signal 9'."""
+
+    def dispose(self) -> None:
+        """Release everything (may finish in the background); the harness may still be running."""
+
+
+class RemoteSession:
+    """`MemorySession` over a harness process; every failure is a `ProgramFailure` with its reason."""
+
+    def __init__(
+        self, source: str, capabilities: Capabilities, process: HarnessProcess, limits: SandboxLimits
+    ) -> None:
+        self._process = process
+        self._limits = limits
+        self._broker = CapabilityBroker(capabilities)
+        self._wall_deadline = time.monotonic() + limits.session_seconds
+        self._next_id = 0
+        self._closed = False
+        self._failed: ProgramFailure | None = None
+        self._logs: list[str] = []
+        self._output = _OutputTail()
+        self._stdout = bytearray()
+        self._stdin_fd = _nonblocking(process.popen.stdin)
+        self._stdout_fd = _nonblocking(process.popen.stdout)
+        self._stderr_fd = _nonblocking(process.popen.stderr)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._stdout_fd, selectors.EVENT_READ)
+        self._selector.register(self._stderr_fd, selectors.EVENT_READ)
+        self._stdout_open = self._stderr_open = True
+        try:
+            self._handshake()
+            self._request("load", source=source, llm=capabilities.llm is not None,
+                          llm_calls_per_operation=capabilities.llm_calls_per_operation)  # fmt: skip
+            description = self._request("describe")
+            if not isinstance(description, dict):
+                raise self._fail(FailureReason.PROTOCOL, "describe did not return a JSON object")
+            try:
+                self.description = ProgramDescription.from_json(description)
+            except (KeyError, TypeError, ValueError) as error:
+                raise self._fail(
+                    FailureReason.PROTOCOL, f"describe returned a malformed description: {error}"
+                ) from None
+        except BaseException:
+            self._closed = True
+            self._process.kill()
+            self._process.dispose()
+            raise
+
+    def write(self, item: dict[str, Any], raw_text: str) -> OperationStats:
+        started = time.perf_counter()
+        self._request("write", item=item, raw_text=raw_text)
+        return self._stats(started)
+
+    def read(self, query: dict[str, Any]) -> tuple[str, OperationStats]:
+        started = time.perf_counter()
+        result = self._request("read", query=query)
+        stats = self._stats(started)
+        if not isinstance(result, str):
+            raise self._fail(FailureReason.WRONG_TYPE, f"read() returned {type(result).__name__}, not str")
+        if len(result) > self._limits.max_read_chars:
+            limit = self._limits.max_read_chars
+            raise self._fail(
+                FailureReason.OUTPUT_LIMIT,
+                f"read() returned {len(result):,} characters, over the limit of {limit:,}",
+            )
+        return result, stats
+
+    def drain_logs(self) -> list[str]:
+        logs, self._logs = self._logs, []
+        return logs
+
+    def close(self) -> None:
+        """End the session and remove the sandbox; never raises (evaluators call it in `finally`)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._failed is None and self._stdout_open:
+            with contextlib.suppress(ProgramFailure, OSError):
+                self._request("close", timeout=_CLOSE_SECONDS)
+        self._selector.close()
+        self._process.dispose()
+
+    # -- the exchange ---------------------------------------------------------------------------------
+
+    def _handshake(self) -> None:
+        deadline = time.monotonic() + self._limits.start_seconds
+        try:
+            hello = self._next_message("start", deadline, FailureReason.SANDBOX)
+        except ProgramFailure as failure:
+            if failure.reason is FailureReason.SANDBOX:
+                raise
+            raise self._fail(FailureReason.SANDBOX, f"the sandbox did not start: {failure.message}") from None
+        if hello.get("ready") is not True or hello.get("protocol") != protocol.PROTOCOL_VERSION:
+            raise self._fail(
+                FailureReason.SANDBOX, f"the sandbox harness speaks another protocol: {hello!r:.200}"
+            )
+
+    def _request(self, op: str, timeout: float | None = None, **params: Any) -> Any:
+        if self._failed is not None:
+            raise ProgramFailure(FailureReason.SANDBOX, f"the session already failed: {self._failed.message}")
+        self._next_id += 1
+        request_id = self._next_id
+        self._broker.begin_operation()
+        self._output.begin_operation()
+        now = time.monotonic()
+        op_deadline = now + (timeout if timeout is not None else self._limits.operation_seconds)
+        deadline = min(op_deadline, self._wall_deadline)
+        reason = FailureReason.TIMEOUT if op_deadline <= self._wall_deadline else FailureReason.WALL_TIME
+        self._send({"id": request_id, "op": op, **params}, op, deadline, reason)
+        while True:
+            message = self._next_message(op, deadline, reason)
+            if "call" in message and "id" not in message:
+                self._send(self._broker.answer(message), op, deadline, reason)
+                continue
+            if message.get("id") != request_id:
+                raise self._fail(
+                    FailureReason.PROTOCOL,
+                    f"got a reply to request {message.get('id')!r} during {op} #{request_id}",
+                )
+            self._collect_output()
+            self._logs.extend(self._output.drain())
+            self._logs.extend(_log_lines(message.get("logs")))
+            if message.get("ok") is True:
+                return message.get("result")
+            raise self._program_error(message.get("error"))
+
+    def _program_error(self, error: Any) -> ProgramFailure:
+        if not isinstance(error, dict) or error.get("type") not in protocol.ERROR_TYPES:
+            return self._fail(FailureReason.PROTOCOL, f"the sandbox sent a malformed error: {error!r:.200}")
+        trace = str(error.get("traceback") or "").rstrip().splitlines()[-6:]
+        failure = ProgramFailure(
+            FailureReason(error["type"]), str(error.get("message", ""))[:2000], self.drain_logs() + trace
+        )
+        self._failed = failure
+        return failure
+
+    def _send(self, message: dict[str, Any], op: str, deadline: float, reason: FailureReason) -> None:
+        data = memoryview(protocol.encode(message))
+        self._selector.register(self._stdin_fd, selectors.EVENT_WRITE)
+        try:
+            while data:
+                try:
+                    data = data[os.write(self._stdin_fd, data) :]
+                except BlockingIOError:
+                    self._wait(op, deadline, reason)
+                except BrokenPipeError:
+                    raise self._died(op) from None
+        finally:
+            self._selector.unregister(self._stdin_fd)
+
+    def _next_message(self, op: str, deadline: float, reason: FailureReason) -> dict[str, Any]:
+        while True:
+            newline = self._stdout.find(b"\n")
+            if newline >= 0:
+                line = bytes(self._stdout[:newline])
+                del self._stdout[: newline + 1]
+                self._check_size(len(line), op)
+                try:
+                    return protocol.decode(line)
+                except protocol.ProtocolError as error:
+                    raise self._fail(FailureReason.PROTOCOL, f"during {op}: {error}") from None
+            self._check_size(len(self._stdout), op)
+            if not self._stdout_open:
+                raise self._died(op)
+            self._wait(op, deadline, reason)
+
+    def _wait(self, op: str, deadline: float, reason: FailureReason) -> None:
+        """Wait until a pipe is ready or the deadline passes (then kill); read whatever is readable."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._fail(reason, self._deadline_message(op, reason))
+        for key, _ in self._selector.select(remaining):
+            if key.fd == self._stdout_fd:
+                self._read_stdout()
+            elif key.fd == self._stderr_fd:
+                self._read_stderr(op)
+
+    def _read_stdout(self) -> None:
+        try:
+            chunk = os.read(self._stdout_fd, _CHUNK)
+        except BlockingIOError:
+            return
+        if chunk:
+            self._stdout += chunk
+        else:
+            self._stdout_open = False
+            self._selector.unregister(self._stdout_fd)
+
+    def _read_stderr(self, op: str) -> None:
+        try:
+            chunk = os.read(self._stderr_fd, _CHUNK)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self._stderr_open = False
+            self._selector.unregister(self._stderr_fd)
+            return
+        self._output.feed(chunk)
+        if self._output.operation_bytes > self._limits.max_output_bytes:
+            raise self._fail(
+                FailureReason.OUTPUT_LIMIT,
+                f"the program printed more than {self._limits.max_output_bytes:,} bytes during {op}",
+            )
+
+    def _collect_output(self) -> None:
+        """Read what the program printed before its reply (it is already in the pipe)."""
+        while self._stderr_open:
+            try:
+                chunk = os.read(self._stderr_fd, _CHUNK)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self._stderr_open = False
+                self._selector.unregister(self._stderr_fd)
+                return
+            self._output.feed(chunk)
+
+    def _check_size(self, size: int, op: str) -> None:
+        if size > self._limits.max_message_bytes:
+            raise self._fail(
+                FailureReason.OUTPUT_LIMIT,
+                f"the sandbox sent over {self._limits.max_message_bytes:,} bytes in one message during {op}",
+            )
+
+    def _deadline_message(self, op: str, reason: FailureReason) -> str:
+        if reason is FailureReason.WALL_TIME:
+            return f"the session used up its {self._limits.session_seconds:g} s of wall time during {op}"
+        if reason is FailureReason.SANDBOX:
+            return f"the sandbox did not report ready within {self._limits.start_seconds:g} s"
+        return f"{op} did not finish within {self._limits.operation_seconds:g} s"
+
+    def _died(self, op: str) -> ProgramFailure:
+        """The harness ended without being asked: find out why, and fail with that reason."""
+        if self._failed is not None:
+            return self._failed
+        self._collect_output()
+        reason, how = self._process.death()
+        failure = ProgramFailure(
+            reason, f"the sandbox {how} during {op}", self.drain_logs() + self._output.drain()
+        )
+        self._failed = failure
+        return failure
+
+    def _fail(self, reason: FailureReason, message: str) -> ProgramFailure:
+        """Kill the sandbox (it cannot be trusted any more) and build the failure to raise."""
+        self._process.kill()
+        with contextlib.suppress(OSError):
+            self._collect_output()
+        failure = ProgramFailure(reason, message, self.drain_logs() + self._output.drain())
+        self._failed = failure
+        return failure
+
+    def _stats(self, started: float) -> OperationStats:
+        return OperationStats(
+            seconds=time.perf_counter() - started,
+            llm_calls=self._broker.llm_calls,
+            embed_calls=self._broker.embed_calls,
+        )
+
+
+class _OutputTail:
+    """What the program printed: the last lines (bounded), and the bytes counted per operation."""
+
+    def __init__(self) -> None:
+        self._lines: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
+        self._partial = b""
+        self.operation_bytes = 0
+
+    def begin_operation(self) -> None:
+        self.operation_bytes = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self.operation_bytes += len(chunk)
+        data = self._partial + chunk
+        *lines, self._partial = data.split(b"\n")
+        if len(self._partial) > MAX_LOG_LINE_CHARS * 4:
+            lines.append(self._partial)
+            self._partial = b""
+        for line in lines[-MAX_LOG_LINES:]:
+            self._lines.append(
+                "[output] " + line[: MAX_LOG_LINE_CHARS * 4].decode("utf-8", "replace")[:MAX_LOG_LINE_CHARS]
+            )
+
+    def drain(self) -> list[str]:
+        if self._partial:
+            counted = self.operation_bytes
+            self.feed(b"\n")
+            self.operation_bytes = counted
+        lines = list(self._lines)
+        self._lines.clear()
+        return lines
+
+
+def _log_lines(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [str(line)[:MAX_LOG_LINE_CHARS] for line in value[: MAX_LOG_LINES + 1]]
+
+
+def _nonblocking(stream: Any) -> int:
+    fd = stream.fileno()
+    os.set_blocking(fd, False)
+    return fd

@@ -1,0 +1,212 @@
+"""Hostile memory programs: each one attacks the sandbox from `write`, `read` or `__init__`.
+
+They are valid programs under the contract (standard library only), because evolved programs will be
+too: the sandbox, not the contract checker, is what has to stop them.
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent, indent
+
+_TEMPLATE = """
+import errno, json, os, signal, socket, subprocess, sys, time
+from dataclasses import dataclass, field
+
+INSTRUCTION_KNOWLEDGE_ITEM = "Copy the text."
+INSTRUCTION_QUERY = "Copy the question."
+INSTRUCTION_RESPONSE = "Answer."
+ALWAYS_ON_KNOWLEDGE = ""
+
+
+@dataclass
+class KnowledgeItem:
+    text: str = field(default="", metadata={{"description": "the text"}})
+
+
+@dataclass
+class Query:
+    text: str = field(default="", metadata={{"description": "the question"}})
+
+
+class KnowledgeBase:
+    def __init__(self, toolkit):
+        self.toolkit = toolkit
+        self.texts = []
+
+    def write(self, item, raw_text):
+{write}
+
+    def read(self, query):
+{read}
+"""
+
+STORE = "self.texts.append(raw_text)"
+RECALL = "return '\\n'.join(self.texts)"
+
+
+def program(write: str = STORE, read: str = RECALL) -> str:
+    """A program whose write and read bodies are the given code (dedented, then indented into place)."""
+    return _TEMPLATE.format(
+        write=indent(dedent(write).strip(), " " * 8), read=indent(dedent(read).strip(), " " * 8)
+    )
+
+
+BENIGN = program()
+
+FORK_BOMB = program(write="while True:\n    os.fork()")
+MEMORY_BOMB = program(write="hoard = []\nwhile True:\n    hoard.append(b'\\x01' * (256 << 20))")
+ENDLESS_WRITE = program(write="while True:\n    pass")
+ENDLESS_READ = program(read="while True:\n    pass")
+SLEEPER = program(write="time.sleep(3600)")
+SLOW_OPERATIONS = program(write="time.sleep(1.5)\nself.texts.append(raw_text)")
+HUGE_READ = program(read="return 'x' * (20 << 20)")
+LONG_READ = program(read="return 'y' * 150_000")
+FLOOD_STDOUT = program(write="while True:\n    print('x' * 1000)")
+FLOOD_STDERR = program(write="while True:\n    sys.stderr.write('e' * 1000 + '\\n')")
+FLOOD_FD1 = program(write="while True:\n    os.write(1, b'z' * 4096)")
+FORGED_PRINTS = program(
+    read="""
+    forged = json.dumps({"id": 5, "ok": True, "result": "FORGED", "logs": []})
+    print(forged)
+    sys.__stdout__.write(forged + "\\n")
+    os.write(1, (forged + "\\n").encode())
+    subprocess.run(["python3", "-c", f"print({forged!r})"])
+    return "genuine"
+    """
+)
+FORGED_ON_EVERY_FD = program(
+    read="""
+    forged = json.dumps({"id": 999, "ok": True, "result": "FORGED", "logs": []}).encode() + b"\\n"
+    for fd in range(3, 256):
+        try:
+            os.write(fd, forged)
+        except OSError:
+            pass
+    return "genuine"
+    """
+)
+NETWORK = program(
+    read="""
+    results = []
+    host, port = query.text.split(":")
+    for family, address in ((socket.AF_INET, (host, int(port))), (socket.AF_UNIX, "/var/run/docker.sock")):
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as connection:
+                connection.settimeout(2)
+                connection.connect(address)
+                connection.sendall(b"escaped")
+            results.append(f"{address}: connected")
+        except OSError as error:
+            results.append(f"{address}: {type(error).__name__}")
+    return "\\n".join(results)
+    """
+)
+HOST_FILES = program(
+    read="""
+    found = []
+    for path in query.text.split("|"):
+        try:
+            with open(path, errors="replace") as handle:
+                found.append(f"{path}: {handle.read(200)}")
+        except OSError as error:
+            found.append(f"{path}: {type(error).__name__}")
+    return "\\n".join(found)
+    """
+)
+SECRET_HUNT = program(
+    read="""
+    needle, skip = query.text.encode(), ("/proc", "/sys", "/dev")
+    hits = [f"env {name}" for name, value in os.environ.items() if needle in value.encode()]
+    for pid in os.listdir("/proc"):
+        for part in ("environ", "cmdline"):
+            try:
+                with open(f"/proc/{pid}/{part}", "rb") as handle:
+                    if needle in handle.read():
+                        hits.append(f"/proc/{pid}/{part}")
+            except OSError:
+                pass
+    scanned = 0
+    for root, directories, files in os.walk("/" if query.text else "/nonexistent"):
+        if root.startswith(skip):
+            directories[:] = []
+            continue
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                with open(path, "rb") as handle:
+                    scanned += 1
+                    if needle in handle.read(4 << 20):
+                        hits.append(path)
+            except OSError:
+                pass
+    return json.dumps({"hits": hits, "files_scanned": scanned})
+    """
+)
+PROCESS_SECRET_HUNT = SECRET_HUNT.replace('"/" if query.text else ', "")
+WRITE_OUTSIDE_TMP = program(
+    read="""
+    written = []
+    for directory in ("/", "/etc", "/opt", "/usr/lib", "/var/tmp", "/dev/shm", "/run/lock", "/home", "/root"):
+        path = os.path.join(directory, f"mnemoforge-escape-{os.getpid()}")
+        try:
+            with open(path, "w") as handle:
+                handle.write("escaped")
+            os.remove(path)
+            written.append(directory)
+        except OSError:
+            pass
+    return "written: " + ",".join(written)
+    """
+)
+FILL_TMP = program(
+    read="""
+    import tempfile
+    directory, written = tempfile.gettempdir(), 0
+    chunk = b"\\0" * (1 << 20)
+    try:
+        for index in range(48):
+            with open(os.path.join(directory, f"fill-{index}"), "wb") as handle:
+                handle.write(chunk)
+            written += 1
+    finally:
+        for index in range(written + 1):
+            try:
+                os.remove(os.path.join(directory, f"fill-{index}"))
+            except OSError:
+                pass
+    return f"wrote {written} MiB"
+    """
+)
+ONE_HUGE_FILE = program(
+    write="""
+    import tempfile
+    with open(os.path.join(tempfile.gettempdir(), "huge"), "wb") as handle:
+        for _ in range(256):
+            handle.write(b"\\0" * (1 << 20))
+    """
+)
+KILL_OWN_HARNESS = program(write="os.kill(os.getpid(), signal.SIGKILL)")
+SYS_EXIT = program(write="sys.exit(3)")
+OS_EXIT = program(write="os._exit(0)")
+OUTLIVING_PROCESS = program(
+    write="""
+    marker = raw_text
+    subprocess.Popen(["python3", "-c", "import time; time.sleep(600)", marker], start_new_session=True)
+    if os.fork() == 0:
+        os.setsid()
+        os.execvp("python3", ["python3", "-c", "import time; time.sleep(600)", marker])
+    self.texts.append("spawned")
+    """
+)
+LLM_TWICE = program(write="self.toolkit.llm('one')\nself.toolkit.llm('two')")
+LLM_BUDGET_BYPASS = program(
+    write="""
+    for _ in range(3):
+        self.toolkit._llm_calls_left = 99
+        self.texts.append(self.toolkit.llm('again'))
+    """
+)
+LLM_UNAVAILABLE = program(write="self.toolkit.llm('hello')")
+WRONG_TYPE = program(read="return 42")
+CRASH = program(write="raise ValueError('the program is broken')")
+STDIN_THIEF = program(read="return 'stdin: ' + repr(sys.stdin.read(100))")
