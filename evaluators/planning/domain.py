@@ -135,7 +135,7 @@ def evaluate(
         costs.merge(result.costs)
         logs.extend(result.logs)
         tick()
-    cases = [_case(run, baseline, dataset.step_limit) for run in runs]
+    cases = [_case(run, baseline, dataset.step_limit, read_char_limit) for run in runs]
     metrics, by_kind = aggregate(cases)
     return EvaluationResult(
         **base,
@@ -171,9 +171,9 @@ def _baseline_run(
     return BaselineRun(outcomes, calls)
 
 
-def _case(run: TaskRun, baseline: BaselineRun, step_limit: int) -> CaseResult:
+def _case(run: TaskRun, baseline: BaselineRun, step_limit: int, read_char_limit: int) -> CaseResult:
     baseline_success, baseline_steps = baseline.outcomes[run.task.task_id]
-    score, saved = task_score(run.success, run.steps, baseline_steps)
+    score, saved = task_score(run.success, run.steps, baseline_steps, len(run.context), read_char_limit)
     expert = run.task.expert_steps
     no_memory = f"{'success' if baseline_success else 'failure'} in {baseline_steps} steps"
     return CaseResult(
@@ -194,6 +194,7 @@ def _case(run: TaskRun, baseline: BaselineRun, step_limit: int) -> CaseResult:
             "steps_saved": float(baseline_steps - run.steps),
             "saved_share": saved,
             "expert_steps": float(expert) if expert else None,
+            "read_chars": float(len(run.context)),
             "step_limit": float(step_limit),
         },
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 _OBJECT = re.compile(r"\b([a-z]+) (\d+)\b")
 _SEEN = re.compile(r"\b(?:on|in) (?:the )?([a-z]+ \d+)\b[^.]*?,? you see (.*?)(?:\.|$)", re.IGNORECASE)
-_IN_IT = re.compile(r"(?:arrive at|open the) ([a-z]+ \d+)\b.*?in it, you see (.*?)(?:\.|$)", re.I)
+_IN_IT = re.compile(r"\b(?:at|the) ([a-z]+ \d+)\b.*?in it, you see (.*?)(?:\.|$)", re.I)
 _SKIPPED = re.compile(
     r"^(?:\[[^\]]*\]\s*)*\W*(?:(?:task|goal)\s*:|.*your task is to|(?:you )?(?:put|move|place)[sd]?\b)", re.I
 )
@@ -64,6 +64,15 @@ class Hints:
         lines = [line.lower() for line in text.splitlines() if line.strip() and not _SKIPPED.match(line)]
         return cls(lines, pattern)
 
+    def contents(self) -> dict[str, list[str]]:
+        """What memory shows receptacles to hold ("On the shelf 1, you see nothing."), first shown first."""
+        known: dict[str, list[str]] = {}
+        for line in self.lines:
+            shown = contents_seen(line)
+            if shown and shown[0] not in known:
+                known[shown[0]] = shown[1]
+        return known
+
     def places(self, kind: str) -> list[str]:
         """Receptacles memory says hold an object of `kind`, first named first."""
         return self._nearest(re.compile(rf"\b{re.escape(kind)}\b(?: \d+\b)?"))
@@ -107,12 +116,25 @@ class TrajectoryFacts:
     steps: int
     seen: tuple[str, ...]
     procedures: tuple[str, ...]
+    contents: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def contents_lines(self) -> list[str]:
+        """What each receptacle held, in the world's own words ("On the shelf 1, you see nothing.")."""
+        return [f"On the {place}, you see {_listing(objects)}." for place, objects in self.contents]
+
+
+def _listing(objects: tuple[str, ...]) -> str:
+    listed = [f"a {name}" for name in objects]
+    if len(listed) > 1:
+        listed[-1] = "and " + listed[-1]
+    return ", ".join(listed) or "nothing"
 
 
 def trajectory_facts(raw_text: str) -> TrajectoryFacts:
     """Read back a trajectory written by `episode.format_trajectory`."""
     task, success, steps = "", False, 0
     seen: dict[str, str] = {}
+    contents: dict[str, tuple[str, ...]] = {}
     procedures: list[str] = []
     last_command = ""
     for line in raw_text.splitlines():
@@ -129,6 +151,7 @@ def trajectory_facts(raw_text: str) -> TrajectoryFacts:
             continue
         shown = contents_seen(line)
         if shown:
+            contents.setdefault(shown[0], tuple(shown[1]))
             for obj in shown[1]:
                 seen.setdefault(obj, shown[0])
         if line.lower().startswith("you pick up"):
@@ -139,4 +162,4 @@ def trajectory_facts(raw_text: str) -> TrajectoryFacts:
         if treated and line.lower().startswith("you ") and last_command not in procedures:
             procedures.append(last_command)
     facts = tuple(f"{obj} at {place}" for obj, place in seen.items())
-    return TrajectoryFacts(task, success, steps, facts, tuple(procedures))
+    return TrajectoryFacts(task, success, steps, facts, tuple(procedures), tuple(contents.items()))

@@ -8,7 +8,8 @@ it tries places in this order:
 
 1. places it has seen the thing during this task;
 2. places memory names for it (`hints.Hints`, in the order `read()` gives them);
-3. every other receptacle, in the order the household lists them, opening closed ones.
+3. every other receptacle, in the order the household lists them, opening closed ones, except that
+   receptacles memory shows to hold something else ("On the shelf 1, you see a vase 1.") come last.
 
 So memory saves exactly the exploration it replaces, and a memory that names wrong places costs steps.
 It only ever issues admissible commands (or `look` when it has nothing left to try), and it is
@@ -50,7 +51,7 @@ class OfflinePlanningAgent:
                 f"Task: {facts.task}",
                 f"Outcome: {'success' if facts.success else 'failure'} in {facts.steps} steps.",
                 *(f"Did: {p}" for p in facts.procedures),
-                *(f"Seen: {s}" for s in facts.seen),
+                *facts.contents_lines(),
             ]
         )
         lists = [*facts.procedures, *facts.seen]
@@ -127,6 +128,7 @@ class RulePolicy:
         self.goal: Goal | None = parse_goal(first.text)
         self.receptacles = [m.group(1) for c in first.admissible if (m := _GO_TO.match(c))]
         self.hints = Hints.read(memory, self.receptacles)
+        self.remembered = self.hints.contents()
         self.location: str | None = None
         self.held: str | None = None
         self.contents: dict[str, list[str]] = {}
@@ -188,7 +190,7 @@ class RulePolicy:
                 return f"open {self.location}"
         seen = [r for r, objects in self.contents.items() if any(_kind(o) == goal.obj for o in objects)]
         checked = {r for r in self.contents if r not in seen} | {self.placed_at}
-        order = [*seen, *self.hints.places(goal.obj), *self.receptacles]
+        order = [*seen, *self.hints.places(goal.obj), *self._unexplored_first(goal.obj)]
         return self._go_first(order, admissible, skip=checked)
 
     def _treat(self, admissible: tuple[str, ...], goal: Goal) -> str | None:
@@ -204,7 +206,7 @@ class RulePolicy:
                 return command
         seen = [r for r, objects in self.contents.items() if any(_kind(o) == goal.target for o in objects)]
         checked = {r for r in self.contents if r not in seen}
-        order = [*seen, *self.hints.places(goal.target), *self.receptacles]
+        order = [*seen, *self.hints.places(goal.target), *self._unexplored_first(goal.target)]
         return self._go_first(order, admissible, skip=checked)
 
     def _put(self, admissible: tuple[str, ...], goal: Goal) -> str | None:
@@ -223,6 +225,11 @@ class RulePolicy:
             targets.insert(0, self.placed_at)
         tried = {here} if _kind(here) == goal.target else set()
         return self._go_first(targets, admissible, skip=tried)
+
+    def _unexplored_first(self, kind: str) -> list[str]:
+        """Every receptacle, those memory shows to hold no `kind` last (memory may be out of date)."""
+        without = {r for r, objects in self.remembered.items() if all(_kind(o) != kind for o in objects)}
+        return sorted(self.receptacles, key=lambda r: r in without)
 
     def _go_first(self, order: list[str], admissible: tuple[str, ...], skip: set[str | None]) -> str | None:
         for receptacle in order:

@@ -79,6 +79,19 @@ def test_observations_show_contents_and_trajectories_read_back_as_facts():
     assert (facts.success, facts.steps) == (False, 50)
     assert facts.seen == ("apple 2 at fridge 1",)
     assert facts.procedures == ("heat apple 2 with microwave 1",)
+    assert facts.contents_lines() == ["On the fridge 1, you see a apple 2."]
+
+
+def test_receptacles_memory_shows_holding_something_else_are_explored_last():
+    memory = "On the countertop 1, you see a mug 1.\nThe cabinet 1 is open. In it, you see nothing."
+    first = Observation(
+        "Your task is to: put a apple in fridge.", (*(f"go to {r}" for r in RECEPTACLES), "look")
+    )
+    policy = OfflinePlanningAgent().start(None, first, memory)
+    assert Hints.read(memory, RECEPTACLES).contents() == {"countertop 1": ["mug 1"], "cabinet 1": []}
+    assert policy.act(first) == "go to countertop 2"
+    assert policy._unexplored_first("apple")[-2:] == ["countertop 1", "cabinet 1"]
+    assert policy._unexplored_first("mug")[0] == "countertop 1"
 
 
 def _play(episode, task, memory: str) -> tuple[bool, int, list[str]]:
@@ -132,7 +145,7 @@ def test_the_agent_fills_any_schema_from_a_trajectory():
         ]
     )
     item = OfflinePlanningAgent().fill_item(program, raw, 0)
-    assert "Seen: apple 1 at countertop 1" in item["summary"]
+    assert "On the countertop 1, you see a apple 1." in item["summary"]
     query = OfflinePlanningAgent().fill_query(program, "put a hot apple in fridge.", 0)
     assert query == {"text": query_text("put a hot apple in fridge.")}
     assert "apple" in query["text"] and "heat" in query["text"]
