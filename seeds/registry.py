@@ -55,6 +55,26 @@ SEEDS: tuple[Seed, ...] = (
     ),
     Seed("vector_rag", "Vector RAG over chunked raw text (M★ vector-search seed)", "Lewis et al. 2020"),
     Seed("dual_memory", "SoulSpeak dual short/long-term memory with privacy redaction", "SoulSpeak 2024"),
+    Seed("mixture_of_memories", "MoM: routed independent memories with a shared memory", "Du et al. 2025"),
+    Seed("main_side_router", "WISE: main memory, side memory of edits, a router", "Wang et al. 2024"),
+    Seed("eidetic_fading", "B'MOJO: eidetic window, fading state, innovation storage", "Zancato et al. 2024"),
+    Seed("memcube", "MemOS MemCubes: provenance, versions, lifecycle, access policy", "Li et al. 2025"),
+    Seed(
+        "static_dynamic",
+        "Mem4D / Dual Memory Networks: static and dynamic memories",
+        "Cai et al. 2025; Zhang et al. 2024",
+    ),
+    Seed(
+        "tiered_os",
+        "Letta (MemGPT) core/recall/archival with MemoryOS heat tiers",
+        "Packer et al. 2023; Kang et al. 2025",
+    ),
+    Seed("temporal_kg", "Zep / Graphiti bi-temporal knowledge graph", "Rasmussen et al. 2025"),
+    Seed(
+        "experience_learner",
+        "ExpeL insights and AWM workflows from trajectories",
+        "Zhao et al. 2024; Wang et al. 2024",
+    ),
 )
 
 
