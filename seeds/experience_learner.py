@@ -157,7 +157,7 @@ class KnowledgeBase:
             if self._critique_with_llm(new, pair):
                 return
         except Exception as error:
-            if getattr(error, "reason", None) not in ("llm_unavailable", "llm_budget"):
+            if getattr(error, "reason", None) != "llm_unavailable":
                 raise
         success, failure = (new, pair) if new.outcome == "success" else (pair, new)
         if pair is not None:

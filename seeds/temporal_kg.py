@@ -200,7 +200,7 @@ class KnowledgeBase:
         try:
             facts, invalidated = self._extract_with_llm(lines, first)
         except Exception as error:  # no LLM configured: the offline path
-            if getattr(error, "reason", None) not in ("llm_unavailable", "llm_budget"):
+            if getattr(error, "reason", None) != "llm_unavailable":
                 raise
             facts, invalidated = [], []
         if not facts:  # offline, or the LLM found nothing usable: rule-based extraction

@@ -197,7 +197,7 @@ class KnowledgeBase:
                     self._fit(speaker)
                     continue
                 except Exception as error:
-                    if getattr(error, "reason", None) not in ("llm_unavailable", "llm_budget"):
+                    if getattr(error, "reason", None) != "llm_unavailable":
                         raise
             ranked = sorted(facts, key=lambda t: -self._informativeness(t))
             for fact in ranked[:2]:

@@ -16,7 +16,8 @@ from evaluators.conversation.offline_agent import OfflineAgent
 from providers.embedders import HashedLexicalEmbedder
 from sandbox.contract import load_program
 from sandbox.process_backend import process_session_factory
-from sandbox.session import Capabilities, InProcessSession
+from sandbox.session import Capabilities, FailureReason, InProcessSession, ProgramFailure
+from sandbox.toolkit import CapabilityError
 from seeds import get_seed
 
 PART_B = (
@@ -493,3 +494,16 @@ def test_experience_learner_keeps_any_text_as_an_experience() -> None:
     assert "Experience: [session_1 | 1 May 2023] (unknown)\nNate: My sister Claire adopted a parrot." in read(
         session, "Who adopted a parrot?"
     )
+
+
+@pytest.mark.parametrize("name", sorted(NEED_AN_LLM))
+def test_llm_seeds_take_the_offline_path_only_when_no_llm_is_configured(name: str) -> None:
+    def spent(prompt: str, system: str | None, max_tokens: int) -> str:
+        raise CapabilityError("llm_budget", "the run's LLM budget is spent")
+
+    session = open_seed(name, llm=spent, **({"STM_PAGES": 1} if name == "tiered_os" else {}))
+    with pytest.raises(ProgramFailure) as failure:
+        for number in range(1, 7):  # enough for every seed to call its LLM
+            write(session, number, f"{number} May 2023", *HOT_TOPIC)
+            write_trajectory(session, HOT_APPLE_SUCCESS)
+    assert failure.value.reason == FailureReason.LLM_BUDGET
