@@ -8,9 +8,10 @@ Three things are kept. The experience pool: every trajectory, retrieved by task 
 first, as ExpeL's few-shot examples) and by its most relevant steps. Insights: ExpeL's maintained rule
 list; each new outcome is compared with the most similar past task that ended the other way, and rules
 are added, agreed with (count + 1) or downvoted (count - 1, removed at 0). Workflows: AWM's reusable
-routines; a success's steps with instance numbers dropped and the task's own words turned into
-{variables}; identical routines from different tasks merge and count up. A read returns the insights
-and workflows relevant to the task, then the most similar past experiences.
+routines; a success's essential steps (exploration dropped: moves to places where nothing was done),
+with the task's own words turned into {variables}; identical routines of different tasks merge and
+count up. A read returns the insights and workflows relevant to the task, then the most similar
+past experiences.
 
 With an LLM (one call per write), the comparison is made by the model, which answers with ExpeL's
 operations (ADD, EDIT, AGREE, REMOVE). Offline, the comparison is rule-based: actions only the success
@@ -19,6 +20,7 @@ action a rule says to avoid downvotes it. Simplified: no separate gathering and 
 are updated as experiences arrive); no thoughts or observations are parsed beyond action lines.
 """
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -47,6 +49,7 @@ TASK = re.compile(r"^\s*(?:task|goal|instruction)\s*:\s*(.+)$", re.IGNORECASE | 
 OUTCOME = re.compile(r"^\s*(?:outcome|result|status)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 ACTION = re.compile(r"^\s*(?:>|action\s*:|act\s*:)\s*(.+)$", re.IGNORECASE)
 FAILED = re.compile(r"\b(fail\w*|unsuccessful|not (?:solved|completed|achieved)|gave up|timed? ?out)\b", re.I)
+NAVIGATION = re.compile(r"^(?:go to|open|close|look|examine|inventory)\b\s*", re.IGNORECASE)
 SUCCEEDED = re.compile(r"\b(success\w*|succeeded|solved|completed|achieved|done)\b", re.IGNORECASE)
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -63,13 +66,33 @@ def _similarity(a, b):
     return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
 
 
-def _abstract(action, task):
-    """AWM's abstraction: drop instance numbers and turn the task's own words into positional variables
+def _abstract(action, task, places=False):
+    """AWM's abstraction: the task's own words become positional variables and their instance numbers go
     ("take apple 1 from countertop 1" for "put a hot apple in the fridge" -> "take {2} from countertop"),
-    so that routines of tasks of the same form compare equal."""
+    so that routines of tasks of the same form compare equal. With `places`, the other numbers stay
+    ("... from countertop 1"): the environment's fixed places, which a workflow may keep."""
     position = {w: n for n, w in reversed(list(enumerate(_words(task)))) if n > 0}  # the verb stays
-    tokens = [t for t in action.split() if not t.isdigit()]
-    return " ".join(f"{{{position[t.lower()]}}}" if t.lower() in position else t for t in tokens)
+    kept = []
+    for number, token in enumerate(action.split()):
+        if number and token.lower() in position:  # the action's own verb stays too
+            kept.append(f"{{{position[token.lower()]}}}")
+        elif not token.isdigit() or (places and kept and not kept[-1].startswith("{")):
+            kept.append(token)
+    return " ".join(kept)
+
+
+def _essential(steps):
+    """The steps that did something, with the moves that led to them: a move or an opening whose place
+    no action uses before the next move was exploration, and a routine leaves it out."""
+    kept = []
+    for number, step in enumerate(steps):
+        if NAVIGATION.match(step):
+            place = NAVIGATION.sub("", step).strip()
+            following = itertools.takewhile(lambda s: not s.startswith("go to"), steps[number + 1 :])
+            if not any(place in s and not NAVIGATION.match(s) for s in following):
+                continue
+        kept.append(step)
+    return kept
 
 
 def _render(routine, task):
@@ -147,7 +170,7 @@ class KnowledgeBase:
 
     def _learn(self, new):
         if new.outcome == "success" and new.steps:
-            routine = tuple(_abstract(step, new.task) for step in new.steps)
+            routine = tuple(_abstract(step, new.task, places=True) for step in _essential(new.steps))
             self.workflows.setdefault(routine, [new.task, 0])[1] += 1
         others = [e for e in self.pool[:-1] if e.outcome not in ("unknown", new.outcome)]
         pair = max(others, key=lambda e: _similarity(e.task, new.task), default=None)
@@ -161,8 +184,8 @@ class KnowledgeBase:
                 raise
         success, failure = (new, pair) if new.outcome == "success" else (pair, new)
         if pair is not None:
-            did = {_abstract(s, success.task) for s in success.steps}
-            failed = {_abstract(s, failure.task) for s in failure.steps}
+            did = {_abstract(s, success.task) for s in _essential(success.steps)}
+            failed = {_abstract(s, failure.task) for s in _essential(failure.steps)}
             for step in sorted(did - failed):
                 step = _render(step, success.task)
                 self._vote(
