@@ -3,7 +3,7 @@
 Re-implements, for conversational memory, the memory layout of B'MOJO (Zancato et al., 2024, "B'MOJO:
 Hybrid State Space Realizations of Foundation Models with Eidetic and Fading Memory"): short-term
 eidetic memory (the last EIDETIC_TURNS turns, verbatim, like a sliding attention window), fading memory
-(a fixed-size state that summarises everything seen, in which old content decays), and long-term
+(a bounded state that summarises everything seen, in which old content decays), and long-term
 eidetic memory "in storage", retrieved on demand. What enters storage is chosen by B'MOJO's innovation
 test: a turn is kept verbatim when the fading state cannot predict it, i.e. when enough of its words are
 new or long faded; predictable turns (small talk said before, restatements) live on only in the state.
@@ -32,6 +32,7 @@ ALWAYS_ON_KNOWLEDGE = ""
 EIDETIC_TURNS = 6
 STATE_DECAY = 0.9
 """Per session, every word's weight in the fading state is multiplied by this."""
+STATE_FLOOR = 0.05
 KNOWN_WEIGHT = 0.5
 """A word whose state weight is at least this is predictable from the state."""
 INNOVATION_THRESHOLD = 0.2
@@ -92,8 +93,10 @@ class KnowledgeBase:
         if lines and lines[0].startswith("["):
             date = date or lines[0].strip("[]").split("|")[-1].strip()
             lines = lines[1:]
-        for word in list(self.state):
-            self.state[word] *= STATE_DECAY
+        # The state fades: every weight decays, and words faded to almost nothing leave it (it stays bounded).
+        self.state = defaultdict(
+            float, {w: v * STATE_DECAY for w, v in self.state.items() if v * STATE_DECAY >= STATE_FLOOR}
+        )
         self.summary = [(w * SUMMARY_FADE, s) for w, s in self.summary if w * SUMMARY_FADE > 0.05]
         stored = 0
         scored = []
