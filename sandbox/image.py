@@ -32,7 +32,8 @@ from typing import Literal
 
 from sandbox import docker_cli
 from sandbox.docker_cli import DockerError, run_docker
-from sandbox.protocol import HARNESS_ROOT
+from sandbox.protocol import HARNESS_ROOT, VENDOR_DIRECTORY
+from sandbox.vendor import add_vendored, vendored_numpy
 
 BASE_SUITE = "bookworm"
 BASE_PACKAGES = ("python3", "python3-numpy", "libopenblas0-pthread")
@@ -82,6 +83,8 @@ def recipe_hash() -> str:
 
 def harness_hash() -> str:
     digest = hashlib.sha256(recipe_hash().encode())
+    vendored = vendored_numpy()
+    digest.update((vendored.signature if vendored else "debian-numpy").encode())
     for name in HARNESS_FILES:
         digest.update(name.encode() + b"\0" + (_harness_dir() / name).read_bytes() + b"\0")
     return digest.hexdigest()
@@ -179,7 +182,14 @@ def _add_harness_layer(base: str, tag: str, say: Log) -> None:
     """Copy the harness into a container of the base, byte-compile it there, and commit that as `tag`."""
     say(f"adding the harness as {tag}")
     name = f"mnemoforge-build-{uuid.uuid4().hex[:12]}"
-    check = f"import compileall, numpy, sys; sys.exit(not compileall.compile_dir({HARNESS_ROOT!r}, quiet=1))"
+    vendored = vendored_numpy()
+    expected = vendored.version if vendored else ""
+    paths = [f"{HARNESS_ROOT}/{VENDOR_DIRECTORY}", HARNESS_ROOT]
+    check = (
+        f"import compileall, sys; sys.path[:0] = {paths!r}; "
+        f"import numpy; assert numpy.__version__ == {expected!r} or not {expected!r}, numpy.__version__; "
+        f"sys.exit(not compileall.compile_dir({HARNESS_ROOT!r} + '/sandbox', quiet=1))"
+    )
     try:
         run_docker(["create", "--name", name, "--network", "none", base, "python3", "-c", check], timeout=120)
         run_docker(["cp", "-", f"{name}:{Path(HARNESS_ROOT).parent}"], input=_harness_tar(), timeout=120)
@@ -210,7 +220,8 @@ def _build_from_dockerfile(tag: str, say: Log) -> None:
 
 
 def _harness_tar() -> bytes:
-    """The harness files as `mnemoforge/sandbox/*.py`, root-owned and world-readable, nothing else."""
+    """The harness files as `mnemoforge/sandbox/*.py` (and the host's numpy in `mnemoforge/vendor/` when
+    it can run there: see `sandbox.vendor`), root-owned and world-readable, nothing else."""
     buffer = io.BytesIO()
     root = Path(HARNESS_ROOT).name
     with tarfile.open(fileobj=buffer, mode="w") as archive:
@@ -223,6 +234,8 @@ def _harness_tar() -> bytes:
             info = tarfile.TarInfo(f"{root}/sandbox/{name}")
             info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
             archive.addfile(info, io.BytesIO(data))
+        if vendored := vendored_numpy():
+            add_vendored(archive, vendored, f"{root}/{VENDOR_DIRECTORY}")
     return buffer.getvalue()
 
 

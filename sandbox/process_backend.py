@@ -48,6 +48,8 @@ class ProcessIsolation:
     network_namespace: bool
     pid_namespace: bool
     unprivileged_uid: bool
+    rlimits: bool = True
+    """Whether `prlimit` is there to set the rlimits (without it: no memory, CPU or file-size limit)."""
 
     def weaknesses(self) -> list[str]:
         """Sentences a person should read before trusting this backend with untrusted programs."""
@@ -60,47 +62,46 @@ class ProcessIsolation:
         if not self.pid_namespace:
             notes.append("no PID namespace: a process that leaves its process group can outlive the sandbox")
         if not self.unprivileged_uid:
-            notes.append(
-                "runs as the host user: the process limit is not enforced and host files are exposed"
-            )
+            notes.append("runs as the host user: no process limit, and host files are exposed")
+        if not self.rlimits:
+            notes.append("prlimit is missing: no memory, CPU-time or file-size limit")
         return notes
 
 
 @functools.cache
 def probe_isolation() -> ProcessIsolation:
     """The strongest wrapper that works here: each candidate must run this interpreter and import numpy."""
-    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    unshare, setpriv, rlimits = (
+        shutil.which("unshare"),
+        shutil.which("setpriv"),
+        bool(shutil.which("prlimit")),
+    )
     candidates: list[ProcessIsolation] = []
     if unshare and setpriv and os.geteuid() == 0:
-        candidates.append(
-            ProcessIsolation((unshare, *_NAMESPACES), (setpriv, *_DROP_TO_NOBODY), True, True, True)
-        )
+        drop = (setpriv, *_DROP_TO_NOBODY)
+        candidates.append(ProcessIsolation((unshare, *_NAMESPACES), drop, True, True, True, rlimits))
     if unshare and os.geteuid() != 0:
-        candidates.append(
-            ProcessIsolation((unshare, "--map-current-user", *_NAMESPACES), (), True, True, False)
-        )
+        namespaces = (unshare, "--map-current-user", *_NAMESPACES)
+        candidates.append(ProcessIsolation(namespaces, (), True, True, False, rlimits))
     for candidate in candidates:
+        command = [
+            *candidate.namespaces,
+            *_backstop(60),
+            *candidate.drop,
+            sys.executable,
+            "-I",
+            "-c",
+            "import numpy",
+        ]
         try:
-            probe = subprocess.run(
-                [
-                    *candidate.namespaces,
-                    *_backstop(60),
-                    *candidate.drop,
-                    sys.executable,
-                    "-I",
-                    "-c",
-                    "import numpy",
-                ],
-                capture_output=True,
-                timeout=30,
-                cwd="/",
-                check=False,
-            )
+            probe = subprocess.run(command, capture_output=True, timeout=30, cwd="/", check=False)
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode == 0:
             return candidate
-    return ProcessIsolation((), (), False, False, False)
+    # As root, this is reached when nobody cannot read this interpreter's packages (a virtualenv under
+    # /root, say): the program then runs as root, and `sandbox check` says so.
+    return ProcessIsolation((), (), False, False, False, rlimits)
 
 
 class ProcessHarness:
@@ -178,7 +179,7 @@ class ProcessHarness:
     def _rlimits(self) -> list[str]:
         """`prlimit` settings, applied before the namespace wrapper and inherited by all it starts."""
         prlimit = shutil.which("prlimit")
-        if prlimit is None:
+        if prlimit is None or not self.isolation.rlimits:
             return []
         memory = self.limits.memory_mb << 20
         cpu = int(self.limits.session_seconds + SPARE_MAX_AGE_SECONDS + 60)

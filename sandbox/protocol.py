@@ -44,6 +44,8 @@ ERROR_TYPES = (
 
 HARNESS_ROOT = "/opt/mnemoforge"
 """Where the image keeps the harness package (`sandbox/`), and the process backend's private copy mirrors."""
+VENDOR_DIRECTORY = "vendor"
+"""Beside `sandbox/`: packages that take precedence over the interpreter's own (the host's numpy)."""
 
 
 class ProtocolError(ValueError):
@@ -105,7 +107,8 @@ def bootstrap_code(root: str = HARNESS_ROOT) -> str:
     `-I` (isolated mode) ignores PYTHON* variables, the user's site directory and the working
     directory, so nothing outside `root` and the interpreter's own library can shadow a module.
     """
-    return f"import sys; sys.path.insert(0, {root!r}); from sandbox.harness import main; main()"
+    paths = [f"{root}/{VENDOR_DIRECTORY}", root]
+    return f"import sys; sys.path[:0] = {paths!r}; from sandbox.harness import main; main()"
 
 
 def _preview(line: bytes, limit: int = 120) -> str:

@@ -126,7 +126,7 @@ SECRET_HUNT = program(
             except OSError:
                 pass
     scanned = 0
-    for root, directories, files in os.walk("/" if query.text else "/nonexistent"):
+    for root, directories, files in os.walk("/"):
         if root.startswith(skip):
             directories[:] = []
             continue
@@ -142,7 +142,8 @@ SECRET_HUNT = program(
     return json.dumps({"hits": hits, "files_scanned": scanned})
     """
 )
-PROCESS_SECRET_HUNT = SECRET_HUNT.replace('"/" if query.text else ', "")
+PROCESS_SECRET_HUNT = SECRET_HUNT.replace('os.walk("/")', 'os.walk("/nonexistent")')
+"""The hunt without the filesystem walk: the process backend shares the host's files by design."""
 WRITE_OUTSIDE_TMP = program(
     read="""
     written = []

@@ -102,6 +102,13 @@ def process_cannot(request: pytest.FixtureRequest, backend: Backend, why: str, w
         request.applymarker(pytest.mark.xfail(reason=f"process backend: {why}", strict=True))
 
 
+def process_cannot_risk(backend: Backend, why: str, when: bool) -> None:
+    """On a process backend that cannot contain this attack, do not even launch it (it would harm the
+    machine: a fork bomb without a process limit, a memory bomb without an address-space limit)."""
+    if backend.name == "process" and when:
+        pytest.xfail(f"process backend: {why} (not attempted)")
+
+
 def host_processes_with(marker: str) -> list[str]:
     listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
     return [line for line in listing.splitlines() if marker in line and "ps -eo" not in line]

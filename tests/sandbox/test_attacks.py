@@ -29,21 +29,27 @@ from tests.sandbox.helpers import (
     kill_processes_with,
     play,
     process_cannot,
+    process_cannot_risk,
     tiny_embed,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
-def test_fork_bomb_hits_the_process_limit(backend: Backend, request: pytest.FixtureRequest) -> None:
-    unprivileged = backend.isolation is None or backend.isolation.unprivileged_uid
-    process_cannot(request, backend, "RLIMIT_NPROC only binds an unprivileged uid", when=not unprivileged)
+def _rlimited(backend: Backend) -> bool:
+    return backend.isolation is None or backend.isolation.rlimits
+
+
+def test_fork_bomb_hits_the_process_limit(backend: Backend) -> None:
+    bound = backend.isolation is None or (backend.isolation.unprivileged_uid and backend.isolation.rlimits)
+    process_cannot_risk(backend, "RLIMIT_NPROC binds only an unprivileged uid", when=not bound)
     outcome = play(backend.factory, attacks.FORK_BOMB)
     assert outcome.reason is FailureReason.PROCESSES, outcome.failure
     assert_unaffected(backend)
 
 
 def test_memory_bomb_is_stopped_at_the_memory_limit(backend: Backend) -> None:
+    process_cannot_risk(backend, "no prlimit, no address-space limit", when=not _rlimited(backend))
     outcome = play(backend.factory, attacks.MEMORY_BOMB)
     assert outcome.reason is FailureReason.MEMORY, outcome.failure
     assert_unaffected(backend)
@@ -186,6 +192,7 @@ def test_filling_tmp_stops_at_its_size_cap(backend: Backend, request: pytest.Fix
 
 
 def test_one_file_larger_than_the_cap_is_a_disk_failure(backend: Backend) -> None:
+    process_cannot_risk(backend, "no prlimit, no file-size limit", when=not _rlimited(backend))
     outcome = play(backend.factory, attacks.ONE_HUGE_FILE)
     assert outcome.reason is FailureReason.DISK, outcome.failure
     assert_unaffected(backend)

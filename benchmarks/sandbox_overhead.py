@@ -1,0 +1,191 @@
+"""What the sandbox costs: the same program on the same episodes, in-process and sandboxed, in one run.
+
+Reports, side by side for in-process, the process backend and Docker:
+- session start: a cold one (start a sandbox, load the program) and one from the factory's spare;
+- the median round trip of one operation (a program whose read() does nothing, so only the trip counts);
+- whole evaluations of a seed on a dataset (default bm25_turns on the LoCoMo dev slice), interleaved
+  over several repeats so that a busy machine slows every backend alike; the fixed cost per
+  evaluation is the sandboxed median minus the in-process one.
+
+    python benchmarks/sandbox_overhead.py --out benchmarks/results/sandbox_overhead.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from evaluators.conversation import domain
+from evaluators.conversation.offline_agent import OfflineAgent
+from providers.embedders import HashedLexicalEmbedder
+from sandbox.docker_backend import docker_session_factory
+from sandbox.image import image_tag
+from sandbox.limits import SandboxLimits
+from sandbox.process_backend import process_session_factory
+from sandbox.session import Capabilities, InProcessSession, SessionFactory
+from seeds import get_seed
+
+NOOP = """
+from dataclasses import dataclass, field
+INSTRUCTION_KNOWLEDGE_ITEM = "Copy the text."
+INSTRUCTION_QUERY = "Copy the question."
+INSTRUCTION_RESPONSE = "Answer."
+ALWAYS_ON_KNOWLEDGE = ""
+@dataclass
+class KnowledgeItem:
+    text: str = field(default="", metadata={"description": "the text"})
+@dataclass
+class Query:
+    text: str = field(default="", metadata={"description": "the question"})
+class KnowledgeBase:
+    def __init__(self, toolkit):
+        pass
+    def write(self, item, raw_text):
+        pass
+    def read(self, query):
+        return ""
+"""
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = f"locomo:{REPO.parent / 'shared' / 'data' / 'locomo' / 'locomo_dev2.json'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", default="bm25_turns")
+    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--round-trips", type=int, default=2000)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+
+    capabilities = Capabilities(embed=HashedLexicalEmbedder())
+    load_average = os.getloadavg()[0]
+    limits = SandboxLimits()
+    factories: dict[str, SessionFactory] = {
+        "in-process": InProcessSession,
+        "process": process_session_factory(limits),
+        "docker": docker_session_factory(limits),
+    }
+    time.sleep(2)  # let the first spares start
+
+    starts = {name: session_starts(factory, capabilities) for name, factory in factories.items()}
+    trips = {name: round_trip(factory, capabilities, args.round_trips) for name, factory in factories.items()}
+
+    dataset = domain.load_dataset(args.data)
+    source = get_seed(args.seed).source
+    seconds: dict[str, list[float]] = {name: [] for name in factories}
+    scores: dict[str, set[float]] = {name: set() for name in factories}
+    operations = 0
+    for _ in range(args.repeats):
+        for name, factory in factories.items():
+            started = time.perf_counter()
+            result = domain.evaluate(source, dataset, "all", OfflineAgent(), factory, capabilities)
+            seconds[name].append(time.perf_counter() - started)
+            assert result.ok, f"{name}: {result.failure_reason}: {result.failure_message}"
+            scores[name].add(result.score)
+            operations = len(result.cases) + sum(len(c.sessions) for c in dataset.conversations)
+    for factory in factories.values():
+        getattr(factory, "close", lambda: None)()
+
+    report = render(args, dataset.name, len(dataset.conversations), operations, load_average, starts, trips,
+                    seconds, scores)  # fmt: skip
+    print(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report)
+
+
+def session_starts(factory: SessionFactory, capabilities: Capabilities) -> tuple[float, float]:
+    """(cold start, start from a spare): seconds until a session has loaded and described a program."""
+    cold_factory = factory
+    if hasattr(factory, "prewarm"):
+        cold_factory = factory_without_spare(factory)
+    cold = [_timed(lambda f=cold_factory: f(NOOP, capabilities).close()) for _ in range(3)]
+    warm = []
+    for _ in range(3):
+        time.sleep(1.5)  # the spare started by the previous session is ready by now
+        warm.append(_timed(lambda: factory(NOOP, capabilities).close()))
+    return statistics.median(cold), statistics.median(warm)
+
+
+def factory_without_spare(factory: SessionFactory) -> SessionFactory:
+    backend = getattr(factory, "backend", "")
+    limits = getattr(factory, "limits", SandboxLimits())
+    return (
+        docker_session_factory(limits, prewarm=False)
+        if backend == "docker"
+        else process_session_factory(limits, prewarm=False)
+    )
+
+
+def round_trip(factory: SessionFactory, capabilities: Capabilities, count: int) -> float:
+    """Median host-side seconds of one read() that does nothing: the cost of crossing the boundary."""
+    session = factory(NOOP, capabilities)
+    try:
+        for _ in range(50):
+            session.read({"text": "warm up"})
+        samples = [session.read({"text": "q"})[1].seconds for _ in range(count)]
+    finally:
+        session.close()
+    return statistics.median(samples)
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def render(
+    args: argparse.Namespace,
+    data_name: str,
+    conversations: int,
+    operations: int,
+    load_average: float,
+    starts: dict[str, tuple[float, float]],
+    trips: dict[str, float],
+    seconds: dict[str, list[float]],
+    scores: dict[str, set[float]],
+) -> str:
+    reference = statistics.median(seconds["in-process"])
+    lines = [
+        "# Sandbox overhead",
+        "",
+        f"`python benchmarks/sandbox_overhead.py --seed {args.seed} --repeats {args.repeats} "
+        f"--round-trips {args.round_trips}{' --out ' + str(args.out) if args.out else ''}`",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {load_average:.1f} at the start (other work was running). Image `{image_tag()}`.",
+        f"Evaluation: `{args.seed}` on {data_name} ({conversations} conversations, {operations} operations, "
+        f"offline agent), one fresh sandbox per conversation, median of {args.repeats} interleaved repeats.",
+        "",
+        "| backend | cold session start | session start from the spare | median round trip | "
+        "evaluation (median) | vs in-process | fixed cost per evaluation | score |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in seconds:
+        median = statistics.median(seconds[name])
+        cold, warm = starts[name]
+        score = ", ".join(f"{value:.4f}" for value in sorted(scores[name]))
+        lines.append(
+            f"| {name} | {cold * 1000:.0f} ms | {warm * 1000:.1f} ms | {trips[name] * 1e3:.3f} ms | "
+            f"{median:.2f} s | {median / reference:.2f}x | {(median - reference) * 1000:+.0f} ms | {score} |"
+        )
+    lines += [
+        "",
+        "Round trip: host-measured seconds of a read() whose body does nothing (request out, reply back).",
+        "In-process it is the cost of the call itself, so the difference is what the sandbox adds.",
+        "All evaluations, sandboxed or not, gave the score shown (one value means identical every time).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
