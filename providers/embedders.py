@@ -25,7 +25,7 @@ from providers.config import LLMSettings, resolve_api_key
 from providers.errors import ProviderConfigError, ProviderRequestError, ProviderUnavailableError
 from providers.models import parse_model
 from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
-from providers.secrets import register_secret
+from providers.secrets import register_secret, register_url_credentials
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -215,6 +215,7 @@ class OpenAICompatibleEmbedder:
         key = resolve_api_key(self.spec, self.settings)
         register_secret(key)
         base_url = self.settings.base_url if self.spec.provider == "openai" else self.spec.base_url
+        register_url_credentials(base_url)
         client = make_openai_client(self.spec, key, base_url, self.settings.timeout)
         self._transport = OpenAIEmbeddingTransport(self.spec, client)
         self._price = self.settings.price_table().price_for(self.spec.provider, self.spec.model)

@@ -27,7 +27,7 @@ from providers.errors import (
 )
 from providers.models import ModelSpec, parse_model
 from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
-from providers.secrets import register_secret
+from providers.secrets import register_secret, register_url_credentials
 from providers.transport import ChatRequest, ChatTransport, Message, RawCompletion, to_messages
 
 log = logging.getLogger("providers.llm")
@@ -300,7 +300,9 @@ def open_llm(
         transport = OpenAIChatTransport(
             spec, make_openai_client(spec, api_key, base_url, settings.timeout), settings.structured_output
         )
-    register_secret(api_key)  # after the SDK import, so that its loggers exist to be filtered
+    # After the SDK import, so that its loggers exist to be filtered. A password in a base URL is a key too.
+    register_secret(api_key)
+    register_url_credentials(spec.base_url or settings.base_url)
     if cache is None and settings.cache:
         cache = ResponseCache(settings.cache_path)
     return LLMClient(spec, transport, settings, ledger, cache)

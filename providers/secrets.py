@@ -7,8 +7,10 @@ outside our control, so both pass through `redact` before they reach a message o
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
+from urllib.parse import unquote, urlsplit
 
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 8
@@ -26,6 +28,19 @@ def register_secret(secret: str | None) -> None:
         with _lock:
             _secrets.add(secret)
         _install_log_filter()
+
+
+def register_url_credentials(url: str | None) -> None:
+    """Treat a base URL's password as a secret, and the Basic-auth token httpx builds from it.
+
+    httpx sends `user:password@` in a URL as `Authorization: Basic ...` (instead of the API key), and
+    servers may echo that header back in their errors.
+    """
+    parts = urlsplit(url or "")
+    if parts.password:
+        user, password = unquote(parts.username or ""), unquote(parts.password)
+        register_secret(password)
+        register_secret(base64.b64encode(f"{user}:{password}".encode()).decode())
 
 
 def redact(text: str) -> str:

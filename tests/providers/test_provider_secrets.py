@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +14,12 @@ from providers.config import LLMSettings
 from providers.embedders import CachedEmbedder, OpenAICompatibleEmbedder
 from providers.errors import ProviderError
 from providers.llm import open_llm
+from providers.secrets import REDACTED
 from tests.providers.conftest import TEST_KEY
 from tests.providers.fake_llm_server import FakeLLMServer, Fault
 
 WRONG_KEY = "sk-wrong-7c3e91d0b5aa42f6"
+URL_PASSWORD = "url-password-93b1e0c4"
 
 
 def test_keys_appear_nowhere_we_write(tmp_path: Path, fast_settings: Callable[..., LLMSettings]) -> None:
@@ -47,6 +50,13 @@ def test_keys_appear_nowhere_we_write(tmp_path: Path, fast_settings: Callable[..
                 tmp_path / "embeddings.sqlite",
             )
             embedder(["some text to embed"])
+            with_userinfo = server.openai_url.replace("http://", f"http://proxy-user:{URL_PASSWORD}@")
+            behind_proxy = open_llm(
+                f"openai-compatible:{with_userinfo}:fake-model", fast_settings(), ledger=ledger
+            )
+            with pytest.raises(ProviderError) as caught:  # httpx sends URL credentials as Basic auth
+                behind_proxy.complete("through a proxy")
+            messages.append(str(caught.value))
             # The server echoes a wrong key in its 401 body, as real providers do in part.
             for provider_model, base in (
                 (f"openai-compatible:{server.openai_url}:fake-model", None),
@@ -86,7 +96,9 @@ def test_keys_appear_nowhere_we_write(tmp_path: Path, fast_settings: Callable[..
     }
     files = [log_file, tmp_path / "calls.jsonl", *tmp_path.glob("*.sqlite*")]
     assert len(files) >= 4 and log_file.stat().st_size > 0
-    for secret in (TEST_KEY, WRONG_KEY):
+    basic_token = base64.b64encode(f"proxy-user:{URL_PASSWORD}".encode()).decode()
+    assert any(f"Incorrect API key provided: Basic {REDACTED}" in m for m in messages)
+    for secret in (TEST_KEY, WRONG_KEY, URL_PASSWORD, basic_token):
         for name, text in texts.items():
             assert secret not in text, f"a key leaked into the {name}"
         for path in files:
