@@ -24,6 +24,7 @@ from pathlib import Path
 from evaluators.conversation import domain
 from evaluators.conversation.offline_agent import OfflineAgent
 from providers.embedders import HashedLexicalEmbedder
+from sandbox.backends import close_factory
 from sandbox.docker_backend import docker_session_factory
 from sandbox.image import image_tag
 from sandbox.limits import SandboxLimits
@@ -66,6 +67,7 @@ def main() -> None:
 
     capabilities = Capabilities(embed=HashedLexicalEmbedder())
     load_average = os.getloadavg()[0]
+    tag = image_tag()
     limits = SandboxLimits()
     factories: dict[str, SessionFactory] = {
         "in-process": InProcessSession,
@@ -91,10 +93,10 @@ def main() -> None:
             scores[name].add(result.score)
             operations = len(result.cases) + sum(len(c.sessions) for c in dataset.conversations)
     for factory in factories.values():
-        getattr(factory, "close", lambda: None)()
+        close_factory(factory)
 
-    report = render(args, dataset.name, len(dataset.conversations), operations, load_average, starts, trips,
-                    seconds, scores)  # fmt: skip
+    report = render(args, tag, dataset.name, len(dataset.conversations), operations, load_average, starts,
+                    trips, seconds, scores)  # fmt: skip
     print(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -144,6 +146,7 @@ def _timed(call: Callable[[], object]) -> float:
 
 def render(
     args: argparse.Namespace,
+    tag: str,
     data_name: str,
     conversations: int,
     operations: int,
@@ -161,7 +164,7 @@ def render(
         f"--round-trips {args.round_trips}{' --out ' + str(args.out) if args.out else ''}`",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-        f"load average {load_average:.1f} at the start (other work was running). Image `{image_tag()}`.",
+        f"load average {load_average:.1f} at the start. Image `{tag}`.",
         f"Evaluation: `{args.seed}` on {data_name} ({conversations} conversations, {operations} operations, "
         f"offline agent), one fresh sandbox per conversation, median of {args.repeats} interleaved repeats.",
         "",

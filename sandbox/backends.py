@@ -6,8 +6,8 @@
 - `inprocess`: no isolation at all, for trusted programs (the seeds, tests); the reference behaviour.
 - `auto`: `docker` when a daemon answers, else `process` (with the warning).
 
-Call `close()` on the returned factory when done with it, if it has one (sandboxed factories keep a
-spare sandbox started; interpreter exit removes it too).
+Call `close_factory(factory)` when done with it: sandboxed factories keep a spare sandbox started
+(interpreter exit removes it too).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Literal
 
 from sandbox import docker_cli
 from sandbox.docker_backend import docker_session_factory
+from sandbox.factory import SandboxSessionFactory
 from sandbox.image import ImageBuildError
 from sandbox.limits import SandboxLimits
 from sandbox.process_backend import probe_isolation, process_session_factory
 from sandbox.session import InProcessSession, SessionFactory
 
-__all__ = ["BACKENDS", "SandboxLimits", "SandboxUnavailable", "make_session_factory"]
+__all__ = ["BACKENDS", "SandboxLimits", "SandboxUnavailable", "close_factory", "make_session_factory"]
 
 BackendName = Literal["docker", "process", "inprocess", "auto"]
 BACKENDS: tuple[str, ...] = ("docker", "process", "inprocess", "auto")
@@ -63,3 +64,9 @@ def make_session_factory(
     weaknesses = probe_isolation().weaknesses()
     say("the process sandbox is weaker than Docker: " + "; ".join(weaknesses))
     return process_session_factory(limits)
+
+
+def close_factory(factory: SessionFactory) -> None:
+    """Stop a factory's spare sandbox, if it keeps one (in-process factories keep nothing)."""
+    if isinstance(factory, SandboxSessionFactory):
+        factory.close()

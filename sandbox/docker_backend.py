@@ -133,9 +133,10 @@ class ContainerProcess:
 
 
 def docker_session_factory(
-    limits: SandboxLimits | None = None, image: str | None = None, prewarm: bool = True
+    limits: SandboxLimits | None = None, image: str | None = None, prewarm: bool = True, reuse: bool = True
 ) -> SandboxSessionFactory:
-    """A `SessionFactory` that runs every session in a fresh container of `image`.
+    """A `SessionFactory` that runs each program in a fresh container of `image` (with `reuse`, one
+    container serves the consecutive sessions of one program, reset in between: see the factory).
 
     `image` defaults to the current sandbox image, built first if missing. Raises `DockerError` when no
     daemon answers. Installs the exit-time cleanup and sweeps containers left by dead host processes.
@@ -147,7 +148,7 @@ def docker_session_factory(
     install_cleanup_handlers()
     sweep_leftovers()
     factory = SandboxSessionFactory(
-        lambda chosen: ContainerProcess(tag, chosen), limits or SandboxLimits(), prewarm
+        lambda chosen: ContainerProcess(tag, chosen), limits or SandboxLimits(), prewarm, reuse
     )
     factory.backend = "docker"
     return factory

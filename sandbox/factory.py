@@ -1,4 +1,4 @@
-"""A session factory over any sandbox backend, with one sandbox started ahead.
+"""A session factory over any sandbox backend, with one sandbox started ahead and one kept for reuse.
 
 Starting a sandbox (a container, or an interpreter that imports numpy) costs a few hundred milliseconds,
 which would dominate short evaluations. So the factory keeps one spare started: a session takes it, and
@@ -9,6 +9,8 @@ replaced, because its backstop clock (see the backends) is already running.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -21,48 +23,89 @@ SPARE_MAX_AGE_SECONDS = 300.0
 
 
 class SandboxSessionFactory:
-    """`SessionFactory`: `factory(source, capabilities)` gives a `RemoteSession` in a fresh sandbox.
+    """`SessionFactory`: `factory(source, capabilities)` gives a `RemoteSession` in a sandbox.
 
-    One factory may serve many evaluations, from one thread or several. `close()` stops its spare.
+    With `reuse` (for backends whose sandbox has its own PID namespace), a sandbox whose session closed
+    cleanly is kept for the next session of the same program source, the next conversation of the
+    same evaluation, after the harness has reset it: program dropped, its processes killed, its temp
+    files removed. So an evaluation pays for one sandbox, not one per conversation, and isolation
+    between its conversations is still stronger than in-process. A different program, or one after a
+    failure, always gets a sandbox no program has used. One factory may serve many evaluations, from
+    one thread or several; `close()` stops the sandboxes it keeps.
     """
 
     backend = "sandbox"
 
     def __init__(
-        self, start: Callable[[SandboxLimits], HarnessProcess], limits: SandboxLimits, prewarm: bool = True
+        self,
+        start: Callable[[SandboxLimits], HarnessProcess],
+        limits: SandboxLimits,
+        prewarm: bool = True,
+        reuse: bool = True,
     ) -> None:
         self.limits = limits
         self.prewarm = prewarm
+        self.reuse = reuse
         self._start = start
         self._lock = threading.Lock()
         self._spare: HarnessProcess | None = start(limits) if prewarm else None
+        self._kept: tuple[str, HarnessProcess] | None = None
 
     def __call__(self, source: str, capabilities: Capabilities) -> RemoteSession:
-        process = self._take()
+        program = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        release = functools.partial(self._keep, program) if self.reuse else None
+        kept = self._take_kept(program)
+        if kept is not None:
+            return RemoteSession(source, capabilities, kept, self.limits, release, reused=True)
         try:
-            return RemoteSession(source, capabilities, process, self.limits)
+            return RemoteSession(source, capabilities, self._take_spare(), self.limits, release)
         except ProgramFailure as failure:
             if failure.reason is not FailureReason.SANDBOX:
                 raise
         # A sandbox that did not start is the machine's hiccup, not the program's: one more try.
-        return RemoteSession(source, capabilities, self._start(self.limits), self.limits)
+        return RemoteSession(source, capabilities, self._start(self.limits), self.limits, release)
 
     def close(self) -> None:
         with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None:
-            spare.kill()
-            spare.dispose()
+            held = [self._spare, self._kept[1] if self._kept else None]
+            self._spare = self._kept = None
+        for process in held:
+            _discard(process)
 
-    def _take(self) -> HarnessProcess:
+    def _keep(self, program: str, process: HarnessProcess) -> bool:
+        if _too_old(process):
+            return False
+        with self._lock:
+            previous, self._kept = self._kept, (program, process)
+        _discard(previous[1] if previous else None)
+        return True
+
+    def _take_kept(self, program: str) -> HarnessProcess | None:
+        with self._lock:
+            kept, self._kept = self._kept, None
+        if kept is not None and kept[0] == program and not _too_old(kept[1]) and kept[1].popen.poll() is None:
+            return kept[1]
+        _discard(kept[1] if kept else None)
+        return None
+
+    def _take_spare(self) -> HarnessProcess:
         with self._lock:
             spare, self._spare = self._spare, None
             if self.prewarm:
                 self._spare = self._start(self.limits)
         if spare is None:
             return self._start(self.limits)
-        if time.monotonic() - spare.started_at > SPARE_MAX_AGE_SECONDS or spare.popen.poll() is not None:
-            spare.kill()
-            spare.dispose()
+        if _too_old(spare) or spare.popen.poll() is not None:
+            _discard(spare)
             return self._start(self.limits)
         return spare
+
+
+def _too_old(process: HarnessProcess) -> bool:
+    """Past this age a sandbox is not handed out: its backstop clock leaves too little time."""
+    return time.monotonic() - process.started_at > SPARE_MAX_AGE_SECONDS
+
+
+def _discard(process: HarnessProcess | None) -> None:
+    if process is not None:
+        process.dispose()

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
+import shutil
+import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable
@@ -177,6 +181,19 @@ class Harness:
         if self.toolkit is not None:
             self.toolkit.close()
 
+    def _op_reset(self, request: dict[str, Any]) -> dict[str, bool]:
+        """Drop the program instance and everything it left, so that this sandbox can serve the same
+        program's next session as if fresh: its processes are killed (the host asks for this only in a
+        sandbox with its own PID namespace), its temp files removed, its module forgotten. A thread the
+        program left running cannot be stopped, so then the sandbox says it is not reusable."""
+        self._op_close(request)
+        self.program = self.toolkit = self.knowledge_base = None
+        sys.modules.pop("memory_program", None)
+        _kill_other_processes()
+        _empty_directory(tempfile.gettempdir())
+        gc.collect()
+        return {"reusable": threading.active_count() == 1}
+
     def _loaded(self) -> LoadedProgram:
         if self.program is None or self.toolkit is None:
             raise _Failure("crash", "the harness got an operation before a program was loaded")
@@ -247,6 +264,35 @@ def _classify(error: BaseException) -> str:
     if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
         return "processes"
     return "crash"
+
+
+def _kill_other_processes() -> None:
+    """SIGKILL every process of this PID namespace but the harness and its ancestors, then reap."""
+    keep, pid = {os.getpid()}, os.getppid()
+    while pid > 0 and pid not in keep:
+        keep.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in keep:
+            with contextlib.suppress(OSError):  # gone already, or not the program's (another user)
+                os.kill(int(entry), signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _empty_directory(path: str) -> None:
+    for entry in os.listdir(path):
+        target = os.path.join(path, entry)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                os.remove(target)
 
 
 def _flush_output() -> None:

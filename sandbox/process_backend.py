@@ -9,6 +9,7 @@ It is weaker than Docker, and says so (`ProcessIsolation.weaknesses()`, shown wh
 - as another user: the same namespaces inside a user namespace where the kernel allows it.
 What it never has: a read-only root, a size cap on all writes together, or a memory cgroup. The program
 sees the host's files (as far as its uid may read them) and may write wherever its uid may.
+MNEMOFORGE_PROCESS_ISOLATION=none keeps only the rlimits (to see, or test, what the namespaces add).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def probe_isolation() -> ProcessIsolation:
         shutil.which("setpriv"),
         bool(shutil.which("prlimit")),
     )
+    if os.environ.get("MNEMOFORGE_PROCESS_ISOLATION") == "none":  # rlimits only: to see what is lost
+        return ProcessIsolation((), (), False, False, False, rlimits)
     candidates: list[ProcessIsolation] = []
     if unshare and setpriv and os.geteuid() == 0:
         drop = (setpriv, *_DROP_TO_NOBODY)
@@ -205,12 +208,19 @@ def _backstop(seconds: float) -> list[str]:
 
 
 def process_session_factory(
-    limits: SandboxLimits | None = None, prewarm: bool = True
+    limits: SandboxLimits | None = None, prewarm: bool = True, reuse: bool = True
 ) -> SandboxSessionFactory:
-    """A `SessionFactory` that runs every session in a fresh, rlimited subprocess (see the module doc)."""
+    """A `SessionFactory` that runs each program in a fresh, rlimited subprocess (see the module doc).
+
+    Reuse between sessions of one program needs a PID namespace (to kill all the program spawned), so
+    it happens only where the namespaces work.
+    """
     isolation = probe_isolation()
     factory = SandboxSessionFactory(
-        lambda chosen: ProcessHarness(chosen, isolation), limits or SandboxLimits(), prewarm
+        lambda chosen: ProcessHarness(chosen, isolation),
+        limits or SandboxLimits(),
+        prewarm,
+        reuse and isolation.pid_namespace,
     )
     factory.backend = "process"
     return factory

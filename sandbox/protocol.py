@@ -5,7 +5,8 @@ Host -> sandbox, requests, each with an `id`:
     {"id": 2, "op": "describe"}
     {"id": 3, "op": "write", "item": {...}, "raw_text": "..."}
     {"id": 4, "op": "read", "query": {...}}
-    {"id": 5, "op": "close"}
+    {"id": 5, "op": "reset"}     drop the program and all it left; reply {"reusable": bool}; `load` may follow
+    {"id": 6, "op": "close"}     reply, then exit
 Sandbox -> host:
     {"ready": true, "protocol": 1, "python": "3.11.2"}                       once, when the harness starts
     {"id": 3, "ok": true, "result": ..., "logs": [...]}                       a reply
@@ -28,7 +29,7 @@ import json
 from typing import Any
 
 PROTOCOL_VERSION = 1
-OPERATIONS = ("load", "describe", "write", "read", "close")
+OPERATIONS = ("load", "describe", "write", "read", "reset", "close")
 TOOLS = ("llm", "embed")
 ERROR_TYPES = (
     "contract",
@@ -53,8 +54,13 @@ class ProtocolError(ValueError):
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    """One message as one line. JSON escapes newlines inside strings, so a line is always one message."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    """One message as one line. JSON escapes newlines inside strings, so a line is always one message.
+
+    Lone surrogates (legal in a Python str) pass through, so a string crosses unchanged; `json.loads`
+    reads them back from bytes the same way.
+    """
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "surrogatepass") + b"\n"
 
 
 def decode(line: bytes) -> dict[str, Any]:

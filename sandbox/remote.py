@@ -18,6 +18,7 @@ import os
 import selectors
 import subprocess
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sandbox import protocol
@@ -51,9 +52,19 @@ class RemoteSession:
     """`MemorySession` over a harness process; every failure is a `ProgramFailure` with its reason."""
 
     def __init__(
-        self, source: str, capabilities: Capabilities, process: HarnessProcess, limits: SandboxLimits
+        self,
+        source: str,
+        capabilities: Capabilities,
+        process: HarnessProcess,
+        limits: SandboxLimits,
+        release: Callable[[HarnessProcess], bool] | None = None,
+        reused: bool = False,
     ) -> None:
+        """Start a session in `process`: a fresh harness, or (`reused`) one that a previous session of the
+        same program has reset. `release`, if given, may keep the sandbox after a clean close (it
+        returns True when it did); otherwise the sandbox is removed."""
         self._process = process
+        self._release = release
         self._limits = limits
         self._broker = CapabilityBroker(capabilities)
         self._wall_deadline = time.monotonic() + limits.session_seconds
@@ -71,7 +82,8 @@ class RemoteSession:
         self._selector.register(self._stderr_fd, selectors.EVENT_READ)
         self._stdout_open = self._stderr_open = True
         try:
-            self._handshake()
+            if not reused:
+                self._handshake()
             self._request("load", source=source, llm=capabilities.llm is not None,
                           llm_calls_per_operation=capabilities.llm_calls_per_operation)  # fmt: skip
             description = self._request("describe")
@@ -117,7 +129,16 @@ class RemoteSession:
         if self._closed:
             return
         self._closed = True
-        if self._failed is None and self._stdout_open:
+        if self._failed is None and self._stdout_open and self._release is not None:
+            try:
+                answer = self._request("reset", timeout=_CLOSE_SECONDS)
+            except (ProgramFailure, OSError):
+                answer = None
+            clean = isinstance(answer, dict) and answer.get("reusable") is True and not self._stdout
+            self._selector.close()
+            if clean and self._failed is None and self._release(self._process):
+                return
+        elif self._failed is None and self._stdout_open:
             with contextlib.suppress(ProgramFailure, OSError):
                 self._request("close", timeout=_CLOSE_SECONDS)
         self._selector.close()

@@ -211,3 +211,22 @@ LLM_UNAVAILABLE = program(write="self.toolkit.llm('hello')")
 WRONG_TYPE = program(read="return 42")
 CRASH = program(write="raise ValueError('the program is broken')")
 STDIN_THIEF = program(read="return 'stdin: ' + repr(sys.stdin.read(100))")
+STATEFUL = program(
+    write="""
+    import tempfile
+    SEEN.append(raw_text)
+    with open(os.path.join(tempfile.gettempdir(), "leftover"), "w") as handle:
+        handle.write(raw_text)
+    subprocess.Popen(["python3", "-c", "import time; time.sleep(600)", raw_text])
+    """,
+    read="""
+    import tempfile
+    processes = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    listing = sorted(os.listdir(tempfile.gettempdir()))
+    return json.dumps({"seen": len(SEEN), "tmp": listing, "processes": len(processes)})
+    """,
+).replace("class KnowledgeBase:", "SEEN = []\n\n\nclass KnowledgeBase:")
+"""Leaves state everywhere it can: a module global, a temp file, a running process."""
+LINGERING_THREAD = program(
+    write="import threading\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()"
+)

@@ -29,6 +29,11 @@ def test_anything_but_a_json_object_is_a_protocol_error(line: bytes) -> None:
         protocol.decode(line)
 
 
+def test_any_python_string_crosses_unchanged() -> None:
+    text = "lone surrogate \ud800, emoji \U0001f600, nul \x00"
+    assert protocol.decode(protocol.encode({"result": text}))["result"] == text
+
+
 def test_vectors_cross_the_wire_bit_for_bit() -> None:
     vectors = np.random.default_rng(0).standard_normal((3, 7)).tolist()
     packed = protocol.pack_vectors(np.asarray(vectors))
