@@ -75,6 +75,21 @@ SEEDS: tuple[Seed, ...] = (
         "ExpeL insights and AWM workflows from trajectories",
         "Zhao et al. 2024; Wang et al. 2024",
     ),
+    Seed("dual_process", "D-Mem: fast vector retrieval, quality gate, full deliberation", "You et al. 2026"),
+    Seed("hybrid_granular", "HyMem: summary tier and raw tier, scheduled by complexity", "Zhao et al. 2026"),
+    Seed(
+        "temporal_tree",
+        "MemTree / MemForest hierarchical temporal index, collapsed retrieval",
+        "Rezazadeh et al. 2024; Chen et al. 2026",
+    ),
+    Seed("multi_channel", "SuperLocalMemory: RRF-fused channels, Ebbinghaus forgetting", "Bhardwaj 2026"),
+    Seed("layered_cognitive", "ZenBrain: layered memory with sleep consolidation and routing", "Bering 2026"),
+    Seed(
+        "fact_manager",
+        "Mem0 / Memory-R2: facts with ADD/UPDATE/DELETE/NOOP and history",
+        "Chhikara et al. 2025; Yan et al. 2025",
+    ),
+    Seed("zettelkasten", "A-Mem: linked notes with keywords, tags, context, evolution", "Xu et al. 2025"),
 )
 
 
