@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from evolve.eval_command import eval_command
+from evolve.evolve_command import evolve_command
+from evolve.sandbox_command import sandbox_app
 from evolve.seeds_command import seeds_app
 
 app = typer.Typer(
@@ -15,4 +17,6 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(seeds_app, name="seeds")
+app.add_typer(sandbox_app, name="sandbox")
 app.command("eval")(eval_command)
+app.command("evolve")(evolve_command)

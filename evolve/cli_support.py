@@ -14,7 +14,9 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from archive.errors import ArchiveLookupError
 from evaluators.conversation.data import DataError
+from evaluators.domains import UnknownDomainError
 from sandbox.contract import ContractError
 from seeds import UnknownSeedError, get_seed
 
@@ -31,7 +33,14 @@ class UserError(Exception):
     """A mistake in what the user asked for; the message says what to do instead."""
 
 
-USER_ERRORS: tuple[type[BaseException], ...] = (UserError, DataError, ContractError, UnknownSeedError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    UserError,
+    DataError,
+    ContractError,
+    UnknownSeedError,
+    UnknownDomainError,
+    ArchiveLookupError,
+)
 
 
 def reports_user_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -1,9 +1,8 @@
-"""`mnemoforge eval`: evaluate one memory program on a domain's data and print its metrics."""
+"""`mnemoforge eval`: evaluate memory programs on a domain's data and print their metrics."""
 
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,26 +10,44 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evaluators.conversation import domain as conversation
-from evaluators.conversation.episode import DEFAULT_READ_CHAR_LIMIT
-from evaluators.conversation.offline_agent import OfflineAgent
+from evaluators.domains import domain_names, get_domain
 from evaluators.result import EvaluationResult
 from evaluators.splits import ALL, SPLITS
 from evolve.cli_support import UserError, err, out, read_program, reports_user_errors
+from evolve.llm_setup import ModelAccess, open_model_access
 from providers.embedders import DEFAULT_EMBEDDER, make_embedder
+from sandbox.backends import BACKENDS, SandboxUnavailable, close_factory, make_session_factory
 from sandbox.contract import load_program
-from sandbox.session import Capabilities, InProcessSession
+from sandbox.session import Capabilities
 
 CACHE_DIR = Path.home() / ".cache" / "mnemoforge"
+DEFAULT_READ_CHAR_LIMIT = 3000
 
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "conversation": (
+        ("questions", "questions"),
+        ("evidence_recall", "evidence"),
+        ("answer_token_recall", "answer tokens"),
+        ("answer_score", "F1"),
+        ("exact_match", "EM"),
+        ("llm_judge", "judge"),
+    ),
+    "planning": (
+        ("tasks", "tasks"),
+        ("success_rate", "success"),
+        ("baseline_success_rate", "base success"),
+        ("steps", "steps"),
+        ("baseline_steps", "base steps"),
+        ("saved_share", "saved"),
+    ),
+}
+"""Which metrics a domain's table shows, and their headers; a metric with no value anywhere is left out."""
 
-class Domain(StrEnum):
-    conversation = "conversation"
-
-
-class AgentKind(StrEnum):
-    offline = "offline"
-    llm = "llm"
+CAPTIONS = {
+    "conversation": "evidence: evidence recall · answer tokens: answer-token recall · "
+    "F1: LoCoMo answer score · EM: exact match · judge: LLM judge",
+    "planning": "base: the same tasks played with no memory · saved: share of the base's steps saved",
+}
 
 
 @reports_user_errors
@@ -38,14 +55,27 @@ def eval_command(
     programs: Annotated[
         list[str], typer.Argument(help="Memory programs: .py files or seed names (one or more).")
     ],
-    domain: Annotated[Domain, typer.Option(help="The task domain.")] = Domain.conversation,
+    domain: Annotated[
+        str, typer.Option(help=f"The task domain: {', '.join(domain_names())}.")
+    ] = "conversation",
     data: Annotated[
-        str, typer.Option(help="synthetic[:seed=N,conversations=N], locomo:PATH or longmemeval:PATH.")
-    ] = conversation.DEFAULT_DATA,
+        str | None,
+        typer.Option(
+            help="The domain's data spec, e.g. synthetic, locomo:PATH, longmemeval:PATH, household."
+        ),
+    ] = None,
     split: Annotated[str, typer.Option(help=f"One of {', '.join((*SPLITS, ALL))}.")] = ALL,
-    agent: Annotated[AgentKind, typer.Option(help="Who uses the memory: offline (no LLM) or llm.")] = (
-        AgentKind.offline
-    ),
+    agent: Annotated[str, typer.Option(help="Who uses the memory: offline (no LLM) or llm.")] = "offline",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model for the LLM agent and toolkit.llm, e.g. openai:gpt-4.1-mini (see docs/providers.md)."
+        ),
+    ] = None,
+    judge: Annotated[
+        bool, typer.Option(help="Also score answers with the LLM judge (needs --model).")
+    ] = False,
+    sandbox: Annotated[str, typer.Option(help=f"Where programs run: {', '.join(BACKENDS)}.")] = "auto",
     embedder: Annotated[str, typer.Option(help="hashed (no download) or minilm (extra 'neural').")] = (
         DEFAULT_EMBEDDER
     ),
@@ -58,74 +88,72 @@ def eval_command(
 
     With several programs, a comparison follows the tables; `--json` then prints a list.
     """
+    task = get_domain(domain)
     if split not in (*SPLITS, ALL):
         raise UserError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
     if read_chars < 1:
         raise UserError("--read-chars must be at least 1")
-    if agent is AgentKind.llm:
-        raise UserError("the LLM agent is not available yet: use --agent offline")
+    if agent not in ("offline", "llm"):
+        raise UserError(f"unknown agent {agent!r}; choose offline or llm")
+    if (agent == "llm" or judge) and model is None:
+        raise UserError("--agent llm and --judge need a model: add --model, e.g. --model openai:gpt-4.1-mini")
     named_sources = [read_program(program) for program in programs]
     for _, source in named_sources:
         load_program(source)  # a broken program is the user's to fix: say so before any work starts
-    dataset = conversation.load_dataset(data)
+    dataset = task.load_dataset(data or task.default_data)
     try:
         embed = make_embedder(embedder, CACHE_DIR / "embeddings.sqlite")
     except (ValueError, RuntimeError) as error:
         raise UserError(str(error)) from None
-    capabilities = Capabilities(embed=embed)
+    access: ModelAccess | None = open_model_access(model) if model else None
+    capabilities = Capabilities(embed=embed, llm=access.toolkit_llm if access else None)
+    the_agent = task.make_agent(agent, access.client if access else None)
+    if judge and access is not None:
+        the_agent = access.judged(the_agent)
+    try:
+        factory = make_session_factory(
+            sandbox, warn=lambda message: err.print(f"[yellow]note:[/yellow] {message}")
+        )
+    except SandboxUnavailable as error:
+        raise UserError(str(error)) from None
     results = []
-    for name, source in named_sources:
-        with Progress(
-            TextColumn(f"[bold]{name}[/bold] on {dataset.name} [{split}]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("episodes", total=None)
-            result = conversation.evaluate(
-                source,
-                dataset,
-                split,
-                OfflineAgent(),
-                InProcessSession,
-                capabilities,
-                read_char_limit=read_chars,
-                progress=lambda done, total, task=task, bar=bar: bar.update(
-                    task, completed=done, total=total
-                ),
-            )
-        results.append((name, result))
-        if not as_json:
-            print_result(name, result)
+    try:
+        for name, source in named_sources:
+            with Progress(
+                TextColumn(f"[bold]{name}[/bold] on {dataset.name} [{split}]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=as_json,
+            ) as bar:
+                progress_task = bar.add_task("episodes", total=None)
+                result = task.evaluate(
+                    source,
+                    dataset,
+                    split,
+                    the_agent,
+                    factory,
+                    capabilities,
+                    read_chars,
+                    lambda done, total, t=progress_task, b=bar: b.update(t, completed=done, total=total),
+                )
+            results.append((name, result))
+            if not as_json:
+                print_result(name, result)
+    finally:
+        close_factory(factory)
     if as_json:
         rows = [{"program": name, **result.to_json(include_cases=False)} for name, result in results]
         print(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2))
-    elif len(results) > 1:
-        print_comparison(results)
+    else:
+        if len(results) > 1:
+            print_comparison(results)
+        if access is not None:
+            access.print_totals(out)
     if not all(result.ok for _, result in results):
         raise typer.Exit(1)
-
-
-def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:
-    """One row per program: selection score, its two terms, and costs; best score first."""
-    table = Table(title="comparison (best selection score first)")
-    table.add_column("program", no_wrap=True)
-    for column in ("score", "evidence", "F1", "read chars", "read ms", "status"):
-        table.add_column(column, justify="right")
-    for name, result in sorted(results, key=lambda pair: -pair[1].score):
-        table.add_row(
-            name,
-            f"{result.score:.3f}",
-            _fmt(result.metrics.get("evidence_recall")),
-            _fmt(result.metrics.get("answer_score")),
-            f"{result.cost.get('read_chars_mean', 0):.0f}",
-            f"{result.cost.get('read_seconds_median', 0) * 1000:.1f}",
-            result.status if result.ok else f"failed: {result.failure_reason}",
-        )
-    out.print(table)
 
 
 def print_result(name: str, result: EvaluationResult) -> None:
@@ -139,35 +167,57 @@ def print_result(name: str, result: EvaluationResult) -> None:
         for line in result.logs[-10:]:
             err.print(f"  {line}", highlight=False, markup=False)
         return
+    rows = [*result.by_category.items(), ("all", result.metrics)]
+    columns = [
+        (key, header)
+        for key, header in COLUMNS.get(result.domain, ())
+        if any(metrics.get(key) is not None for _, metrics in rows)
+    ]
     table = Table(
         title=f"{name} · {result.data_name} [{result.split}] · agent {result.agent}",
-        caption="evidence: evidence recall · answer tokens: answer-token recall · "
-        "F1: LoCoMo answer score · EM: exact match",
+        caption=CAPTIONS.get(result.domain),
     )
     table.add_column("category", no_wrap=True)
-    for column in ("questions", "evidence", "answer tokens", "F1", "EM"):
-        table.add_column(column, justify="right")
-    rows = [*result.by_category.items(), ("all", result.metrics)]
-    for category, metrics in rows:
+    for _, header in columns:
+        table.add_column(header, justify="right")
+    for index, (category, metrics) in enumerate(rows):
         table.add_row(
             category,
-            f"{int(metrics['questions'] or 0)}",
-            *(
-                _fmt(metrics.get(key))
-                for key in ("evidence_recall", "answer_token_recall", "answer_score", "exact_match")
-            ),
-            end_section=category != "all" and (category, metrics) == rows[-2],
+            *(_fmt(metrics.get(key), whole=key in ("questions", "tasks")) for key, _ in columns),
+            end_section=index == len(rows) - 2,
         )
     out.print(table)
     cost = result.cost
     out.print(
-        f"read() {cost['read_chars_mean']:.0f} chars on average ({cost['truncated_reads']:.0f} truncated) · "
-        f"write {cost['write_seconds_median'] * 1000:.1f} ms · "
-        f"read {cost['read_seconds_median'] * 1000:.1f} ms "
-        f"(medians) · LLM calls {cost['llm_calls']:.0f} · {cost['seconds']:.1f} s in all"
+        f"read() {cost.get('read_chars_mean', 0):.0f} chars on average · "
+        f"write {cost.get('write_seconds_median', 0) * 1000:.1f} ms · "
+        f"read {cost.get('read_seconds_median', 0) * 1000:.1f} ms (medians) · "
+        f"LLM calls in the program {cost.get('llm_calls', 0):.0f} · {cost.get('seconds', 0):.1f} s in all"
     )
     out.print(f"selection score [bold]{result.score:.3f}[/bold] · data fingerprint {result.data_fingerprint}")
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:
+    """One row per program: selection score, two headline metrics of its domain, and costs."""
+    domain = results[0][1].domain
+    headline = COLUMNS.get(domain, ())[1:3]
+    table = Table(title="comparison (best selection score first)")
+    table.add_column("program", no_wrap=True)
+    for column in ("score", *(header for _, header in headline), "read chars", "read ms", "status"):
+        table.add_column(column, justify="right")
+    for name, result in sorted(results, key=lambda pair: -pair[1].score):
+        table.add_row(
+            name,
+            f"{result.score:.3f}",
+            *(_fmt(result.metrics.get(key)) for key, _ in headline),
+            f"{result.cost.get('read_chars_mean', 0):.0f}",
+            f"{result.cost.get('read_seconds_median', 0) * 1000:.1f}",
+            result.status if result.ok else f"failed: {result.failure_reason}",
+        )
+    out.print(table)
+
+
+def _fmt(value: float | None, whole: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if whole else f"{value:.3f}"

@@ -29,7 +29,9 @@ def test_seeds_list_names_every_seed_with_provenance() -> None:
 
 
 def test_eval_json_reports_metrics_per_category(locomo_path: Path) -> None:
-    code, stdout, _ = run("eval", "bm25_turns", "--data", f"locomo:{locomo_path}", "--json")
+    code, stdout, _ = run(
+        "eval", "bm25_turns", "--sandbox", "inprocess", "--data", f"locomo:{locomo_path}", "--json"
+    )
     assert code == 0
     result = json.loads(stdout)
     assert result["status"] == "ok" and result["agent"] == "offline"
@@ -41,13 +43,17 @@ def test_eval_json_reports_metrics_per_category(locomo_path: Path) -> None:
 def test_eval_runs_an_mstar_program_unmodified(tmp_path: Path, locomo_path: Path) -> None:
     program = tmp_path / "mstar_vector_search.py"
     program.write_text(MSTAR_VECTOR_SEARCH)
-    code, stdout, _ = run("eval", str(program), "--data", f"locomo:{locomo_path}", "--json")
+    code, stdout, _ = run(
+        "eval", str(program), "--sandbox", "inprocess", "--data", f"locomo:{locomo_path}", "--json"
+    )
     assert code == 0
     assert json.loads(stdout)["metrics"]["evidence_recall"] > 0.1
 
 
 def test_eval_prints_a_table(locomo_path: Path) -> None:
-    code, stdout, _ = run("eval", "bm25_turns", "--data", f"locomo:{locomo_path}", "--split", "select")
+    code, stdout, _ = run(
+        "eval", "bm25_turns", "--sandbox", "inprocess", "--data", f"locomo:{locomo_path}", "--split", "select"
+    )
     assert code == 0
     assert "evidence recall" in stdout and "single-hop" in stdout and "selection score" in stdout
 
@@ -63,6 +69,10 @@ def test_eval_prints_a_table(locomo_path: Path) -> None:
         (("eval", "bm25_turns", "--split", "train"), "unknown split 'train'"),
         (("eval", "bm25_turns", "--embedder", "word2vec"), "unknown embedder 'word2vec'"),
         (("seeds", "show", "nope"), "there is no seed named 'nope'"),
+        (("eval", "bm25_turns", "--domain", "chess"), "unknown domain 'chess'"),
+        (("eval", "bm25_turns", "--agent", "llm"), "--agent llm and --judge need a model"),
+        (("eval", "bm25_turns", "--sandbox", "vm"), "unknown sandbox 'vm'"),
+        (("evolve", "--resume", "feedbeef", "--archive", "sqlite:///:memory:"), "feedbeef"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_code_2(args: tuple[str, ...], message: str) -> None:
@@ -90,7 +100,9 @@ def test_program_that_crashes_during_evaluation_fails_with_its_reason(
     program = tmp_path / "crashes.py"
     crashing_read = "if self.count > 10:\n            raise KeyError('boom')\n        if self.count == 0:"
     program.write_text(MSTAR_VECTOR_SEARCH.replace("if self.count == 0:", crashing_read))
-    code, stdout, _ = run("eval", str(program), "--data", f"locomo:{locomo_path}", "--json")
+    code, stdout, _ = run(
+        "eval", str(program), "--sandbox", "inprocess", "--data", f"locomo:{locomo_path}", "--json"
+    )
     assert code == 1
     result = json.loads(stdout)
     assert (result["status"], result["failure_reason"], result["score"]) == ("failed", "crash", 0.0)

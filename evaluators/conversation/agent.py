@@ -7,6 +7,7 @@ its prompts). Scores always record `agent.name`, because the same memory scores 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sandbox.contract import ProgramDescription
@@ -28,3 +29,28 @@ class ConversationAgent(Protocol):
     def answer(self, program: ProgramDescription, question: str, context: str, date: str) -> str:
         """A short answer from `context` (what `read()` returned), or a statement that it is not known."""
         ...
+
+
+Judge = Callable[[str, str, str], float]
+"""(question, gold answer, prediction) -> 1.0 correct / 0.0 wrong, e.g. `evaluators.judge.LLMJudge.score`."""
+
+
+class JudgedAgent:
+    """An agent whose answers are also scored by a judge; the episode records `llm_judge` per question.
+
+    Its name says so, because judged and unjudged evaluations hold different metrics.
+    """
+
+    def __init__(self, agent: ConversationAgent, judge: Judge, judge_name: str) -> None:
+        self.agent = agent
+        self.judge = judge
+        self.name = f"{agent.name}+{judge_name}"
+
+    def fill_item(self, program: ProgramDescription, raw_text: str) -> dict[str, Any]:
+        return self.agent.fill_item(program, raw_text)
+
+    def fill_query(self, program: ProgramDescription, question: str, date: str) -> dict[str, Any]:
+        return self.agent.fill_query(program, question, date)
+
+    def answer(self, program: ProgramDescription, question: str, context: str, date: str) -> str:
+        return self.agent.answer(program, question, context, date)

@@ -88,7 +88,9 @@ def evaluate(
         session = None
         try:
             session = session_factory(source, capabilities)
-            episode = run_episode(conversation, session, agent, read_char_limit)
+            episode = run_episode(
+                conversation, session, agent, read_char_limit, getattr(agent, "judge", None)
+            )
         except ProgramFailure as failure:
             return EvaluationResult(
                 **base,
@@ -166,7 +168,13 @@ class ConversationDomain:
     def make_agent(self, kind: str, llm: object | None = None) -> ConversationAgent:
         if kind == "offline":
             return OfflineAgent()
-        raise ValueError(f"the conversation domain has no {kind!r} agent here; use offline")
+        if kind == "llm":
+            if llm is None:
+                raise ValueError("the conversation LLM agent needs a model: configure one (e.g. --model)")
+            from evaluators.conversation.llm_agent import LLMConversationAgent
+
+            return LLMConversationAgent(llm)  # type: ignore[arg-type]
+        raise ValueError(f"the conversation domain has no {kind!r} agent; use offline or llm")
 
     def evaluate(
         self,

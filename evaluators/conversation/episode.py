@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from evaluators.conversation.agent import ConversationAgent
+from evaluators.conversation.agent import ConversationAgent, Judge
 from evaluators.conversation.data import Conversation, format_session
 from evaluators.metrics import answer_token_recall, evidence_recall, exact_match, locomo_answer_score
 from evaluators.result import CaseResult
@@ -44,8 +44,11 @@ def run_episode(
     session: MemorySession,
     agent: ConversationAgent,
     read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
+    judge: Judge | None = None,
 ) -> EpisodeResult:
-    """Play one conversation through `session`; raises `ProgramFailure` if the program fails."""
+    """Play one conversation through `session`; raises `ProgramFailure` if the program fails.
+
+    With a `judge`, each answer is also judged (metric `llm_judge`)."""
     program = session.description
     costs = EpisodeCosts()
     logs: list[str] = []
@@ -69,6 +72,7 @@ def run_episode(
         costs.read_chars.append(len(context))
         started = time.perf_counter()
         prediction = agent.answer(program, question.question, context, question.date)
+        judged = judge(question.question, question.answer, prediction) if judge is not None else None
         evidence = [turns[turn_id].text for turn_id in question.evidence if turn_id in turns]
         answer_score = locomo_answer_score(prediction, question.answer, question.category)
         cases.append(
@@ -87,6 +91,7 @@ def run_episode(
                     "answer_token_recall": (
                         answer_token_recall(context, question.answer) if question.answerable else None
                     ),
+                    "llm_judge": judged,
                     "answer_seconds": time.perf_counter() - started,
                 },
             )

@@ -26,7 +26,7 @@ from evaluators.result import CaseResult
 
 EVIDENCE_WEIGHT = 0.6
 ANSWER_WEIGHT = 0.4
-CASE_METRICS = ("answer_score", "exact_match", "evidence_recall", "answer_token_recall")
+CASE_METRICS = ("answer_score", "exact_match", "evidence_recall", "answer_token_recall", "llm_judge")
 
 
 def aggregate(

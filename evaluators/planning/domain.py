@@ -86,7 +86,7 @@ def evaluate(
     episodes = take_split(dataset.episodes, split, lambda e: e.episode_id)
     if not episodes:
         raise DataError(f"split {split!r} of {dataset.name} holds no layout; use --split all")
-    fingerprint = hashlib.sha256(f"{dataset.fingerprint()}:{split}".encode()).hexdigest()[:16]
+    fingerprint = split_fingerprint(dataset, split)
     base: dict[str, Any] = {
         "domain": DOMAIN,
         "split": split,
@@ -224,6 +224,11 @@ def _cost_summary(costs: EpisodeCosts, baseline: BaselineRun, seconds: float) ->
     }
 
 
+def split_fingerprint(dataset: PlanningDataset, split: str) -> str:
+    """What evaluations of `split` record: the dataset's content and the split (splits are by layout hash)."""
+    return hashlib.sha256(f"{dataset.fingerprint()}:{split}".encode()).hexdigest()[:16]
+
+
 class PlanningDomain:
     """The planning domain behind the `evaluators.domains.TaskDomain` protocol.
 
@@ -239,6 +244,9 @@ class PlanningDomain:
 
     def load_dataset(self, spec: str) -> PlanningDataset:
         return load_dataset(spec)
+
+    def split_fingerprint(self, dataset: PlanningDataset, split: str) -> str:
+        return split_fingerprint(dataset, split)
 
     def make_agent(self, kind: str, llm: Any | None = None) -> PlanningAgent:
         if kind == "offline":

@@ -1,0 +1,373 @@
+"""The population loop: mutate, evaluate on Ray, select, and record every step in the archive.
+
+The archive is the checkpoint. Every candidate gets a sequence number and its random choices come from
+`Random(f"{seed}:{sequence}")`, every program and evaluation is written before the loop moves on, and
+evaluations are unique by (program, domain, split, data fingerprint, agent). So a run killed at any point
+resumes by replaying the archive: finished evaluations are reused, accepted candidates without one are
+evaluated, and new candidates continue from the next sequence number. Nothing is lost or done twice.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ray
+
+from archive import ArchiveStore
+from evaluators.domains import get_domain
+from evaluators.result import EvaluationResult
+from evolve.config import RunConfig
+from evolve.database import Member, ProgramDatabase, behaviour_descriptor
+from evolve.mutators.base import MutationRejected, Mutator
+from evolve.workers import WORKER_LOST, EvaluationRequest, evaluate_on_worker
+from seeds import SEEDS, get_seed
+
+
+@dataclass
+class RunStatus:
+    """What a progress display shows; updated after every event."""
+
+    run_id: str
+    candidates_done: int = 0
+    candidates_total: int = 0
+    failed: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    best_per_island: list[float | None] = field(default_factory=list)
+    best_seed_score: float | None = None
+    cost_usd: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+    phase: str = "seeds"
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The end of a run, honestly: the best program and the best seed on `select` and on held-out `test`."""
+
+    run_id: str
+    best_program_id: str
+    best_select: float
+    best_test: float | None
+    best_seed: str
+    best_seed_program_id: str
+    seed_select: float
+    seed_test: float | None
+    candidates: int
+    failed: int
+    rejected: int
+    duplicates: int
+    cost_usd: float
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+Observer = Callable[[RunStatus], None]
+
+
+class Evolution:
+    """One run of the loop; construct with a stored run (new or resumed) and call `run()`."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        store: ArchiveStore,
+        run_id: str,
+        make_mutator: Callable[[random.Random], Mutator],
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.run_id = run_id
+        self.make_mutator = make_mutator
+        self.domain = get_domain(config.domain)
+        self.dataset = self.domain.load_dataset(config.data)
+        self.fingerprints = {s: self.domain.split_fingerprint(self.dataset, s) for s in ("select", "test")}
+        self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
+        self.status = RunStatus(run_id, candidates_total=config.max_candidates)
+        self.seen_shapes: set[str] = set()
+        self.seed_members: dict[str, Member] = {}
+        self.in_flight: dict[ray.ObjectRef, tuple[EvaluationRequest, int | None]] = {}
+
+    def run(self, observer: Observer | None = None) -> RunSummary:
+        notify = observer or (lambda status: None)
+        self._evaluate_seeds(notify)
+        self._replay_candidates(notify)
+        self.status.phase = "evolving"
+        sequence = self.store.next_candidate_sequence(self.run_id)
+        while True:
+            while len(self.in_flight) < self.config.workers and sequence <= self.config.max_candidates:
+                if self._budget_spent():
+                    sequence = self.config.max_candidates + 1
+                    break
+                self._propose(sequence)
+                sequence += 1
+                notify(self.status)
+            if not self.in_flight:
+                break
+            self._collect_one()
+            notify(self.status)
+        self.status.phase = "testing"
+        notify(self.status)
+        return self._finish()
+
+    # -- seeds and resume -------------------------------------------------------------------------
+
+    def _seed_names(self) -> list[str]:
+        if self.config.seeds:
+            return list(self.config.seeds)
+        needs_llm = self.config.agent == "offline" and self.config.mutation_model is None
+        return [s.name for s in SEEDS if not (needs_llm and "llm" in s.requires)]
+
+    def _evaluate_seeds(self, notify: Observer) -> None:
+        for name in self._seed_names():
+            source = get_seed(name).source
+            program = self.store.add_program(
+                source, self.config.domain, [], "seed", f"seed {name}", self.run_id, seed_name=name
+            )
+            self.seen_shapes.add(program_shape(source))
+            self._submit(program.id, source, island=None)
+        while self.in_flight:
+            self._collect_one()
+            notify(self.status)
+        for member in self.seed_members.values():
+            self.database.add(member)
+        if not self.seed_members:
+            raise RuntimeError("no seed could be evaluated successfully; see the failures in the archive")
+        self.status.best_seed_score = max(m.score for m in self.seed_members.values())
+        self.status.best_per_island = self.database.best_per_island()
+
+    def _replay_candidates(self, notify: Observer) -> None:
+        """On resume: put evaluated candidates back on their islands, evaluate accepted ones not yet done."""
+        for candidate in self.store.candidates(self.run_id):
+            self.status.candidates_done += 1
+            if candidate.status == "duplicate":
+                self.status.duplicates += 1
+            elif candidate.status == "rejected":
+                self.status.rejected += 1
+            if candidate.status != "accepted" or candidate.program_id is None:
+                continue
+            program = self.store.get_program(candidate.program_id)
+            self.seen_shapes.add(program_shape(program.source))
+            self._submit(program.id, program.source, island=candidate.island)
+            if len(self.in_flight) >= self.config.workers:
+                self._collect_one()
+            if candidate.sequence % self.config.migration_interval == 0:
+                self.database.migrate()
+        while self.in_flight:
+            self._collect_one()
+            notify(self.status)
+
+    # -- candidates -------------------------------------------------------------------------------
+
+    def _propose(self, sequence: int) -> None:
+        rng = random.Random(f"{self.config.seed}:{sequence}")
+        island = sequence % self.config.islands
+        parent = self.database.select_parent(island, rng)
+        others = self.database.inspirations(island, parent, self.config.inspirations, rng)
+        mutator = self.make_mutator(rng)
+        self.status.candidates_done += 1
+
+        def record(status: str, mutator_name: str = mutator.name, **fields: Any) -> None:
+            self.store.record_candidate(
+                self.run_id,
+                sequence=sequence,
+                island=island,
+                status=status,
+                mutator=mutator_name,
+                **fields,
+            )
+
+        try:
+            mutation = mutator.mutate(
+                parent.source, parent.program_id, [(m.program_id, m.source) for m in others]
+            )
+        except MutationRejected as rejection:
+            mutation = None
+            reason, repairs = rejection.reason, rejection.repair_attempts
+        else:
+            reason, repairs = "the mutator produced no valid child", 0
+        if mutation is None:
+            self.status.rejected += 1
+            record("rejected", parent_ids=[parent.program_id], reason=reason, repair_attempts=repairs)
+            return
+        shape = program_shape(mutation.source)
+        described = {"parent_ids": list(mutation.parent_ids), "commit_message": mutation.commit_message}
+        if shape in self.seen_shapes:
+            self.status.duplicates += 1
+            reason = "identical or near-identical to a program already evaluated"
+            record("duplicate", mutation.mutator, reason=reason, **described)
+            return
+        self.seen_shapes.add(shape)
+        program = self.store.add_program(
+            mutation.source,
+            self.config.domain,
+            list(mutation.parent_ids),
+            mutation.mutator,
+            mutation.commit_message,
+            self.run_id,
+            island=island,
+            generation=sequence + 1,
+        )
+        record("accepted", mutation.mutator, program_id=program.id, **described)
+        self._submit(program.id, mutation.source, island=island)
+        if sequence % self.config.migration_interval == 0:
+            self.database.migrate()
+
+    # -- evaluation -------------------------------------------------------------------------------
+
+    def _request(self, program_id: str, source: str, split: str) -> EvaluationRequest:
+        return EvaluationRequest(
+            program_id,
+            source,
+            self.config.domain,
+            self.config.data,
+            split,
+            self.config.agent,
+            self.config.embedder,
+            self.config.sandbox,
+            self.config.read_chars,
+        )
+
+    def _submit(self, program_id: str, source: str, island: int | None, split: str = "select") -> None:
+        """Evaluate unless the archive already holds this exact evaluation (then reuse it at once).
+
+        `island` is where a successful `select` result goes (None: a seed, every island); results on
+        other splits never enter the population.
+        """
+        request = self._request(program_id, source, split)
+        existing = self.store.find_evaluation(
+            program_id, self.config.domain, split, self.fingerprints[split], self.config.agent
+        )
+        if existing is not None:
+            self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
+            return
+        self.in_flight[evaluate_on_worker.remote(request)] = (request, island)
+
+    def _collect_one(self) -> None:
+        ready, _ = ray.wait(list(self.in_flight), num_returns=1)
+        request, island = self.in_flight.pop(ready[0])
+        try:
+            payload = ray.get(ready[0])
+            result = EvaluationResult.from_json(payload["result"])
+            worker = f"{payload['host']}/{payload['node'][:12]}"
+        except (ray.exceptions.RayError, OSError) as error:
+            result = self._lost(request, error)
+            worker = "lost"
+        self.store.record_evaluation(
+            request.program_id,
+            **result.to_json(include_cases=result.split == "reflect"),
+            run_id=self.run_id,
+            seconds=result.cost.get("seconds"),
+            worker=worker,
+        )
+        self._absorb(request, island, result.ok, result.score, result.cost)
+
+    def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
+        return EvaluationResult(
+            domain=request.domain,
+            split=request.split,
+            agent=request.agent,
+            data_name=self.dataset.name,
+            data_fingerprint=self.fingerprints[request.split],
+            status="failed",
+            score=0.0,
+            failure_reason=WORKER_LOST,
+            failure_message=f"the worker was lost twice: {type(error).__name__}: {error}",
+        )
+
+    def _absorb(
+        self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
+    ) -> None:
+        if request.split != "select":
+            return
+        if not ok:
+            self.status.failed += 1
+            return
+        member = Member(request.program_id, request.source, score, behaviour_descriptor(cost))
+        if island is None:
+            self.seed_members[request.program_id] = member
+        else:
+            self.database.add(member, island)
+        self.status.best_per_island = self.database.best_per_island()
+
+    def _budget_spent(self) -> bool:
+        self.status.cost_usd = self.store.llm_cost(self.run_id).cost_usd
+        if self.config.max_cost_usd is not None and self.status.cost_usd >= self.config.max_cost_usd:
+            return True
+        return (
+            self.config.max_wall_seconds is not None and self.status.elapsed >= self.config.max_wall_seconds
+        )
+
+    # -- end of run -------------------------------------------------------------------------------
+
+    def _finish(self) -> RunSummary:
+        best = self.database.best()
+        seed = max(self.seed_members.values(), key=lambda m: (m.score, m.program_id))
+        assert best is not None
+        tests = {}
+        for member in {best.program_id: best, seed.program_id: seed}.values():
+            self._submit(member.program_id, member.source, island=None, split="test")
+        while self.in_flight:
+            self._collect_one()
+        for member in (best, seed):
+            found = self.store.find_evaluation(
+                member.program_id, self.config.domain, "test", self.fingerprints["test"], self.config.agent
+            )
+            tests[member.program_id] = found.score if found is not None and found.status == "ok" else None
+        seed_name = self.store.get_program(seed.program_id).seed_name or seed.program_id
+        summary = RunSummary(
+            run_id=self.run_id,
+            best_program_id=best.program_id,
+            best_select=best.score,
+            best_test=tests[best.program_id],
+            best_seed=seed_name,
+            best_seed_program_id=seed.program_id,
+            seed_select=seed.score,
+            seed_test=tests[seed.program_id],
+            candidates=self.status.candidates_done,
+            failed=self.status.failed,
+            rejected=self.status.rejected,
+            duplicates=self.status.duplicates,
+            cost_usd=self.store.llm_cost(self.run_id).cost_usd,
+            seconds=self.status.elapsed,
+        )
+        self.store.set_run_status(self.run_id, "finished", summary.to_json())
+        return summary
+
+
+def program_shape(source: str) -> str:
+    """A hash of the program's syntax tree without docstrings, comments, formatting or COMMIT_MESSAGE:
+    two programs with the same shape behave identically, so only one is evaluated."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    tree.body = [
+        node
+        for node in tree.body
+        if not (
+            isinstance(node, ast.Assign)
+            and any(getattr(t, "id", "") == "COMMIT_MESSAGE" for t in node.targets)
+        )
+    ]
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
+
+
+def _is_docstring(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
