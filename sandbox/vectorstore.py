@@ -79,6 +79,7 @@ class Collection:
         self._metadatas: list[Metadata | None] = []
         # Rows live in a buffer that doubles when full, so n single-record adds cost O(n), not O(n^2).
         self._buffer = np.zeros((0, 0), dtype=np.float32)
+        self._norms_cache: np.ndarray | None = None
 
     @property
     def _vectors(self) -> np.ndarray:
@@ -251,6 +252,7 @@ class Collection:
             grown[:used] = self._buffer[:used]
             self._buffer = grown
         self._buffer[used : used + len(vectors)] = vectors
+        self._norms_cache = None
 
     def _delete_ids(self, ids: list[str]) -> None:
         drop = {self._index[i] for i in ids if i in self._index}
@@ -260,10 +262,17 @@ class Collection:
         kept_vectors = self._vectors[keep]
         self._buffer = np.zeros((max(16, len(keep)), self._buffer.shape[1]), dtype=np.float32)
         self._buffer[: len(keep)] = kept_vectors
+        self._norms_cache = None
         self._ids = [self._ids[r] for r in keep]
         self._documents = [self._documents[r] for r in keep]
         self._metadatas = [self._metadatas[r] for r in keep]
         self._index = {record_id: row for row, record_id in enumerate(self._ids)}
+
+    def _squared_norms(self) -> np.ndarray:
+        """Squared row norms, computed once per change of the store rather than once per query."""
+        if self._norms_cache is None or len(self._norms_cache) != len(self._ids):
+            self._norms_cache = np.einsum("ij,ij->i", self._vectors, self._vectors)
+        return self._norms_cache
 
     def _filtered_rows(
         self, where: dict[str, Any] | None, where_document: dict[str, Any] | None
@@ -278,14 +287,16 @@ class Collection:
     def _nearest(self, vector: np.ndarray, rows: np.ndarray, k: int) -> tuple[list[int], np.ndarray]:
         if rows.size == 0 or k == 0:
             return [], np.zeros(0)
-        matrix = self._vectors[rows]
+        # One matrix-vector product over the whole store (a view, no copy), then pick the filtered rows.
+        products = (self._vectors @ vector)[rows]
+        squared = self._squared_norms()[rows]
         if self._space == "cosine":
-            norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0)
-            distances = 1.0 - (matrix @ vector) / np.where(norms == 0, 1.0, norms)
+            norms = np.sqrt(squared) * (np.linalg.norm(vector) or 1.0)
+            distances = 1.0 - products / np.where(norms == 0, 1.0, norms)
         elif self._space == "ip":
-            distances = 1.0 - matrix @ vector
+            distances = 1.0 - products
         else:
-            distances = np.sum((matrix - vector) ** 2, axis=1)
+            distances = np.maximum(squared - 2.0 * products + float(vector @ vector), 0.0)
         k = min(k, rows.size)
         top = np.argpartition(distances, k - 1)[:k] if k < rows.size else np.arange(rows.size)
         # Stable order: by distance, then by insertion, so equal scores never reorder between runs.

@@ -21,7 +21,7 @@ def test_chroma_query_returns_nearest_documents_as_lists_of_lists(toolkit: Toolk
         ids=["a", "b", "c"],
         metadatas=[{"kind": "pet"}, {"kind": "job"}, {"kind": "place"}],
     )
-    result = collection.query(query_texts=["what is the dog called", "which job"], n_results=2)
+    result = collection.query(query_texts=["what is the dog called", "who works as a nurse"], n_results=2)
     assert [ids[0] for ids in result["ids"]] == ["a", "b"]
     assert result["documents"][0][0] == "my dog Rex loves the park"
     assert result["metadatas"][1][0] == {"kind": "job"}
