@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also measure a throwaway PostgreSQL cluster")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for writers in (1, 2):
@@ -138,7 +139,8 @@ def main() -> None:
         f"on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
         "New evaluations recorded by 1 or 2 writer processes at once (one transaction each, realistic",
         "payload, no cases); reads measured afterwards on the same archive. The cores are shared with",
-        "whatever else runs, so take the numbers as orders of magnitude.",
+        "whatever else runs, so take the numbers as orders of magnitude (load average before the",
+        f"benchmark: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}).",
         "",
         "| backend | writers | evaluations/s | find_evaluation (median ms) | best_programs (median ms) |",
         "|---|---|---|---|---|",

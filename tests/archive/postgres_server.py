@@ -7,6 +7,7 @@ server runs as the `postgres` user (initdb refuses root). Each test gets its own
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -80,18 +81,34 @@ class ThrowawayCluster:
                 text=True,
             )
             if started.returncode == 0:
+                self._clean_up_when_this_process_dies()
                 return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         log = (self.root / "server.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"PostgreSQL did not start: {started.stderr.strip()}\n{log}")
 
     def stop(self) -> None:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if (self.data / "postmaster.pid").exists():
-            subprocess.run(
-                [*as_postgres, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                capture_output=True,
-            )
+            subprocess.run(self._stop_command(), capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def _stop_command(self) -> list[str]:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return [*as_postgres, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+
+    def _clean_up_when_this_process_dies(self) -> None:
+        """A watchdog stops the server even when pytest is killed and its fixtures never tear down."""
+        stop = shlex.join(self._stop_command())
+        watch = (
+            f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+            f"{stop} >/dev/null 2>&1; sleep 1; rm -rf {shlex.quote(str(self.root))}"
+        )
+        subprocess.Popen(
+            ["sh", "-c", watch],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     @staticmethod
     def _run(command: list[str]) -> None:
