@@ -30,7 +30,7 @@ from sandbox.docker_cli import CONTAINER_LABEL
 from sandbox.factory import SPARE_MAX_AGE_SECONDS, SandboxSessionFactory
 from sandbox.image import SANDBOX_USER, ensure_image
 from sandbox.limits import SandboxLimits
-from sandbox.protocol import bootstrap_code
+from sandbox.protocol import HASH_SEED, PYTHON_FLAGS, bootstrap_code
 from sandbox.session import FailureReason
 
 _BACKSTOP_MARGIN_SECONDS = 60.0
@@ -58,9 +58,9 @@ def docker_run_command(
         "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
         "--pids-limit", str(limits.pids), "--cpus", f"{limits.cpus:g}",
         "--ulimit", f"nofile={limits.open_files}:{limits.open_files}", "--oom-score-adj", "500",
-        "--init", "--log-driver", "none", "--workdir", "/tmp",
+        "--init", "--log-driver", "none", "--workdir", "/tmp", "--env", f"PYTHONHASHSEED={HASH_SEED}",
         image, "timeout", "--signal=KILL", f"{backstop:.0f}",
-        *(command or ["python3", "-I", "-c", bootstrap_code()]),
+        *(command or ["python3", *PYTHON_FLAGS, "-c", bootstrap_code()]),
     ]  # fmt: skip
 
 

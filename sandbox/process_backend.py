@@ -29,7 +29,7 @@ from pathlib import Path
 from sandbox.factory import SPARE_MAX_AGE_SECONDS, SandboxSessionFactory
 from sandbox.image import HARNESS_FILES
 from sandbox.limits import SandboxLimits
-from sandbox.protocol import bootstrap_code
+from sandbox.protocol import HASH_SEED, PYTHON_FLAGS, bootstrap_code
 from sandbox.session import FailureReason
 
 NOBODY = 65534
@@ -132,6 +132,7 @@ class ProcessHarness:
             "LANG": "C.UTF-8",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
+            "PYTHONHASHSEED": HASH_SEED,
         }
         backstop = _backstop(limits.session_seconds + SPARE_MAX_AGE_SECONDS + 60)
         command = [
@@ -140,7 +141,7 @@ class ProcessHarness:
             *backstop,
             *isolation.drop,
             sys.executable,
-            "-I",
+            *PYTHON_FLAGS,
             "-c",
         ]
         command.append(bootstrap_code(str(library)))

@@ -107,12 +107,19 @@ def unpack_vectors(packed: dict[str, Any]) -> list[list[float]]:
     return np.frombuffer(base64.b64decode(packed["f8"]), dtype="<f8").reshape(rows, columns).tolist()
 
 
-def bootstrap_code(root: str = HARNESS_ROOT) -> str:
-    """The `python3 -I -c` code that starts the harness from `root`.
+PYTHON_FLAGS = ("-s", "-P")
+"""How the harness's interpreter starts: no user site directory (-s), no working directory on the path
+(-P), so nothing outside the harness root and the interpreter's library can shadow a module. Not -I:
+its -E would ignore PYTHONHASHSEED, and the environment is the backend's own, built from nothing."""
 
-    `-I` (isolated mode) ignores PYTHON* variables, the user's site directory and the working
-    directory, so nothing outside `root` and the interpreter's own library can shadow a module.
-    """
+HASH_SEED = "0"
+"""PYTHONHASHSEED in every sandbox. With a fixed seed, set and dict iteration orders are the same on
+every run, so a program that, say, sums floats over a set of words scores the same every time it is
+evaluated (in-process runs, with Python's random seed, may differ from each other in such programs)."""
+
+
+def bootstrap_code(root: str = HARNESS_ROOT) -> str:
+    """The `python3 -c` code (with `PYTHON_FLAGS`) that starts the harness from `root`."""
     paths = [f"{root}/{VENDOR_DIRECTORY}", root]
     return f"import sys; sys.path[:0] = {paths!r}; from sandbox.harness import main; main()"
 
