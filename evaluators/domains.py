@@ -30,6 +30,8 @@ class TaskDomain(Protocol):
 
     name: str
     default_data: str
+    scoring: str
+    """How the selection score is computed, in words: shown to the reflective mutator."""
 
     def load_dataset(self, spec: str) -> DomainDataset:
         """The dataset a user's data spec names; raises `DataError` with one clear sentence otherwise."""

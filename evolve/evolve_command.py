@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,11 +14,17 @@ from rich.live import Live
 from rich.table import Table
 
 from archive import ArchiveStore
+from evaluators.domains import get_domain
 from evolve.cli_support import UserError, err, out, reports_user_errors
 from evolve.config import ConfigError, RunConfig, load_config, parse_config
-from evolve.loop import Evolution, RunStatus, RunSummary
+from evolve.llm_setup import open_model_access
+from evolve.loop import Evolution, MutatorFactory, RunStatus, RunSummary
 from evolve.mutators.base import Mutator
+from evolve.mutators.reflective import ReflectiveMutator
+from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import StructuralMutator
+from providers.config import BudgetSettings, LLMSettings
+from sandbox.backends import make_session_factory
 
 DEFAULT_ARCHIVE = "sqlite:///mnemoforge.db"
 ARCHIVE_HELP = "Archive database URL (SQLite file or PostgreSQL); env MNEMOFORGE_ARCHIVE."
@@ -105,7 +110,11 @@ RESUMABLE_OVERRIDES = frozenset(
 
 def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bool = False) -> RunSummary:
     """Start (or join) Ray, run the loop with a live display, and always leave Ray as it was."""
-    make_mutator = mutator_factory(config)
+    if config.agent == "llm":
+        raise UserError(
+            "evolve runs the offline task agent for now; use mnemoforge eval --agent llm to score a winner"
+        )
+    make_mutator = mutator_factory(config, store, run_id)
     if config.ray_address:
         ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
     else:
@@ -125,11 +134,39 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
     return summary
 
 
-def mutator_factory(config: RunConfig) -> Callable[[random.Random], Mutator]:
-    """A function from a candidate's random stream to its mutator: structural unless a model is set."""
+def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> MutatorFactory:
+    """Each candidate's mutator: structural with no model; reflective with one, its calls in the archive.
+
+    LLM-written children are smoke-run in the run's sandbox, never in this process.
+    """
     if config.mutation_model is None:
-        return lambda rng: StructuralMutator(rng)
-    raise UserError("the reflective LLM mutator is not available yet: run without --model")
+        return lambda rng, evolution: StructuralMutator(rng)
+    settings = LLMSettings(budget=BudgetSettings(max_dollars=config.max_cost_usd))
+    access = open_model_access(config.mutation_model, settings)
+    access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
+    smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
+    domain = get_domain(config.domain)
+
+    def smoke_test(source: str) -> str | None:
+        result = smoke_run(source, session_factory=smoke_factory, seconds=SANDBOXED_SMOKE_SECONDS)
+        return None if result.ok else f"{result.reason}: {result.message}"
+
+    def make(rng: random.Random, evolution: Evolution) -> Mutator:
+        return ReflectiveMutator(
+            access.client,
+            rng,
+            evolution.reflection_context,
+            smoke_test,
+            scoring=domain.scoring,
+            domain=domain.name,
+            read_chars=config.read_chars,
+        )
+
+    return make
+
+
+SANDBOXED_SMOKE_SECONDS = 30.0
+"""A sandboxed smoke run includes starting the sandbox: seconds, not the in-process 2 s."""
 
 
 def render_status(status: RunStatus) -> Table:

@@ -24,7 +24,7 @@ from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
-from evolve.mutators.base import MutationRejected, Mutator
+from evolve.mutators.base import MutationRejected, Mutator, ParentContext
 from evolve.workers import WORKER_LOST, EvaluationRequest, evaluate_on_worker
 from seeds import SEEDS, get_seed
 
@@ -74,6 +74,8 @@ class RunSummary:
 
 
 Observer = Callable[[RunStatus], None]
+MutatorFactory = Callable[[random.Random, "Evolution"], Mutator]
+"""(the candidate's random stream, the run) -> its mutator; the run offers `reflection_context`."""
 
 
 class Evolution:
@@ -84,7 +86,7 @@ class Evolution:
         config: RunConfig,
         store: ArchiveStore,
         run_id: str,
-        make_mutator: Callable[[random.Random], Mutator],
+        make_mutator: MutatorFactory,
     ) -> None:
         self.config = config
         self.store = store
@@ -92,7 +94,10 @@ class Evolution:
         self.make_mutator = make_mutator
         self.domain = get_domain(config.domain)
         self.dataset = self.domain.load_dataset(config.data)
-        self.fingerprints = {s: self.domain.split_fingerprint(self.dataset, s) for s in ("select", "test")}
+        self.fingerprints = {
+            split: self.domain.split_fingerprint(self.dataset, split)
+            for split in ("reflect", "select", "test")
+        }
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
         self.seen_shapes: set[str] = set()
@@ -175,7 +180,7 @@ class Evolution:
         island = sequence % self.config.islands
         parent = self.database.select_parent(island, rng)
         others = self.database.inspirations(island, parent, self.config.inspirations, rng)
-        mutator = self.make_mutator(rng)
+        mutator = self.make_mutator(rng, self)
         self.status.candidates_done += 1
 
         def record(status: str, mutator_name: str = mutator.name, **fields: Any) -> None:
@@ -307,6 +312,34 @@ class Evolution:
             return True
         return (
             self.config.max_wall_seconds is not None and self.status.elapsed >= self.config.max_wall_seconds
+        )
+
+    # -- reflection ------------------------------------------------------------------------------
+
+    def reflection_context(self, program_id: str) -> ParentContext:
+        """A program's `select` results and its failures on `reflect` (evaluated now if not yet: once)."""
+        program = self.store.get_program(program_id)
+        chosen = self.store.find_evaluation(
+            program_id, self.config.domain, "select", self.fingerprints["select"], self.config.agent
+        )
+        reflect = self.store.find_evaluation(
+            program_id, self.config.domain, "reflect", self.fingerprints["reflect"], self.config.agent
+        )
+        if reflect is None:
+            payload = ray.get(evaluate_on_worker.remote(self._request(program_id, program.source, "reflect")))
+            result = EvaluationResult.from_json(payload["result"])
+            reflect, _ = self.store.record_evaluation(
+                program_id, **result.to_json(), run_id=self.run_id, seconds=result.cost.get("seconds")
+            )
+        cases = (self.store.evaluation_cases(reflect.id) or []) if reflect.id is not None else []
+        return ParentContext(
+            program_id=program_id,
+            source=program.source,
+            score=chosen.score if chosen is not None else 0.0,
+            by_category=dict(chosen.by_category) if chosen is not None else {},
+            cost=dict(chosen.cost) if chosen is not None else {},
+            failed_cases=[case for case in cases if case.get("score", 0.0) < 1.0],
+            logs=list(reflect.logs) if reflect.ok else [str(reflect.failure_message), *reflect.logs],
         )
 
     # -- end of run -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from evaluators.conversation import scoring as scoring_module
 from evaluators.conversation.agent import ConversationAgent
 from evaluators.conversation.data import ConversationDataset, DataError
 from evaluators.conversation.episode import DEFAULT_READ_CHAR_LIMIT, EpisodeCosts, run_episode
@@ -158,6 +159,7 @@ class ConversationDomain:
 
     name = DOMAIN
     default_data = DEFAULT_DATA
+    scoring = scoring_module.__doc__ or ""
 
     def load_dataset(self, spec: str) -> ConversationDataset:
         return load_dataset(spec)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evaluators.planning import scoring as scoring_module
 from evaluators.planning.alfworld import load_alfworld
 from evaluators.planning.baseline import NO_MEMORY_PROGRAM, BaselineCache, BaselineRun
 from evaluators.planning.data import DataError, PlanningDataset, PlanningEpisode
@@ -238,6 +239,7 @@ class PlanningDomain:
 
     name = DOMAIN
     default_data = DEFAULT_DATA
+    scoring = scoring_module.__doc__ or ""
 
     def __init__(self) -> None:
         self.baselines = BaselineCache()

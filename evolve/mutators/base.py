@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,16 @@ class MutationRejected(Exception):
         self.reason = reason
         self.repair_attempts = repair_attempts
         super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class ParentContext:
+    """What the mutator is told about a parent: its scores on `select` and its failures on `reflect`."""
+
+    program_id: str
+    source: str
+    score: float
+    by_category: dict[str, dict[str, Any]]
+    cost: dict[str, float]
+    failed_cases: list[dict[str, Any]] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)

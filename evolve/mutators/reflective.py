@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import jinja2
 
-from evolve.mutators.base import Mutation, MutationRejected
+from evolve.mutators.base import Mutation, MutationRejected, ParentContext
 from evolve.mutators.edits import EditError, apply_edits, parse_reply
 from providers.errors import ProviderError
 from providers.llm import LLMClient
@@ -33,19 +31,6 @@ TEMPERATURE = 0.7
 
 SmokeTest = Callable[[str], str | None]
 """Runs a child briefly in the sandbox; returns what went wrong, or None."""
-
-
-@dataclass(frozen=True)
-class ParentContext:
-    """What the mutator is told about a parent: its scores on `select` and its failures on `reflect`."""
-
-    program_id: str
-    source: str
-    score: float
-    by_category: dict[str, dict[str, Any]]
-    cost: dict[str, float]
-    failed_cases: list[dict[str, Any]] = field(default_factory=list)
-    logs: list[str] = field(default_factory=list)
 
 
 class ReflectiveMutator:

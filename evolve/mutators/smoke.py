@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from evaluators.conversation.offline_agent import OfflineAgent
 from providers.embedders import HashedLexicalEmbedder
-from sandbox.session import Capabilities, InProcessSession, ProgramFailure
+from sandbox.session import Capabilities, InProcessSession, MemorySession, ProgramFailure, SessionFactory
 
 SMOKE_SECONDS = 2.0
 SMOKE_SESSIONS = (
@@ -44,16 +44,21 @@ class SmokeResult:
 
 
 def smoke_run(
-    source: str, capabilities: Capabilities | None = None, seconds: float = SMOKE_SECONDS
+    source: str,
+    capabilities: Capabilities | None = None,
+    seconds: float = SMOKE_SECONDS,
+    session_factory: SessionFactory = InProcessSession,
 ) -> SmokeResult:
-    """Run `source` through two writes and a read; never raises for a failing program."""
+    """Run `source` through two writes and a read; never raises for a failing program.
+
+    Children of trusted programs may run in-process; code an LLM wrote is given a sandbox's factory."""
     capabilities = capabilities or Capabilities(embed=HashedLexicalEmbedder())
     agent = OfflineAgent()
     started = time.perf_counter()
-    session: InProcessSession | None = None
+    session: MemorySession | None = None
     try:
         with _deadline(seconds):
-            session = InProcessSession(source, capabilities)
+            session = session_factory(source, capabilities)
             for raw_text in SMOKE_SESSIONS:
                 session.write(agent.fill_item(session.description, raw_text), raw_text)
             session.read(agent.fill_query(session.description, SMOKE_QUESTION, SMOKE_DATE))

@@ -1,0 +1,72 @@
+"""Opening the archive for the commands that read it (archive, report, export), with user-level errors.
+
+Reading commands must not create an archive as a side effect: a mistyped path would otherwise leave an
+empty database behind and report "no program" instead of "no archive here". Archive errors (unknown or
+ambiguous id, unreachable database) become `UserError`s: one sentence and exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from archive import ArchiveError, ArchiveStore
+from evolve.cli_support import UserError
+from evolve.evolve_command import archive_url
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ARCHIVE_OPTION_HELP = "Archive database URL (default: env MNEMOFORGE_ARCHIVE, else sqlite:///mnemoforge.db)."
+
+
+def open_archive(url: str | None) -> ArchiveStore:
+    """The archive at `url` (or the configured default), which must exist and hold at least one program."""
+    resolved = archive_url(url)
+    database = _sqlite_file(resolved)
+    if database is not None and not database.is_file():
+        raise UserError(
+            f"there is no archive at {database}; run `mnemoforge evolve` first, "
+            "or point --archive or MNEMOFORGE_ARCHIVE at an existing one"
+        )
+    store = ArchiveStore(resolved)
+    if not store.list_runs() and not store.list_programs():
+        store.close()
+        raise UserError(f"the archive at {_shown(resolved)} is empty; run `mnemoforge evolve` to fill it")
+    return store
+
+
+def archive_errors_are_user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Report `ArchiveError`s (unknown id, ambiguous prefix, unreadable archive) as user errors."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ArchiveError as error:
+            raise UserError(str(error)) from None
+
+    return wrapper
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases, in-memory SQLite, or a malformed URL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # ArchiveStore says what is wrong with it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

@@ -1,0 +1,230 @@
+"""`mnemoforge archive runs|list|show|diff|lineage`: browse what searches found.
+
+Program and run ids may be given as unique prefixes (as `git` does). Every command reads the archive
+named by `--archive`, else $MNEMOFORGE_ARCHIVE, else ./mnemoforge.db, and never creates one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.syntax import Syntax
+from rich.text import Text
+
+from archive import ArchiveStore, Evaluation, Program
+from archive.diffs import unified_diff
+from evolve.archive_access import ARCHIVE_OPTION_HELP, archive_errors_are_user_errors, open_archive
+from evolve.archive_views import (
+    ancestry_tree,
+    best_evaluation,
+    categories_table,
+    evaluations_table,
+    failures,
+    program_card,
+    programs_table,
+    runs_table,
+    short,
+)
+from evolve.cli_support import UserError, out, reports_user_errors
+
+archive_app = typer.Typer(
+    help="Browse the archive: runs, the best programs, a program, its diff and its lineage.",
+    no_args_is_help=True,
+)
+
+ArchiveOption = Annotated[str | None, typer.Option("--archive", help=ARCHIVE_OPTION_HELP)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
+
+
+@archive_app.command("runs")
+@reports_user_errors
+@archive_errors_are_user_errors
+def runs_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
+    """The runs in the archive, newest first, with their best select and test scores."""
+    with open_archive(archive) as store:
+        rows = []
+        for run in store.list_runs():
+            summary = run.summary or {}
+            candidates = int(summary.get("candidates", len(store.candidates(run.id))))
+            best_select = summary.get("best_select")
+            if best_select is None:
+                ranked = store.best_programs(run.domain, "select", limit=1, run_id=run.id)
+                best_select = ranked[0][1].score if ranked else None
+            rows.append((run, candidates, best_select, summary.get("best_test")))
+    if not rows:
+        raise UserError("the archive has programs but no runs; `mnemoforge archive list` shows the programs")
+    if as_json:
+        print(json.dumps([_run_json(*row) for row in rows], indent=2))
+        return
+    out.print(runs_table(rows))
+
+
+@archive_app.command("list")
+@reports_user_errors
+@archive_errors_are_user_errors
+def list_command(
+    domain: Annotated[str | None, typer.Option(help="Only this domain (default: every domain).")] = None,
+    run: Annotated[str | None, typer.Option(help="Only the programs of this run (id or prefix).")] = None,
+    top: Annotated[int, typer.Option(min=1, help="How many programs per domain.")] = 10,
+    archive: ArchiveOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The best programs per domain by select score, with their costs and test scores where known."""
+    with open_archive(archive) as store:
+        run_id = store.get_run(run).id if run else None
+        domains = [domain] if domain else _domains(store, run_id)
+        listed: dict[str, list[tuple[Program, Evaluation, Evaluation | None]]] = {}
+        for name in domains:
+            rows = []
+            for program, select in store.best_programs(name, "select", limit=top, run_id=run_id):
+                test = best_evaluation(store.program_evaluations(program.id), "test", like=select)
+                rows.append((program, select, test))
+            listed[name] = rows
+    if not any(listed.values()):
+        where = f" in domain {domain}" if domain else ""
+        where += f" in run {run_id}" if run_id else ""
+        raise UserError(f"no program has a successful select evaluation{where}; nothing to list")
+    if as_json:
+        print(
+            json.dumps(
+                {name: [_program_row_json(*row) for row in rows] for name, rows in listed.items()}, indent=2
+            )
+        )
+        return
+    for name, rows in listed.items():
+        if rows:
+            out.print(programs_table(name, rows))
+
+
+@archive_app.command("show")
+@reports_user_errors
+@archive_errors_are_user_errors
+def show_command(
+    program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
+    source: Annotated[bool, typer.Option(help="Print the source code.")] = True,
+    archive: ArchiveOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A program: origin, commit message, scores per split, agent and category, costs, failures, source."""
+    with open_archive(archive) as store:
+        program = store.get_program(program_id)
+        evaluations = store.program_evaluations(program.id)
+        children = store.children(program.id)
+    if as_json:
+        print(json.dumps(_program_json(program, evaluations, len(children)), indent=2))
+        return
+    out.print(program_card(program, len(children)))
+    if evaluations:
+        out.print(evaluations_table(evaluations))
+        for evaluation in evaluations:
+            if evaluation.ok:
+                out.print(categories_table(evaluation))
+        failed = failures(evaluations)
+        if failed is not None:
+            out.print(failed)
+    else:
+        out.print("not evaluated yet")
+    if source:
+        out.print(Syntax(program.source, "python", line_numbers=True, word_wrap=True))
+
+
+@archive_app.command("diff")
+@reports_user_errors
+@archive_errors_are_user_errors
+def diff_command(
+    program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
+    other_id: Annotated[
+        str | None, typer.Argument(metavar="[OTHER]", help="Compare with this program instead of the parent.")
+    ] = None,
+    archive: ArchiveOption = None,
+) -> None:
+    """The unified diff from a program's parent to it, or from ID to OTHER."""
+    with open_archive(archive) as store:
+        program = store.get_program(program_id)
+        if other_id is not None:
+            old, new = program, store.get_program(other_id)
+        elif program.parent_ids:
+            old, new = store.get_program(program.parent_ids[0]), program
+        else:
+            what = f"seed {program.seed_name}" if program.seed_name else "a program without parents"
+            raise UserError(
+                f"program {short(program.id)} is {what}, so it has no parent to diff against; "
+                "give a second id to compare it with"
+            )
+    diff = unified_diff(old.source, new.source, _label(old), _label(new))
+    if not diff:
+        out.print(f"{short(old.id)} and {short(new.id)} have the same source")
+        return
+    if new.commit_message:
+        out.print(Text.assemble((short(new.id), "bold"), ": ", new.commit_message))
+    out.print(Syntax(diff, "diff", word_wrap=True))
+
+
+@archive_app.command("lineage")
+@reports_user_errors
+@archive_errors_are_user_errors
+def lineage_command(
+    program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
+    archive: ArchiveOption = None,
+) -> None:
+    """A program's ancestry: its parents, their parents, down to the seeds, with select scores."""
+    with open_archive(archive) as store:
+        program = store.get_program(program_id)
+        known = {ancestor.id: ancestor for ancestor in store.ancestors(program.id)}
+        scores: dict[str, float | None] = {}
+        for ancestor_id in known:
+            best = best_evaluation(store.program_evaluations(ancestor_id), "select")
+            scores[ancestor_id] = None if best is None else best.score
+    out.print(ancestry_tree(program, known, scores))
+
+
+def _domains(store: ArchiveStore, run_id: str | None) -> list[str]:
+    if run_id is not None:
+        return [store.get_run(run_id).domain]
+    names = {run.domain for run in store.list_runs()}
+    if not names:
+        names = {program.domain for program in store.list_programs()}
+    return sorted(names)
+
+
+def _label(program: Program) -> str:
+    return f"{short(program.id)} ({program.seed_name})" if program.seed_name else short(program.id)
+
+
+def _run_json(
+    run: Any, candidates: int, best_select: float | None, best_test: float | None
+) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "domain": run.domain,
+        "status": run.status,
+        "created_at": run.created_at.isoformat(),
+        "candidates": candidates,
+        "best_select": best_select,
+        "best_test": best_test,
+    }
+
+
+def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    return evaluation.model_dump(mode="json", exclude={"logs"})
+
+
+def _program_row_json(program: Program, select: Evaluation, test: Evaluation | None) -> dict[str, Any]:
+    return {
+        "id": program.id,
+        "seed_name": program.seed_name,
+        "mutator": program.mutator,
+        "run_id": program.run_id,
+        "select": select.score,
+        "test": None if test is None else test.score,
+        "cost": select.cost,
+    }
+
+
+def _program_json(program: Program, evaluations: list[Evaluation], children: int) -> dict[str, Any]:
+    described = program.model_dump(mode="json")
+    described["children"] = children
+    described["evaluations"] = [_evaluation_json(evaluation) for evaluation in evaluations]
+    return described
