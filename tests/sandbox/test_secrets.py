@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,12 +21,17 @@ KEY_VARIABLES = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "MNEMOFORGE_API_KEY")
 
 
 @pytest.fixture
-def host_secret(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh key in the host's environment, under every name a provider client reads."""
+def host_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh key in the host's environment, under every name a provider client reads: in this process
+    (so every sandbox started from now on inherits the chance to leak it) and in the starting
+    environment of a host process, the way a shell's `export OPENAI_API_KEY=...` puts it there."""
     secret = f"sk-test-secret-{uuid.uuid4().hex}"
     for name in KEY_VARIABLES:
         monkeypatch.setenv(name, secret)
-    return secret
+    holder = subprocess.Popen(["sleep", "300"], env=dict(os.environ))
+    yield secret
+    holder.kill()
+    holder.wait()
 
 
 def test_no_host_key_is_visible_anywhere_in_the_docker_sandbox(sandbox_image: str, host_secret: str) -> None:
@@ -46,7 +54,7 @@ def test_no_host_key_is_visible_in_the_process_sandbox_environment(
     # control is hunted: its environment and every process it can see.
     isolation = probe_isolation()
     if not (isolation.pid_namespace or isolation.unprivileged_uid):
-        reason = "process backend: as the host user without a PID namespace it can read /proc/<host>/environ"
+        reason = "process backend: as the host's user, without a PID namespace, it reads /proc/<pid>/environ"
         request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     factory = process_session_factory(TEST_LIMITS, prewarm=False)
     outcome = play(factory, attacks.PROCESS_SECRET_HUNT, query=host_secret)
