@@ -135,10 +135,16 @@ def build_image(method: BuildMethod = "auto", force: bool = False, log: Log | No
 
 
 def remove_stale_images() -> tuple[str, ...]:
-    """Remove sandbox images made from other harness code; return their tags."""
-    stale = image_status().stale
+    """Remove sandbox images made from other harness code, and Debian bases of other recipes; return
+    their tags."""
+    bases = run_docker(["images", "--format", "{{.Repository}}:{{.Tag}}", BASE_REPOSITORY], timeout=30)
+    stale = image_status().stale + tuple(sorted(set(bases.stdout.decode().split()) - {base_tag()}))
     if stale:
         run_docker(["rmi", *stale], check=False, timeout=120)
+    # Builds racing for one tag (two test runs at once) leave untagged copies behind.
+    run_docker(
+        ["image", "prune", "--force", "--filter", "label=mnemoforge.harness"], check=False, timeout=120
+    )
     return stale
 
 
