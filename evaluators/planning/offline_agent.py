@@ -2,14 +2,16 @@
 
 It knows the verbs of the world but not the household: not where anything lies, nor which receptacle
 heats, cools or cleans (it finds out by standing at one while holding the object and seeing whether the
-command becomes admissible). Its plan for every task is the same few subgoals (find and take the object;
-treat it or light it; put it in a receptacle of the target kind; again for a second object), and for each
-it tries places in this order:
+command becomes admissible; what one receptacle of a kind cannot do, it takes no other of that kind to
+do). Its plan for every task is the same few subgoals (find and take the object; treat it or light it;
+put it in a receptacle of the target kind; again for a second object), and for each it tries places in
+this order:
 
 1. places it has seen the thing during this task;
 2. places memory names for it (`hints.Hints`, in the order `read()` gives them);
-3. every other receptacle, in the order the household lists them, opening closed ones, except that
-   receptacles memory shows to hold something else ("On the shelf 1, you see a vase 1.") come last.
+3. every other receptacle, in the order the household lists them, opening closed ones; surfaces come
+   before the kinds it has found to need opening, and receptacles memory shows to hold something else
+   ("On the shelf 1, you see a vase 1.") come last.
 
 So memory saves exactly the exploration it replaces, and a memory that names wrong places costs steps.
 It only ever issues admissible commands (or `look` when it has nothing left to try), and it is
@@ -132,7 +134,9 @@ class RulePolicy:
         self.location: str | None = None
         self.held: str | None = None
         self.contents: dict[str, list[str]] = {}
-        self.tried_treatment: set[str] = set()
+        self.visited: set[str] = set()
+        self.container_kinds: set[str] = set()
+        self.untreating_kinds: set[str] = set()
         self.treated = False
         self.placed: list[str] = []
         self.placed_at: str | None = None
@@ -150,6 +154,9 @@ class RulePolicy:
             return
         if last.startswith("go to "):
             self.location = last[len("go to ") :]
+            self.visited.add(self.location)
+            if f"open {self.location}" in observation.admissible:
+                self.container_kinds.add(_kind(self.location))
         elif last.startswith("take "):
             self.held = last[len("take ") :].split(" from ")[0]
             self.treated = False
@@ -164,8 +171,6 @@ class RulePolicy:
         shown = contents_seen(text)
         if shown and self.location and shown[0] == self.location:
             self.contents[self.location] = shown[1]
-        if self.location and self.goal and self.goal.verb and self.held:
-            self.tried_treatment.add(self.location)
 
     def _decide(self, admissible: tuple[str, ...]) -> str | None:
         goal = self.goal
@@ -197,15 +202,20 @@ class RulePolicy:
         for command in admissible:
             if command.startswith(f"{goal.verb} {self.held} with "):
                 return command
-        order = [*self.hints.appliances(goal.verb or ""), *self.receptacles]
-        return self._go_first(order, admissible, skip=self.tried_treatment)
+        if self.location:
+            self.untreating_kinds.add(_kind(self.location))
+        untried = [r for r in self.receptacles if _kind(r) not in self.untreating_kinds]
+        one_per_kind = list({_kind(r): r for r in reversed(untried)}.values())[::-1]
+        order = [*self.hints.appliances(goal.verb or ""), *one_per_kind]
+        skip = {r for r in self.receptacles if _kind(r) in self.untreating_kinds}
+        return self._go_first(order, admissible, skip=skip)
 
     def _light(self, admissible: tuple[str, ...], goal: Goal) -> str | None:
         for command in admissible:
             if re.match(rf"^use {re.escape(goal.target)} \d+$", command):
                 return command
         seen = [r for r, objects in self.contents.items() if any(_kind(o) == goal.target for o in objects)]
-        checked = {r for r in self.contents if r not in seen}
+        checked = {r for r in self.visited if r not in seen}  # a lamp stands in the open
         order = [*seen, *self.hints.places(goal.target), *self._unexplored_first(goal.target)]
         return self._go_first(order, admissible, skip=checked)
 
@@ -227,9 +237,11 @@ class RulePolicy:
         return self._go_first(targets, admissible, skip=tried)
 
     def _unexplored_first(self, kind: str) -> list[str]:
-        """Every receptacle, those memory shows to hold no `kind` last (memory may be out of date)."""
+        """Every receptacle in the order worth exploring: those memory shows to hold no `kind` last
+        (memory may be out of date), and surfaces before the kinds found to need opening (one step
+        to look at instead of two)."""
         without = {r for r, objects in self.remembered.items() if all(_kind(o) != kind for o in objects)}
-        return sorted(self.receptacles, key=lambda r: r in without)
+        return sorted(self.receptacles, key=lambda r: (r in without, _kind(r) in self.container_kinds))
 
     def _go_first(self, order: list[str], admissible: tuple[str, ...], skip: set[str | None]) -> str | None:
         for receptacle in order:

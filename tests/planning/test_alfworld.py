@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from evaluators.planning.alfworld import AlfworldTask, load_alfworld
-from evaluators.planning.baseline import NO_MEMORY_PROGRAM
 from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.goals import TASK_KINDS, parse_goal
 from providers.embedders import make_embedder
 from sandbox.session import Capabilities, InProcessSession
+from seeds.registry import get_seed
 
 ALFWORLD_DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "alfworld" / "valid_seen_dev24"
 EXTRA_INSTALLED = all(importlib.util.find_spec(name) for name in ("textworld", "alfworld"))
@@ -85,10 +85,14 @@ def test_the_offline_agent_plays_alfworld_with_the_same_episode_and_metric_code(
     domain = PlanningDomain()
     capabilities = Capabilities(embed=make_embedder("hashed"))
     agent = domain.make_agent("offline")
-    result = domain.evaluate(NO_MEMORY_PROGRAM, dataset, "all", agent, InProcessSession, capabilities)
-    assert result.ok and result.metrics["tasks"] == 24
-    print(
-        f"\noffline agent on {dataset.name}: success rate {result.metrics['success_rate']:.3f}, "
-        f"{result.metrics['steps']:.1f} steps per task (expert {result.metrics['expert_steps']:.1f})"
+    result = domain.evaluate(
+        get_seed("bm25_turns").source, dataset, "all", agent, InProcessSession, capabilities
     )
-    assert result.metrics["success_rate"] >= 0.5
+    assert result.ok and result.metrics["tasks"] == 24
+    metrics = result.metrics
+    print(
+        f"\noffline agent on {dataset.name}: success rate {metrics['baseline_success_rate']:.3f} with no "
+        f"memory ({metrics['baseline_steps']:.1f} steps per task), {metrics['success_rate']:.3f} with "
+        f"bm25_turns ({metrics['steps']:.1f} steps); expert {metrics['expert_steps']:.1f} steps"
+    )
+    assert metrics["baseline_success_rate"] >= 0.75
