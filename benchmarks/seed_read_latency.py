@@ -94,6 +94,7 @@ def main() -> None:
         turns_per_session=(TURNS_PER_SESSION, TURNS_PER_SESSION),
     ).conversations[0]
     turns = sum(len(s.turns) for s in conversation.sessions)
+    load = os.getloadavg()[0]  # other work on the machine inflates every number below
     rows = []
     for seed in SEEDS:
         if args.seeds and seed.name not in args.seeds:
@@ -114,7 +115,8 @@ def main() -> None:
         "",
         "Command: `python benchmarks/seed_read_latency.py"
         + (f" --repeats {args.repeats}`" if args.repeats != 3 else "`"),
-        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}. "
+        f"Machine: {os.cpu_count()} cores (load average {load:.1f} at the start), Python "
+        f"{platform.python_version()}, {platform.machine()}. "
         f"In-process, hashed embedder, offline path; {len(conversation.questions)} questions asked "
         f"{args.repeats} times ({len(conversation.questions) * args.repeats} reads per seed). Target: median "
         f"< {TARGET_MEDIAN_MS:.0f} ms for seeds without an LLM in their read path; for the others the LLM's "

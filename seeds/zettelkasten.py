@@ -84,6 +84,7 @@ class Note:
     context: str
     later: list[str] = field(default_factory=list)  # what evolution added: newer related notes, in brief
     links: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # the content's words, to order links on reads
 
     def document(self) -> str:
         """What is embedded: A-Mem embeds content and attributes together."""
@@ -160,7 +161,8 @@ class KnowledgeBase:
         keywords = words[:KEYWORDS_PER_NOTE]
         names = [n for n in _NAME.findall(text or line) if n.lower() not in NOT_NAMES | STOP_WORDS]
         tags = list(dict.fromkeys([speaker] * bool(text) + names))
-        return Note(line, date, keywords, tags, f"{speaker} on {date}, about {', '.join(keywords[:3])}.")
+        context = f"{speaker} on {date}, about {', '.join(keywords[:3])}."
+        return Note(line, date, keywords, tags, context, words=set(self.content_words(line)))
 
     @staticmethod
     def unit(vectors: list[list[float]]) -> np.ndarray:
@@ -180,7 +182,7 @@ class KnowledgeBase:
         """For each vector, the k most similar stored notes as (id, cosine similarity), best first."""
         if not self.notes:
             return [[] for _ in vectors]
-        similarity = vectors @ self.buffer[: len(self.notes)].T
+        similarity = (self.buffer[: len(self.notes)] @ vectors.T).T
         k = min(k, len(self.notes))
         result = []
         for row in similarity:
@@ -235,8 +237,9 @@ class KnowledgeBase:
         if not self.notes:
             return ""
         order: list[str] = []
+        asked = set(self.content_words(query.text))
         for note_id, _ in self.nearest(self.unit(self.toolkit.embed([query.text])), READ_TOP_K)[0]:
-            linked = sorted(self.notes[note_id].links, key=lambda n: (-self.overlap(query.text, n), n))
+            linked = sorted(self.notes[note_id].links, key=lambda n: (-self.overlap(asked, n), n))
             order += [n for n in [note_id, *linked[:LINKS_PER_HIT]] if n not in order]
         lines, used = [], 0
         for note_id in order:
@@ -247,8 +250,8 @@ class KnowledgeBase:
             used += len(line) + 1
         return "\n".join(lines)
 
-    def overlap(self, text: str, note_id: str) -> float:
-        """How well a linked note matches the question: IDF-weighted shared words, to order links."""
-        n = max(1, len(self.notes))
-        shared = set(self.content_words(text)) & set(self.content_words(self.notes[note_id].document()))
-        return sum(math.log(1 + n / (1 + self.document_frequency[w])) for w in shared)
+    def overlap(self, asked: set[str], note_id: str) -> float:
+        """How well a linked note matches the question's words: IDF-weighted shared words, to order links."""
+        note = self.notes[note_id]
+        shared = asked & (set(note.keywords) | {t.lower() for t in note.tags} | note.words)
+        return sum(math.log(1 + len(self.notes) / (1 + self.document_frequency[w])) for w in shared)
