@@ -100,6 +100,8 @@ class Evolution:
         }
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
+        # Run-scoped archive queries then use only this data and agent, even in a shared archive.
+        store.set_run_data(run_id, agent=config.agent, data_fingerprints=self.fingerprints)
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, tuple[EvaluationRequest, int | None]] = {}
@@ -199,19 +201,29 @@ class Evolution:
             )
         except MutationRejected as rejection:
             mutation = None
-            reason, repairs = rejection.reason, rejection.repair_attempts
+            reason, detail, repairs = rejection.reason, rejection.detail, rejection.repair_attempts
         else:
-            reason, repairs = "the mutator produced no valid child", 0
+            reason, detail, repairs = "no_valid_child", "the mutator could not make a child that passes", 0
         if mutation is None:
             self.status.rejected += 1
-            record("rejected", parent_ids=[parent.program_id], reason=reason, repair_attempts=repairs)
+            record(
+                "rejected",
+                parent_ids=[parent.program_id],
+                reason=reason,
+                detail=detail,
+                repair_attempts=repairs,
+            )
             return
         shape = program_shape(mutation.source)
-        described = {"parent_ids": list(mutation.parent_ids), "commit_message": mutation.commit_message}
+        described = {
+            "parent_ids": list(mutation.parent_ids),
+            "commit_message": mutation.commit_message,
+            "repair_attempts": mutation.repair_attempts,
+        }
         if shape in self.seen_shapes:
             self.status.duplicates += 1
-            reason = "identical or near-identical to a program already evaluated"
-            record("duplicate", mutation.mutator, reason=reason, **described)
+            detail = "identical or near-identical to a program already evaluated"
+            record("duplicate", mutation.mutator, reason="duplicate", detail=detail, **described)
             return
         self.seen_shapes.add(shape)
         program = self.store.add_program(

@@ -16,6 +16,7 @@ class Mutation:
     mutator: str
     commit_message: str
     changes: tuple[str, ...] = ()
+    repair_attempts: int = 0
 
 
 class Mutator(Protocol):
@@ -31,12 +32,14 @@ class Mutator(Protocol):
 
 
 class MutationRejected(Exception):
-    """A mutator gave up on a candidate; `reason` is recorded with it (e.g. edits that never applied)."""
+    """A mutator gave up on a candidate. `reason` is a short code the archive counts by (e.g.
+    "edits_do_not_apply"); `detail` is the sentence saying what went wrong."""
 
-    def __init__(self, reason: str, repair_attempts: int = 0) -> None:
+    def __init__(self, reason: str, detail: str, repair_attempts: int = 0) -> None:
         self.reason = reason
+        self.detail = detail
         self.repair_attempts = repair_attempts
-        super().__init__(reason)
+        super().__init__(f"{reason}: {detail}")
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,9 @@ class ReflectiveMutator:
 
     def mutate(self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]) -> Mutation:
         parent = self.context_for(parent_id)
-        prompt = self._prompt(parent, others)
-        messages: list[dict[str, str]] = [{"role": "user", "content": prompt}]
+        messages: list[dict[str, str]] = [{"role": "user", "content": self._prompt(parent, others)}]
         base = parent_source
-        error = ""
+        kind, error = "", ""
         for attempt in range(self.max_repairs + 1):
             reply = self._ask(messages, attempt)
             messages.append({"role": "assistant", "content": reply})
@@ -72,20 +71,21 @@ class ReflectiveMutator:
                 parsed = parse_reply(reply)
                 child = parsed.program if parsed.program is not None else apply_edits(base, parsed.edits)
             except EditError as problem:
-                error = f"the edits could not be applied: {problem}"
+                kind, error = "edits_do_not_apply", f"the edits could not be applied: {problem}"
                 messages.append({"role": "user", "content": _repair_prompt(error, base, base_changed=False)})
                 continue
-            error = self._check(child, parent_source)
+            kind, error = self._check(child, parent_source)
             if not error:
                 message = parsed.commit_message or "LLM rewrite (no commit message given)"
                 changes = (
                     f"{len(parsed.edits)} SEARCH/REPLACE edit(s)" if parsed.edits else "whole program",
                 )
-                repairs = f" after {attempt} repair(s)" if attempt else ""
-                return Mutation(child, (parent_id,), self.name, message + repairs, changes)
+                repairs = f" (after {attempt} repair(s))" if attempt else ""
+                return Mutation(child, (parent_id,), self.name, message + repairs, changes, attempt)
             base = child
             messages.append({"role": "user", "content": _repair_prompt(error, base, base_changed=True)})
-        raise MutationRejected(f"no usable child after {self.max_repairs} repairs: {error}", self.max_repairs)
+        detail = f"no usable child after {self.max_repairs} repairs: {error}"
+        raise MutationRejected(kind, detail, self.max_repairs)
 
     def _ask(self, messages: list[dict[str, str]], attempt: int) -> str:
         try:
@@ -93,17 +93,18 @@ class ReflectiveMutator:
                 messages, max_tokens=MAX_REPLY_TOKENS, temperature=TEMPERATURE, purpose="mutation"
             ).text
         except ProviderError as error:
-            raise MutationRejected(f"the mutation model failed: {error}", attempt) from None
+            raise MutationRejected("model_failed", f"the mutation model failed: {error}", attempt) from None
 
-    def _check(self, child: str, parent_source: str) -> str:
+    def _check(self, child: str, parent_source: str) -> tuple[str, str]:
+        """(reason code, sentence) of what is wrong with a child; ("", "") when it is usable."""
         if child.strip() == parent_source.strip():
-            return "the child is identical to the current program: change something"
+            return "identical_child", "the child is identical to the current program: change something"
         try:
             load_program(child, module_name="mnemoforge_candidate")
         except ContractError as problem:
-            return f"the program breaks the contract: {problem}"
+            return "breaks_contract", f"the program breaks the contract: {problem}"
         problem = self.smoke_test(child)
-        return f"the program failed a smoke run: {problem}" if problem else ""
+        return ("smoke_failed", f"the program failed a smoke run: {problem}") if problem else ("", "")
 
     def _prompt(self, parent: ParentContext, others: Sequence[tuple[str, str]]) -> str:
         failed = sorted(parent.failed_cases, key=lambda case: case.get("score", 0.0))
