@@ -8,18 +8,20 @@ import pytest
 
 from evaluators.domains import get_domain
 from evaluators.planning.baseline import NO_MEMORY_PROGRAM
-from evaluators.planning.data import DataError
+from evaluators.planning.data import DataError, Observation
 from evaluators.planning.domain import PlanningDomain, load_dataset
 from evaluators.planning.llm_agent import LLMPlanningAgent, choose_command
 from evaluators.result import EvaluationResult
 from evaluators.splits import take_split
 from providers.embedders import make_embedder
+from sandbox.contract import load_program
 from sandbox.session import Capabilities, InProcessSession
 from seeds.registry import get_seed
 from tests.planning.programs import PLACE_MAP, TRAJECTORY_MEMORY
 from tests.programs import QUESTION_ECHO, WHOLE_STORE_TRUNCATED, degenerate
 
 SMALL = "household:seed=0,households=10,tasks=6"
+FIRST = Observation("Your task is to: put a apple in fridge.", ("go to fridge 1", "look", "inventory"))
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +160,25 @@ def test_an_llm_action_slightly_off_maps_to_the_admissible_command():
     assert choose_command("Thought: hm\nAction: go to countertop 1.", admissible) == "go to countertop 1"
     assert choose_command("Action: go to the cabinet 2", admissible) == "go to cabinet 2"
     assert choose_command("I would dance", admissible) == "i would dance"
+
+
+def test_the_llm_agent_takes_a_providers_client_and_accounts_its_calls_as_the_agents():
+    class Completion:
+        text = "Thought: look first.\nAction: look"
+
+    class Client:
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def complete(self, prompt, **options):
+            self.calls.append(options)
+            return Completion()
+
+    client = Client()
+    agent = PlanningDomain().make_agent("llm", llm=client)
+    policy = agent.start(load_program(TRAJECTORY_MEMORY).description, FIRST, "")
+    assert policy.act(FIRST) == "look"
+    assert agent.llm_calls == 1 and client.calls[0]["purpose"] == "agent"
+    assert "Go first where memory says things are." in client.calls[0]["system"]
+    with pytest.raises(ValueError, match="needs a model"):
+        PlanningDomain().make_agent("llm")
