@@ -44,6 +44,8 @@ class RunStatus:
     cost_usd: float = 0.0
     started: float = field(default_factory=time.monotonic)
     phase: str = "seeds"
+    loop_seconds: float = 0.0
+    """Time the driver itself spent (mutating, selecting, recording), not waiting for evaluations."""
 
     @property
     def elapsed(self) -> float:
@@ -68,6 +70,7 @@ class RunSummary:
     duplicates: int
     cost_usd: float
     seconds: float
+    loop_seconds: float
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -117,7 +120,9 @@ class Evolution:
                 if self._budget_spent():
                     sequence = self.config.max_candidates + 1
                     break
+                started = time.perf_counter()
                 self._propose(sequence)
+                self.status.loop_seconds += time.perf_counter() - started
                 sequence += 1
                 notify(self.status)
             if not self.in_flight:
@@ -273,6 +278,7 @@ class Evolution:
 
     def _collect_one(self) -> None:
         ready, _ = ray.wait(list(self.in_flight), num_returns=1)
+        started = time.perf_counter()
         request, island = self.in_flight.pop(ready[0])
         try:
             payload = ray.get(ready[0])
@@ -289,6 +295,7 @@ class Evolution:
             worker=worker,
         )
         self._absorb(request, island, result.ok, result.score, result.cost)
+        self.status.loop_seconds += time.perf_counter() - started
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
         return EvaluationResult(
@@ -386,6 +393,7 @@ class Evolution:
             duplicates=self.status.duplicates,
             cost_usd=self.store.llm_cost(self.run_id).cost_usd,
             seconds=self.status.elapsed,
+            loop_seconds=self.status.loop_seconds,
         )
         self.store.set_run_status(self.run_id, "finished", summary.to_json())
         return summary
