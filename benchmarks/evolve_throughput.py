@@ -53,11 +53,9 @@ def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str,
         finally:
             ray.shutdown()
         evolving = marks["testing"] - marks["evolving"]
-        seconds = [
-            e.seconds
-            for e in store.run_evaluations(run.id, "select")
-            if e.seconds and e.program_id not in SEEDS
-        ]
+        seed_ids = {program.id for program, _ in store.run_programs(run.id) if program.seed_name}
+        evaluations = store.run_evaluations(run.id, "select")
+        seconds = [e.seconds for e in evaluations if e.seconds and e.program_id not in seed_ids]
         loop = evolution.status.loop_seconds - loop_at_start[0]
         return {
             "per_minute": candidates / evolving * 60,
