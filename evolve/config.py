@@ -34,7 +34,7 @@ class RunConfig(BaseModel):
     sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
     read_chars: int = Field(3000, ge=1)
     seeds: tuple[str, ...] = Field(
-        (), description="seed names to start from; empty = every seed needing no LLM"
+        (), description="seed names to start from; empty = every registered seed"
     )
 
     islands: int = Field(2, ge=1)
@@ -43,7 +43,7 @@ class RunConfig(BaseModel):
     inspirations: int = Field(2, ge=0, description="other elites shown to a mutator")
     softmax_temperature: float = Field(0.05, gt=0, description="parent selection: lower = greedier")
 
-    max_candidates: int = Field(36, ge=0, description="mutations to try (the budget in candidates)")
+    max_candidates: int = Field(48, ge=0, description="mutations to try (the budget in candidates)")
     max_cost_usd: float | None = Field(None, ge=0)
     max_wall_seconds: float | None = Field(None, gt=0)
 

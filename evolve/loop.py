@@ -136,10 +136,8 @@ class Evolution:
     # -- seeds and resume -------------------------------------------------------------------------
 
     def _seed_names(self) -> list[str]:
-        if self.config.seeds:
-            return list(self.config.seeds)
-        needs_llm = self.config.agent == "offline" and self.config.mutation_model is None
-        return [s.name for s in SEEDS if not (needs_llm and "llm" in s.requires)]
+        """The configured seeds, or every seed: those needing an LLM run their offline path without one."""
+        return list(self.config.seeds) if self.config.seeds else [seed.name for seed in SEEDS]
 
     def _evaluate_seeds(self, notify: Observer) -> None:
         for name in self._seed_names():
