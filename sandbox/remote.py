@@ -199,18 +199,23 @@ class RemoteSession:
         return failure
 
     def _send(self, message: dict[str, Any], op: str, deadline: float, reason: FailureReason) -> None:
+        """Write one message; while the pipe is full, keep reading (the sandbox may be blocked writing)."""
         data = memoryview(protocol.encode(message))
-        self._selector.register(self._stdin_fd, selectors.EVENT_WRITE)
+        registered = False
         try:
             while data:
                 try:
                     data = data[os.write(self._stdin_fd, data) :]
                 except BlockingIOError:
+                    if not registered:  # most messages fit in the pipe: register only when one does not
+                        self._selector.register(self._stdin_fd, selectors.EVENT_WRITE)
+                        registered = True
                     self._wait(op, deadline, reason)
                 except BrokenPipeError:
                     raise self._died(op) from None
         finally:
-            self._selector.unregister(self._stdin_fd)
+            if registered:
+                self._selector.unregister(self._stdin_fd)
 
     def _next_message(self, op: str, deadline: float, reason: FailureReason) -> dict[str, Any]:
         while True:
