@@ -82,15 +82,18 @@ class _Canvas:
         )
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """About `count` round tick values covering [low, high]."""
+def nice_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> list[float]:
+    """About `count` round tick values covering [low, high]; whole numbers only when `integer`."""
     if not math.isfinite(low) or not math.isfinite(high):
         return [0.0, 1.0]
     if high <= low:
         high = low + 1.0
-    raw = (high - low) / max(count, 1)
+    raw = (high - low) / max(count + (1 if integer else 0), 1)  # whole steps: lean to one more tick
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in steps if m * magnitude >= raw)
+    if integer:
+        step = max(1.0, round(step))
     first = math.floor(low / step) * step
     ticks = []
     value = first
@@ -112,9 +115,14 @@ def format_number(value: float) -> str:
 
 
 def _axes(
-    canvas: _Canvas, xs: Sequence[float], ys: Sequence[float], x_label: str, y_label: str
+    canvas: _Canvas,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    x_label: str,
+    y_label: str,
+    x_integer: bool = False,
 ) -> tuple[Scale, Scale]:
-    x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0))
+    x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0), integer=x_integer)
     y_ticks = nice_ticks(min(ys, default=0.0), max(ys, default=1.0))
     bottom = canvas.height - MARGIN_BOTTOM
     x = Scale(x_ticks[0], x_ticks[-1], MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
@@ -172,12 +180,13 @@ def line_chart(
     markers: Sequence[Marker],
     x_label: str,
     y_label: str,
+    x_integer: bool = False,
 ) -> str:
     """Lines (step or straight) with markers on shared axes; the legend is the caller's HTML."""
     canvas = _Canvas(kind, title)
     xs = [p[0] for s in series for p in s.points] + [m.x for m in markers]
     ys = [p[1] for s in series for p in s.points] + [m.y for m in markers]
-    x, y = _axes(canvas, xs, ys, x_label, y_label)
+    x, y = _axes(canvas, xs, ys, x_label, y_label, x_integer)
     for line in series:
         if not line.points:
             continue

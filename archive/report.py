@@ -95,6 +95,7 @@ def progress_chart(report: RunReport) -> str:
         markers,
         "candidate (in the order the run made them)",
         "select score",
+        x_integer=True,
     )
 
 

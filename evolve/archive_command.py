@@ -157,6 +157,9 @@ def diff_command(
     if not diff:
         out.print(f"{short(old.id)} and {short(new.id)} have the same source")
         return
+    if not out.is_terminal:  # piped or redirected: a plain patch, e.g. for `git apply` or `patch`
+        out.out(diff, end="", highlight=False)
+        return
     if new.commit_message:
         out.print(Text.assemble((short(new.id), "bold"), ": ", new.commit_message))
     out.print(Syntax(diff, "diff", word_wrap=True))

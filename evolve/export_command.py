@@ -83,11 +83,12 @@ def export_command(
         highlight=False,
     )
     out.print(table)
-    out.print(
-        f"next: pip install {package.directory} && python -m {package.module}.smoke",
-        highlight=False,
-        soft_wrap=True,
-    )
+    # pip reads a bare relative name as a package to download, so a relative directory gets "./".
+    where = str(package.directory)
+    if not package.directory.is_absolute() and not where.startswith("."):
+        where = f"./{where}"
+    next_step = f"next: pip install {where} && python -m {package.module}.smoke"
+    out.print(next_step, highlight=False, soft_wrap=True)
 
 
 def runtime_modules() -> dict[str, str]:

@@ -72,8 +72,13 @@ def test_show_lists_failed_evaluations_with_their_reason(small_archive: SmallArc
 def test_diff_shows_the_change_from_the_parent_or_to_another_program(small_archive: SmallArchive) -> None:
     result = run_cli("archive", "diff", small_archive.child_id[:8], "--archive", small_archive.url)
     assert result.code == 0, result.stderr
-    assert "-TOP_K = 30" in result.stdout and "+TOP_K = 24" in result.stdout
-    assert "TOP_K 30 -> 24" in result.stdout  # the commit message heads the diff
+    assert "-TOP_K = 30\n+TOP_K = 24\n" in result.stdout
+    # Not on a terminal, the output is a plain patch: applying it to the parent gives the child.
+    with ArchiveStore(small_archive.url) as store:
+        parent = store.get_program(small_archive.seed_ids["bm25_turns"]).source
+        child = store.get_program(small_archive.child_id).source
+    assert result.stdout.startswith(f"--- {small_archive.seed_ids['bm25_turns'][:12]} (bm25_turns)\n")
+    assert apply_patch(parent, result.stdout) == child
 
     two = run_cli(
         "archive", "diff", small_archive.child_id, small_archive.best_id, "--archive", small_archive.url
@@ -96,6 +101,25 @@ def test_diff_shows_the_change_from_the_parent_or_to_another_program(small_archi
         "archive", "diff", small_archive.best_id, small_archive.best_id, "--archive", small_archive.url
     )
     assert same.code == 0 and "have the same source" in same.stdout
+
+
+def apply_patch(source: str, patch: str) -> str:
+    """Apply a unified diff to `source` (hunks in order, context checked), for checking `archive diff`."""
+    lines, out, position = source.splitlines(keepends=True), [], 0
+    hunks = re.split(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*\n", patch, flags=re.MULTILINE)
+    for start, body in zip(hunks[1::2], hunks[2::2], strict=True):
+        begin = int(start) - 1 if int(start) else 0
+        out += lines[position:begin]
+        position = begin
+        for line in body.splitlines(keepends=True):
+            if line.startswith("+"):
+                out.append(line[1:])
+            else:
+                assert lines[position] == line[1:], f"context mismatch at line {position + 1}"
+                if line.startswith(" "):
+                    out.append(line[1:])
+                position += 1
+    return "".join(out + lines[position:])
 
 
 def test_lineage_is_the_ancestry_tree_down_to_the_seeds(small_archive: SmallArchive) -> None:

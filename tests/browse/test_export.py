@@ -215,3 +215,21 @@ def test_readme_names_crossover_parents(small_archive: SmallArchive, tmp_path: P
     readme = (tmp_path / "x" / "README.md").read_text(encoding="utf-8")
     assert f"BM25_B 0.75 -> 0.6 (crossover with `{small_archive.seed_ids['vector_rag'][:12]}`)" in readme
     assert "| 0 | `" in readme and "seed bm25_turns" in readme
+
+
+def test_the_suggested_install_names_the_directory_not_a_package_on_an_index(
+    small_archive: SmallArchive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(
+        "export",
+        small_archive.best_id,
+        "--name",
+        "x-memory",
+        "-o",
+        "x-memory",
+        "--archive",
+        small_archive.url,
+    )
+    assert result.code == 0, result.stderr
+    assert "next: pip install ./x-memory && python -m x_memory.smoke" in result.stdout

@@ -197,3 +197,5 @@ def test_ticks_cover_the_range_with_round_steps() -> None:
     ticks = nice_ticks(0.387, 0.552)
     assert ticks[0] <= 0.387 and ticks[-1] >= 0.552 and len(ticks) <= 8
     assert nice_ticks(3.0, 3.0)[0] <= 3.0 <= nice_ticks(3.0, 3.0)[-1]
+    assert nice_ticks(0, 12, integer=True) == [0, 2, 4, 6, 8, 10, 12]  # candidates are whole numbers
+    assert nice_ticks(0, 3, integer=True) == [0, 1, 2, 3]
