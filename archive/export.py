@@ -26,6 +26,7 @@ import jinja2
 
 from archive.errors import ArchiveError
 from archive.models import Evaluation, Program
+from archive.report_data import abbreviate_ids
 from archive.smoke_samples import sample_for
 from archive.store import ArchiveStore
 
@@ -302,6 +303,7 @@ def _environment() -> jinja2.Environment:
         fixed=lambda value, digits: "–" if not isinstance(value, int | float) else f"{value:.{digits}f}",
         cell=lambda value: " ".join(str(value or "").split()).replace("|", "\\|"),
         oneline=lambda value: " ".join(str(value).split()),
+        short_ids=abbreviate_ids,
         title=lambda value: str(value).replace("_", " "),
         metric=_metric_cell,
     )

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from archive.charts import MUTED, PALETTE, Marker, Series, bar_chart, dot_plot, line_chart, scatter_chart
-from archive.report_data import RunReport, ScoredProgram, pareto_front
+from archive.report_data import RunReport, ScoredProgram, abbreviate_ids, pareto_front
 
 BEST_COLOR, SEED_COLOR, EVOLVED_COLOR = "#d55e00", "#0072b2", "#56b4e9"
 FAILED_COLOR, REJECTED_COLOR = "#c0392b", "#e69f00"
@@ -243,5 +243,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(score=_score, signed=_signed, when=_when, count=_count, title=_title)
+    environment.filters.update(
+        score=_score, signed=_signed, when=_when, count=_count, title=_title, short_ids=abbreviate_ids
+    )
     return environment

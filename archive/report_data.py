@@ -8,6 +8,7 @@ its summary (the island database's best), falling back to the best `select` scor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +17,13 @@ from archive.errors import ArchiveError
 from archive.models import Candidate, Evaluation, Program, Run
 from archive.queries import SHOWN_ID_CHARS, FailureCounts, LLMCost, ProgressPoint
 from archive.store import ArchiveStore
+
+_FULL_ID = re.compile(rf"\b([0-9a-f]{{{SHOWN_ID_CHARS}}})[0-9a-f]{{{64 - SHOWN_ID_CHARS}}}\b")
+
+
+def abbreviate_ids(text: str) -> str:
+    """`text` with every full program id (64 hex digits, as mutators write them) cut to its shown prefix."""
+    return _FULL_ID.sub(r"\1", text)
 
 
 @dataclass(frozen=True)

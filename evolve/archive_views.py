@@ -14,6 +14,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from archive import Evaluation, Program, Run
+from archive.report_data import abbreviate_ids
 
 ID_CHARS = 12
 COUNT_KEYS = frozenset({"questions", "tasks"})
@@ -106,7 +107,7 @@ def program_card(program: Program, children: int) -> Table:
     if program.island is not None:
         where += f", island {program.island}"
     card.add_row("created", f"{program.created_at:%Y-%m-%d %H:%M} UTC by {where}")
-    card.add_row("commit message", Text(program.commit_message or "–"))
+    card.add_row("commit message", Text(abbreviate_ids(program.commit_message) or "–"))
     return card
 
 
@@ -209,7 +210,9 @@ def _node_label(program: Program, scores: dict[str, float | None], role: str | N
         label.append(f"seed {program.seed_name}", style="green")
     else:
         label.append(f"{program.mutator}: ", style="dim")
-        label.append(program.commit_message.splitlines()[0] if program.commit_message else "–")
+        label.append(
+            abbreviate_ids(program.commit_message.splitlines()[0]) if program.commit_message else "–"
+        )
     return label
 
 

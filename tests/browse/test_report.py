@@ -18,7 +18,7 @@ import pytest
 from archive import ArchiveStore
 from archive.charts import nice_ticks
 from archive.report import BEST_COLOR, render_report, tradeoff
-from archive.report_data import collect_report, pareto_front
+from archive.report_data import abbreviate_ids, collect_report, pareto_front
 from tests.browse.chromium import MISSING, HeadlessChromium, Page, find_chromium
 from tests.browse.conftest import RealRun, SmallArchive, run_cli
 
@@ -199,3 +199,12 @@ def test_ticks_cover_the_range_with_round_steps() -> None:
     assert nice_ticks(3.0, 3.0)[0] <= 3.0 <= nice_ticks(3.0, 3.0)[-1]
     assert nice_ticks(0, 12, integer=True) == [0, 2, 4, 6, 8, 10, 12]  # candidates are whole numbers
     assert nice_ticks(0, 3, integer=True) == [0, 1, 2, 3]
+
+
+def test_full_program_ids_in_commit_messages_are_shown_short() -> None:
+    full = "0123456789ab" + "c" * 52
+    assert (
+        abbreviate_ids(f"TOP_K 30 -> 24 from {full}; RRF_K 60 -> 38")
+        == "TOP_K 30 -> 24 from 0123456789ab; RRF_K 60 -> 38"
+    )
+    assert abbreviate_ids("a" * 63) == "a" * 63  # not an id: left alone
