@@ -245,6 +245,7 @@ def _check_runtime(runtime_modules: Mapping[str, str]) -> None:
     if missing:
         raise ValueError(f"runtime modules missing: {', '.join(missing)}")
     allowed = set(sys.stdlib_module_names) | {"numpy", "__future__"}
+    siblings = {filename.removesuffix(".py") for filename in RUNTIME_MODULES}
     for filename in RUNTIME_MODULES:
         for node in ast.walk(ast.parse(runtime_modules[filename])):
             names = []
@@ -252,6 +253,10 @@ def _check_runtime(runtime_modules: Mapping[str, str]) -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:
                 names = [node.module or ""]
+            elif isinstance(node, ast.ImportFrom) and (node.level != 1 or node.module not in siblings):
+                raise ValueError(
+                    f"runtime module {filename} imports .{node.module or ''}, which is not vendored"
+                )
             for imported in names:
                 if imported.split(".")[0] not in allowed:
                     raise ValueError(

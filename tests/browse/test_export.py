@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from archive import ArchiveStore
+from archive.export import export_package
 from evolve.export_command import runtime_modules
 from providers.embedders import HashedLexicalEmbedder
 from seeds import SEEDS
@@ -172,10 +174,21 @@ def test_the_rendered_and_vendored_code_has_no_undefined_names(exported: Exporte
     assert done.returncode == 0, done.stdout
 
 
-def test_vendored_modules_import_nothing_of_mnemoforge() -> None:
-    for filename, source in runtime_modules().items():
+def test_vendored_modules_import_nothing_of_mnemoforge(small_archive: SmallArchive, tmp_path: Path) -> None:
+    modules = runtime_modules()
+    for filename, source in modules.items():
         for package in PROJECT_PACKAGES:
             assert f"from {package}." not in source and f"import {package}" not in source, (filename, package)
+    # If the toolkit ever imports more of the sandbox, export refuses rather than ship a broken package.
+    with ArchiveStore(small_archive.url) as store:
+        for extra, complaint in (
+            ("from sandbox.limits import X", "imports sandbox.limits; the package must stand alone"),
+            ("from .protocol import X", "imports .protocol, which is not vendored"),
+        ):
+            tampered = {**modules, "toolkit.py": modules["toolkit.py"] + f"\n{extra}\n"}
+            with pytest.raises(ValueError, match=re.escape(complaint)):
+                export_package(store, small_archive.best_id, "m", tmp_path / "m", tampered)
+    assert not (tmp_path / "m").exists()
 
 
 def test_readme_and_provenance_hold_the_archive_facts(exported: Exported, real_run: RealRun) -> None:
