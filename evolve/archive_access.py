@@ -16,8 +16,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from archive import ArchiveError, ArchiveStore
-from evolve.cli_support import UserError
-from evolve.evolve_command import archive_url
+from evolve.cli_support import UserError, archive_url
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -7,6 +7,7 @@ seed, bad data) is caught here and printed as one sentence saying what to do.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -71,3 +72,12 @@ def read_program(program: str) -> tuple[str, str]:
         return program, get_seed(program).source
     except UnknownSeedError as error:
         raise UserError(f"{program!r} is neither a program file nor a seed name ({error})") from None
+
+
+DEFAULT_ARCHIVE = "sqlite:///mnemoforge.db"
+ARCHIVE_HELP = "Archive database URL (SQLite file or PostgreSQL); env MNEMOFORGE_ARCHIVE."
+
+
+def archive_url(url: str | None) -> str:
+    """The archive to use: the flag, else $MNEMOFORGE_ARCHIVE, else mnemoforge.db in this folder."""
+    return url or os.environ.get("MNEMOFORGE_ARCHIVE") or DEFAULT_ARCHIVE
