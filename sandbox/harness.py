@@ -65,9 +65,16 @@ class Channel:
 
     @classmethod
     def claim(cls) -> Channel:
-        """Take stdin/stdout private; from here on, fd 0 is /dev/null and fd 1 is stderr."""
+        """Open the protocol channel privately: the FIFOs in $MNEMOFORGE_CHANNEL if the backend made
+        them, else stdin/stdout moved to fresh descriptors. From here on, fd 0 is /dev/null and fd 1
+        is stderr. (`os.open` and `os.dup` make non-inheritable descriptors.)"""
         sys.stdout.flush()
-        in_fd, out_fd = os.dup(0), os.dup(1)  # os.dup makes non-inheritable descriptors
+        directory = os.environ.pop(protocol.CHANNEL_VARIABLE, "")
+        if directory:
+            in_fd = os.open(os.path.join(directory, "requests"), os.O_RDONLY)
+            out_fd = os.open(os.path.join(directory, "replies"), os.O_WRONLY)
+        else:
+            in_fd, out_fd = os.dup(0), os.dup(1)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)

@@ -154,6 +154,10 @@ class ProcessHarness:
             env=env,
             start_new_session=True,
         )
+        assert self.popen.stdin and self.popen.stdout and self.popen.stderr
+        self.request_fd = self.popen.stdin.fileno()
+        self.reply_fd = self.popen.stdout.fileno()
+        self.output_fd = self.popen.stderr.fileno()
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):

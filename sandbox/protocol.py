@@ -45,6 +45,10 @@ ERROR_TYPES = (
 
 HARNESS_ROOT = "/opt/mnemoforge"
 """Where the image keeps the harness package (`sandbox/`), and the process backend's private copy mirrors."""
+CHANNEL_VARIABLE = "MNEMOFORGE_CHANNEL"
+"""If set, the directory holding the `requests` and `replies` FIFOs the harness speaks over, instead of
+its stdin and stdout (the Docker backend bind-mounts them: host and harness then talk directly)."""
+CHANNEL_MOUNT = "/run/mnemoforge"
 VENDOR_DIRECTORY = "vendor"
 """Beside `sandbox/`: packages that take precedence over the interpreter's own (the host's numpy)."""
 

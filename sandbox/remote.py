@@ -33,10 +33,18 @@ _CLOSE_SECONDS = 2.0
 
 
 class HarnessProcess(Protocol):
-    """A started harness: its pipes, and the backend-specific ways to stop it and explain its end."""
+    """A started harness: its channel, and the backend-specific ways to stop it and explain its end.
+
+    `request_fd` (host -> harness), `reply_fd` (harness -> host) and `output_fd` (what the program
+    prints) are the host's ends, made non-blocking by the session; end of file on `reply_fd` means the
+    harness is gone. `popen` is the local process that stands for the sandbox (alive while it is).
+    """
 
     popen: subprocess.Popen[bytes]
     started_at: float
+    request_fd: int
+    reply_fd: int
+    output_fd: int
 
     def kill(self) -> None:
         """Stop the harness and everything it spawned, now; return when it is stopped."""
@@ -74,9 +82,9 @@ class RemoteSession:
         self._logs: list[str] = []
         self._output = _OutputTail()
         self._stdout = bytearray()
-        self._stdin_fd = _nonblocking(process.popen.stdin)
-        self._stdout_fd = _nonblocking(process.popen.stdout)
-        self._stderr_fd = _nonblocking(process.popen.stderr)
+        self._stdin_fd = _nonblocking(process.request_fd)
+        self._stdout_fd = _nonblocking(process.reply_fd)
+        self._stderr_fd = _nonblocking(process.output_fd)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._stdout_fd, selectors.EVENT_READ)
         self._selector.register(self._stderr_fd, selectors.EVENT_READ)
@@ -366,7 +374,6 @@ def _log_lines(value: Any) -> list[str]:
     return [str(line)[:MAX_LOG_LINE_CHARS] for line in value[: MAX_LOG_LINES + 1]]
 
 
-def _nonblocking(stream: Any) -> int:
-    fd = stream.fileno()
+def _nonblocking(fd: int) -> int:
     os.set_blocking(fd, False)
     return fd

@@ -132,6 +132,8 @@ SECRET_HUNT = program(
             continue
         for name in files:
             path = os.path.join(root, name)
+            if not os.path.isfile(path) or os.path.islink(path):
+                continue  # a FIFO (the protocol's, say) would block the hunt, and says nothing
             try:
                 with open(path, "rb") as handle:
                     scanned += 1

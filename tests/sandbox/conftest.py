@@ -77,12 +77,15 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     return Backend("process", request.getfixturevalue("process_factory"), probe_isolation())
 
 
-def factory_like(backend: Backend, image: str | None, **changes: float) -> SandboxSessionFactory:
-    """A factory of `backend`'s kind with some limits changed (no spare: the tests using it are few)."""
+def factory_like(
+    backend: Backend, image: str | None, reuse: bool = False, **changes: float
+) -> SandboxSessionFactory:
+    """A factory of `backend`'s kind, without a spare (its sandboxes start when asked for), with some
+    limits changed."""
     limits = dataclasses.replace(TEST_LIMITS, **changes)
     if backend.name == "docker":
-        return docker_session_factory(limits, image=image, prewarm=False, reuse=False)
-    return process_session_factory(limits, prewarm=False, reuse=False)
+        return docker_session_factory(limits, image=image, prewarm=False, reuse=reuse)
+    return process_session_factory(limits, prewarm=False, reuse=reuse)
 
 
 @pytest.fixture(scope="session")
