@@ -1,14 +1,16 @@
-"""The Docker backend: every session in a fresh container with no network and hard limits.
+"""The Docker backend: each program in a fresh container with no network and hard limits.
 
 A container runs the harness under `--init` (tini as PID 1) and coreutils `timeout`, which kills it at a
-backstop time even if the host dies without cleaning up. The host talks to it through an attached
-`docker run -i` (JSON lines over its stdin/stdout; stderr carries what the program prints) and kills
-it by name with `docker rm -f`, never by signalling the CLI (an attached `docker run` does not pass a
-kill on). Containers are removed when their session closes, at interpreter exit, on SIGTERM/SIGHUP,
+backstop time even if the host dies without cleaning up. The host speaks the protocol over FIFOs the
+container mounts (see `ContainerProcess`), reads what the program prints from the attached `docker run`'s
+stderr, and kills a container by name with `docker rm -f`, never by signalling the CLI (an attached
+`docker run` does not pass a kill on). Containers are removed when the factory lets them go (at a
+session's close, or when a kept one is not needed again), at interpreter exit, on SIGTERM/SIGHUP,
 and, after a host crash, by the next factory's sweep of containers whose host process is gone
 (every container is labelled with its host and pid).
 
-Starting a container takes about half a second; `SandboxSessionFactory` keeps one started ahead.
+Starting a container takes about half a second; `SandboxSessionFactory` keeps one started ahead and
+reuses a program's container for its next session.
 """
 
 from __future__ import annotations

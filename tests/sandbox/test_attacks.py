@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.docker_backend import docker_session_factory
 from sandbox.session import Capabilities, FailureReason
 from tests.sandbox import attacks
-from tests.sandbox.conftest import SHORT_TIMEOUT, Backend, factory_like
+from tests.sandbox.conftest import SHORT_TIMEOUT, TEST_LIMITS, Backend, factory_like
 from tests.sandbox.helpers import (
     assert_unaffected,
     host_processes_with,
@@ -285,3 +286,13 @@ def test_a_program_breaking_the_contract_is_a_contract_failure(backend: Backend)
     outcome = play(backend.factory, "KnowledgeBase = 1\n")
     assert outcome.reason is FailureReason.CONTRACT
     assert "INSTRUCTION_KNOWLEDGE_ITEM" in outcome.message
+
+
+def test_the_stdio_channel_for_remote_daemons_contains_forgeries_too(
+    sandbox_image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MNEMOFORGE_DOCKER_CHANNEL", "stdio")  # as with DOCKER_HOST=tcp://...
+    factory = docker_session_factory(TEST_LIMITS, image=sandbox_image, prewarm=False, reuse=False)
+    printed = play(factory, attacks.FORGED_PRINTS)
+    assert printed.result == "genuine" and sum("FORGED" in line for line in printed.logs) == 4
+    assert play(factory, attacks.FORGED_ON_EVERY_FD).reason is FailureReason.PROTOCOL
