@@ -107,3 +107,29 @@ def test_program_that_crashes_during_evaluation_fails_with_its_reason(
     result = json.loads(stdout)
     assert (result["status"], result["failure_reason"], result["score"]) == ("failed", "crash", 0.0)
     assert "KeyError" in result["failure_message"]
+
+
+def test_eval_with_the_llm_agent_against_a_local_server_accounts_its_calls() -> None:
+    from tests.providers.fake_llm_server import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        model = f"openai-compatible:{server.url}/v1:fake-model"
+        code, stdout, stderr = run(
+            "eval", "bm25_turns", "--agent", "llm", "--model", model, "--judge",
+            "--sandbox", "inprocess", "--data", "synthetic:conversations=1", "--json",
+        )  # fmt: skip
+        chat_calls = server.count("/chat/completions")
+    assert code == 0, stderr
+    result = json.loads(stdout)
+    assert result["agent"] == f"llm:{model}+llm-judge:{model}"
+    assert result["metrics"]["llm_judge"] is not None
+    # per question at least a query, an answer and a verdict
+    assert chat_calls >= 3 * int(result["metrics"]["questions"])
+
+
+def test_eval_with_an_unreachable_model_server_is_one_sentence() -> None:
+    code, _, stderr = run(
+        "eval", "bm25_turns", "--agent", "llm", "--model", "openai-compatible:http://127.0.0.1:9/v1:m"
+    )
+    assert code == 2
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
