@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sandbox import docker_cli
@@ -91,7 +92,7 @@ class ContainerProcess:
         self.started_at = time.monotonic()
         self._private: str | None = None
         channel = self._make_channel() if _fifo_channel_possible() else None
-        _REAPER.track(self.name)
+        _REAPER.track(self.name, self._private)
         self.popen: subprocess.Popen[bytes] = subprocess.Popen(
             docker_run_command(image, self.name, limits, channel=channel),
             stdin=subprocess.DEVNULL if channel else subprocess.PIPE,
@@ -109,7 +110,7 @@ class ContainerProcess:
         """The FIFOs, and the host's ends opened so that neither side ever blocks on opening: replies
         for reading (end of file comes only after the harness has opened and closed it), requests
         read-write (so the harness's read-only open finds a writer at once)."""
-        self._private = tempfile.mkdtemp(prefix="mnemoforge-channel-")
+        self._private = tempfile.mkdtemp(prefix=f"{_CHANNEL_PREFIX}{os.getpid()}-")
         channel = os.path.join(self._private, "channel")
         os.mkdir(channel, 0o755)
         os.chmod(channel, 0o755)
@@ -174,6 +175,7 @@ class ContainerProcess:
                 with contextlib.suppress(OSError):
                     os.close(fd)
             shutil.rmtree(self._private, ignore_errors=True)
+            _REAPER.forget_directory(self.name)
             self._private = None
         _REAPER.collect(self.popen)
 
@@ -203,23 +205,30 @@ def docker_session_factory(
 class _Reaper:
     """Removes containers in the background, so that closing a session costs the evaluation nothing.
 
-    It also knows every container this process started and has not removed yet: `remove_all()` (at
-    exit) removes them synchronously.
+    It also knows every container this process started and has not removed yet, with its channel
+    directory: `remove_all()` (at exit) removes them synchronously, directories included.
     """
 
     def __init__(self) -> None:
         self._live: set[str] = set()
+        self._directories: dict[str, str] = {}
         self._lock = threading.Lock()
         self._queue: queue.Queue[str | subprocess.Popen[bytes]] = queue.Queue()
         self._thread: threading.Thread | None = None
 
-    def track(self, name: str) -> None:
+    def track(self, name: str, directory: str | None = None) -> None:
         with self._lock:
             self._live.add(name)
+            if directory is not None:
+                self._directories[name] = directory
 
     def forget(self, name: str) -> None:
         with self._lock:
             self._live.discard(name)
+
+    def forget_directory(self, name: str) -> None:
+        with self._lock:
+            self._directories.pop(name, None)
 
     def remove(self, name: str) -> None:
         self._submit(name)
@@ -232,8 +241,11 @@ class _Reaper:
     def remove_all(self) -> None:
         with self._lock:
             names, self._live = sorted(self._live), set()
+            directories, self._directories = list(self._directories.values()), {}
         if names:
             docker_cli.remove_containers(names)
+        for directory in directories:
+            shutil.rmtree(directory, ignore_errors=True)
 
     def _submit(self, job: str | subprocess.Popen[bytes]) -> None:
         with self._lock:
@@ -286,8 +298,16 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+_CHANNEL_PREFIX = "mnemoforge-channel-"
+
+
 def sweep_leftovers() -> list[str]:
-    """Remove sandbox containers of this host whose owning process is gone; return their ids."""
+    """Remove sandbox containers of this host whose owning process is gone, and their channel
+    directories; return the containers' ids."""
+    for directory in Path(tempfile.gettempdir()).glob(f"{_CHANNEL_PREFIX}*-*"):
+        pid = directory.name[len(_CHANNEL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
     host = socket.gethostname()
     leftovers = []
     for container, owner in docker_cli.labelled_containers().items():
