@@ -36,6 +36,13 @@ def evolve_command(
     workers: Annotated[int | None, typer.Option(help="Evaluations in flight (default: cores).")] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker, process or inprocess.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed of the run's choices.")] = None,
+    seeds: Annotated[str | None, typer.Option(help="Seed programs to start from, comma-separated.")] = None,
+    embedder: Annotated[str | None, typer.Option(help="hashed or minilm.")] = None,
+    read_chars: Annotated[int | None, typer.Option(help="Cap on each read() result.")] = None,
+    island_capacity: Annotated[int | None, typer.Option(help="Programs kept per island.")] = None,
+    migration_interval: Annotated[int | None, typer.Option(help="Candidates between migrations.")] = None,
+    inspirations: Annotated[int | None, typer.Option(help="Other elites shown to a mutator.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="Parent selection softmax temperature.")] = None,
     ray_address: Annotated[
         str | None, typer.Option(help="Join this Ray cluster instead of a local one.")
     ] = None,
@@ -61,6 +68,13 @@ def evolve_command(
         "sandbox": sandbox,
         "seed": seed,
         "ray_address": ray_address,
+        "seeds": seeds,
+        "embedder": embedder,
+        "read_chars": read_chars,
+        "island_capacity": island_capacity,
+        "migration_interval": migration_interval,
+        "inspirations": inspirations,
+        "softmax_temperature": temperature,
     }
     try:
         if resume:
