@@ -24,7 +24,9 @@ class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     domain: str = "conversation"
-    data: str = Field("synthetic", description="the domain's data spec, e.g. synthetic or locomo:PATH")
+    data: str | None = Field(
+        None, description="the domain's data spec (e.g. locomo:PATH); none = its built-in data"
+    )
     agent: Literal["offline", "llm"] = "offline"
     agent_model: str | None = Field(None, description="model string of the task agent when agent = llm")
     mutation_model: str | None = Field(
@@ -33,9 +35,7 @@ class RunConfig(BaseModel):
     embedder: str = "hashed"
     sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
     read_chars: int = Field(3000, ge=1)
-    seeds: tuple[str, ...] = Field(
-        (), description="seed names to start from; empty = every registered seed"
-    )
+    seeds: tuple[str, ...] = Field((), description="seed names to start from; empty = every registered seed")
 
     islands: int = Field(2, ge=1)
     island_capacity: int = Field(6, ge=2, description="programs kept per island")

@@ -96,7 +96,8 @@ class Evolution:
         self.run_id = run_id
         self.make_mutator = make_mutator
         self.domain = get_domain(config.domain)
-        self.dataset = self.domain.load_dataset(config.data)
+        self.data_spec = config.data or self.domain.default_data
+        self.dataset = self.domain.load_dataset(self.data_spec)
         self.fingerprints = {
             split: self.domain.split_fingerprint(self.dataset, split)
             for split in ("reflect", "select", "test")
@@ -251,7 +252,7 @@ class Evolution:
             program_id,
             source,
             self.config.domain,
-            self.config.data,
+            self.data_spec,
             split,
             self.config.agent,
             self.config.embedder,

@@ -13,7 +13,7 @@ def test_defaults_are_the_embedded_offline_run() -> None:
     config = load_config(None, {})
     assert (config.domain, config.data, config.agent, config.mutation_model) == (
         "conversation",
-        "synthetic",
+        None,
         "offline",
         None,
     )
