@@ -18,6 +18,7 @@ from rich.console import Console
 from archive.errors import ArchiveLookupError
 from evaluators.conversation.data import DataError
 from evaluators.domains import UnknownDomainError
+from sandbox.backends import SandboxUnavailable
 from sandbox.contract import ContractError
 from seeds import UnknownSeedError, get_seed
 
@@ -41,6 +42,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     UnknownSeedError,
     UnknownDomainError,
     ArchiveLookupError,
+    SandboxUnavailable,
 )
 
 

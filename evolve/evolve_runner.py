@@ -23,7 +23,7 @@ from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import StructuralMutator
 from providers.config import BudgetSettings, LLMSettings
-from sandbox.backends import make_session_factory
+from sandbox.backends import close_factory, make_session_factory
 
 
 def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bool = False) -> RunSummary:
@@ -33,6 +33,8 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
             "evolve runs the offline task agent for now; use mnemoforge eval --agent llm to score a winner"
         )
     make_mutator = mutator_factory(config, store, run_id)
+    # Check the sandbox (and build its image) once here, not in every Ray worker at the same time.
+    close_factory(make_session_factory(config.sandbox, warn=lambda message: err.print(f"note: {message}")))
     if config.ray_address:
         ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
     else:

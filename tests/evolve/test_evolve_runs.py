@@ -158,3 +158,16 @@ def test_a_run_spreads_evaluations_over_both_nodes_of_a_cluster(
     workers = {e.worker.split("/")[-1] for e in store.run_evaluations(summary["run_id"]) if e.worker}
     assert len(workers) == 2, f"evaluations ran on {workers}"
     assert_consistent(store, summary["run_id"], 8)
+
+
+def test_a_planning_run_on_the_built_in_household_world(tmp_path: Path) -> None:
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    args = ["--domain", "planning", "--budget", "2", "--seeds", "bm25_turns", "--sandbox", "inprocess"]
+    summary = run_cli(
+        evolve_args(archive, *args, "--data", "household:households=5,tasks=3", "--workers", "2")
+    )
+    assert summary["best_seed"] == "bm25_turns"
+    assert summary["best_test"] is not None and summary["seed_test"] is not None
+    store = ArchiveStore(archive)
+    assert store.get_run(summary["run_id"]).domain == "planning"
+    assert_consistent(store, summary["run_id"], 2)
