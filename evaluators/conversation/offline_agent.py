@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from evaluators.schema_filling import fill_schema as fill_by_type
 from evaluators.text import STOP_WORDS, content_words, find_date, format_day, keywords, words
 from sandbox.contract import ProgramDescription
 
@@ -25,7 +26,6 @@ MAX_ANSWER_WORDS = 8
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SPEAKER_PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:[A-Z][\w .'-]{0,40}?:\s)?")
-_DATE_FIELD = re.compile(r"date|time|when|day", re.IGNORECASE)
 _TEMPORAL_QUESTION = re.compile(r"^\s*(when|what (date|day|month|year|time)|which (year|month|day))\b", re.I)
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "few": 3}
 
@@ -56,31 +56,7 @@ class OfflineAgent:
 
 def fill_schema(schema: dict[str, Any], text: str, date: str) -> dict[str, Any]:
     """Fill every property of a JSON Schema object from `text`: by type, and by name for dates."""
-    filled: dict[str, Any] = {}
-    for name, prop in schema.get("properties", {}).items():
-        kind = _json_kind(prop)
-        if kind == "string":
-            filled[name] = date if _DATE_FIELD.search(name) and date else text
-        elif kind == "array":
-            filled[name] = keywords(text)
-        elif kind in ("integer", "number"):
-            filled[name] = 0
-        elif kind == "boolean":
-            filled[name] = False
-        elif kind == "object":
-            filled[name] = {}
-        else:
-            filled[name] = text
-    return filled
-
-
-def _json_kind(prop: dict[str, Any]) -> str:
-    if "type" in prop:
-        return str(prop["type"])
-    for option in prop.get("anyOf", []):
-        if option.get("type") != "null":
-            return _json_kind(option)
-    return "string"
+    return fill_by_type(schema, text, date, keywords(text))
 
 
 def _dated_sentences(context: str) -> list[tuple[str, datetime | None]]:

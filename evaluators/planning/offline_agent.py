@@ -26,10 +26,11 @@ from typing import Any
 from evaluators.planning.data import Observation
 from evaluators.planning.goals import LOOK_IN_LIGHT, PICK_TWO, Goal, parse_goal
 from evaluators.planning.hints import Hints, contents_seen, trajectory_facts
+from evaluators.schema_filling import DATE_FIELD, json_kind
+from evaluators.schema_filling import fill_schema as fill_by_type
 from sandbox.contract import ProgramDescription
 
 _GO_TO = re.compile(r"^go to (.+)$")
-_DATE_FIELD = re.compile(r"date|time|when|day", re.I)
 _OUTCOME_FIELD = re.compile(r"outcome|success|result|status", re.I)
 _TASK_FIELD = re.compile(r"task|goal|instruction|objective", re.I)
 _STEP_FIELD = re.compile(r"step|length|count|cost", re.I)
@@ -59,10 +60,10 @@ class OfflinePlanningAgent:
         lists = [*facts.procedures, *facts.seen]
         item = fill_schema(program.knowledge_item_schema, summary, lists, task_number)
         for name, prop in program.knowledge_item_schema.get("properties", {}).items():
-            kind = _json_kind(prop)
+            kind = json_kind(prop)
             if kind == "string" and _OUTCOME_FIELD.search(name):
                 item[name] = "success" if facts.success else "failure"
-            elif kind == "string" and _TASK_FIELD.search(name) and not _DATE_FIELD.search(name):
+            elif kind == "string" and _TASK_FIELD.search(name) and not DATE_FIELD.search(name):
                 item[name] = facts.task
             elif kind in ("integer", "number") and _STEP_FIELD.search(name):
                 item[name] = facts.steps
@@ -96,31 +97,7 @@ def query_keywords(goal_text: str) -> list[str]:
 
 def fill_schema(schema: dict[str, Any], text: str, items: list[str], task_number: int) -> dict[str, Any]:
     """Fill every property: strings get `text` (a date-like one, "task N"), lists get `items`."""
-    filled: dict[str, Any] = {}
-    for name, prop in schema.get("properties", {}).items():
-        kind = _json_kind(prop)
-        if kind == "string":
-            filled[name] = f"task {task_number + 1}" if _DATE_FIELD.search(name) else text
-        elif kind == "array":
-            filled[name] = list(items)
-        elif kind in ("integer", "number"):
-            filled[name] = 0
-        elif kind == "boolean":
-            filled[name] = False
-        elif kind == "object":
-            filled[name] = {}
-        else:
-            filled[name] = text
-    return filled
-
-
-def _json_kind(prop: dict[str, Any]) -> str:
-    if "type" in prop:
-        return str(prop["type"])
-    for option in prop.get("anyOf", []):
-        if option.get("type") != "null":
-            return _json_kind(option)
-    return "string"
+    return fill_by_type(schema, text, f"task {task_number + 1}", items)
 
 
 class RulePolicy:
