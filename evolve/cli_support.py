@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from archive.errors import ArchiveLookupError
+from archive.errors import ArchiveError
 from evaluators.conversation.data import DataError
 from evaluators.domains import UnknownDomainError
 from sandbox.backends import SandboxUnavailable
@@ -41,7 +41,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ContractError,
     UnknownSeedError,
     UnknownDomainError,
-    ArchiveLookupError,
+    ArchiveError,
     SandboxUnavailable,
 )
 
