@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ray.cluster_utils import Cluster
 
 from archive import ArchiveStore
 
@@ -121,30 +121,18 @@ CLUSTER_ENV = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "d
 """A throwaway cluster on loopback: no usage reports, no token (nothing but this machine can reach it)."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def two_node_cluster() -> Iterator[str]:
-    """A Ray head and a second node on this machine's loopback, one CPU each, stopped afterwards."""
-    ray = str(Path(sys.executable).parent / "ray")
-    address = f"127.0.0.1:{free_port()}"
-    start = [ray, "start", "--num-cpus", "1", "--node-ip-address", "127.0.0.1", "--disable-usage-stats"]
-    head = [*start, "--head", "--port", address.split(":")[1], "--include-dashboard", "false"]
+    """A Ray head and a second node on this machine, one CPU each; only their own processes are stopped
+    afterwards (`ray stop` would stop every Ray on the machine)."""
+    os.environ.update({key: CLUSTER_ENV[key] for key in ("RAY_USAGE_STATS_ENABLED", "RAY_AUTH_MODE")})
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     try:
-        for command in (head, [*start, "--address", address]):
-            done = subprocess.run(
-                command, env=CLUSTER_ENV, capture_output=True, text=True, timeout=180, check=False
-            )
-            assert done.returncode == 0, done.stderr[-2000:]
-        yield address
+        cluster.add_node(num_cpus=1)
+        cluster.wait_for_nodes()
+        yield cluster.address
     finally:
-        subprocess.run(
-            [ray, "stop", "--force"], env=CLUSTER_ENV, capture_output=True, timeout=180, check=False
-        )
+        cluster.shutdown()
 
 
 def test_a_run_spreads_evaluations_over_both_nodes_of_a_cluster(
