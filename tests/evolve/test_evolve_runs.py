@@ -122,10 +122,11 @@ CLUSTER_ENV = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "d
 
 
 @pytest.fixture
-def two_node_cluster() -> Iterator[str]:
+def two_node_cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A Ray head and a second node on this machine, one CPU each; only their own processes are stopped
     afterwards (`ray stop` would stop every Ray on the machine)."""
-    os.environ.update({key: CLUSTER_ENV[key] for key in ("RAY_USAGE_STATS_ENABLED", "RAY_AUTH_MODE")})
+    for key in ("RAY_USAGE_STATS_ENABLED", "RAY_AUTH_MODE"):
+        monkeypatch.setenv(key, CLUSTER_ENV[key])
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     try:
         cluster.add_node(num_cpus=1)
