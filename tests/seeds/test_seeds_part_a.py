@@ -12,27 +12,9 @@ import json
 import re
 
 import numpy as np
-import pytest
 
-from evaluators.conversation.domain import evaluate, load_dataset
-from evaluators.conversation.offline_agent import OfflineAgent
-from providers.embedders import HashedLexicalEmbedder
-from sandbox.contract import load_program
-from sandbox.process_backend import process_session_factory
-from sandbox.session import Capabilities, InProcessSession
-from seeds import get_seed
-
-PART_A = (
-    "dual_process",
-    "hybrid_granular",
-    "temporal_tree",
-    "multi_channel",
-    "layered_cognitive",
-    "fact_manager",
-    "zettelkasten",
-)
-NEED_AN_LLM = set(PART_A) - {"multi_channel"}  # SuperLocalMemory's mode A is LLM-free by design
-AGENT = OfflineAgent()
+from sandbox.session import InProcessSession
+from tests.seeds.support import AGENT, open_seed
 
 
 class FakeLLM:
@@ -45,15 +27,6 @@ class FakeLLM:
     def __call__(self, prompt: str, system: str | None, max_tokens: int) -> str:
         self.prompts.append(prompt)
         return self.reply(prompt)
-
-
-def open_seed(name: str, llm=None, **constants: object) -> InProcessSession:
-    """A live instance of a seed, with some of its UPPER_CASE constants overridden."""
-    source = get_seed(name).source
-    for constant, value in constants.items():
-        source, count = re.subn(rf"^{constant} = .*$", f"{constant} = {value!r}", source, flags=re.M)
-        assert count == 1, constant
-    return InProcessSession(source, Capabilities(embed=HashedLexicalEmbedder(), llm=llm))
 
 
 def write(session: InProcessSession, number: int, date: str, *turns: str) -> list[str]:
@@ -71,57 +44,6 @@ def read(session: InProcessSession, question: str) -> tuple[str, list[str], int]
 
 def knowledge_base(session: InProcessSession):
     return session._kb  # the seed's own state, to check what it keeps
-
-
-@pytest.fixture(scope="module")
-def two_conversations():
-    return load_dataset("synthetic:conversations=2")
-
-
-@pytest.mark.parametrize("name", PART_A)
-def test_seed_meets_the_contract_and_evaluates_offline(name: str, two_conversations) -> None:
-    seed = get_seed(name)
-    program = load_program(seed.source)
-    assert program.description.warnings == ()
-    assert ("llm" in seed.requires) == (name in NEED_AN_LLM)
-    assert seed.summary and seed.reimplements and seed.reference
-    result = evaluate(
-        seed.source,
-        two_conversations,
-        "all",
-        AGENT,
-        InProcessSession,
-        Capabilities(embed=HashedLexicalEmbedder()),
-    )
-    assert result.status == "ok", result.failure_message
-    assert result.metrics["evidence_recall"] > 0.4
-    assert result.cost["llm_calls"] == 0
-
-
-@pytest.fixture(scope="module")
-def process_sandbox():
-    factory = process_session_factory(prewarm=False)
-    yield factory
-    factory.close()
-
-
-@pytest.mark.parametrize("name", PART_A)
-def test_seed_reads_the_same_in_the_process_sandbox(name: str, two_conversations, process_sandbox) -> None:
-    conversation = two_conversations.conversations[0]
-    capabilities = Capabilities(embed=HashedLexicalEmbedder())
-    contexts = []
-    for session in (
-        InProcessSession(get_seed(name).source, capabilities),
-        process_sandbox(get_seed(name).source, capabilities),
-    ):
-        try:
-            for number, conversation_session in enumerate(conversation.sessions[:3], 1):
-                turns = [f"{t.speaker}: {t.text}" for t in conversation_session.turns]
-                write(session, number, conversation_session.date, *turns)
-            contexts.append(read(session, conversation.questions[0].question)[0])
-        finally:
-            session.close()
-    assert contexts[0] == contexts[1] and contexts[0]
 
 
 # -- dual_process (D-Mem) ---------------------------------------------------------------------------------

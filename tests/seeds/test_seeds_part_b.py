@@ -11,36 +11,9 @@ import re
 
 import pytest
 
-from evaluators.conversation.domain import evaluate, load_dataset
-from evaluators.conversation.offline_agent import OfflineAgent
-from providers.embedders import HashedLexicalEmbedder
-from sandbox.contract import load_program
-from sandbox.process_backend import process_session_factory
-from sandbox.session import Capabilities, FailureReason, InProcessSession, ProgramFailure
+from sandbox.session import FailureReason, InProcessSession, ProgramFailure
 from sandbox.toolkit import CapabilityError
-from seeds import get_seed
-
-PART_B = (
-    "mixture_of_memories",
-    "main_side_router",
-    "eidetic_fading",
-    "memcube",
-    "static_dynamic",
-    "tiered_os",
-    "temporal_kg",
-    "experience_learner",
-)
-NEED_AN_LLM = {"tiered_os", "temporal_kg", "experience_learner"}
-AGENT = OfflineAgent()
-
-
-def open_seed(name: str, llm=None, **constants: object) -> InProcessSession:
-    """A live instance of a seed, with some of its UPPER_CASE constants overridden."""
-    source = get_seed(name).source
-    for constant, value in constants.items():
-        source, count = re.subn(rf"^{constant} = .*$", f"{constant} = {value!r}", source, flags=re.M)
-        assert count == 1, constant
-    return InProcessSession(source, Capabilities(embed=HashedLexicalEmbedder(), llm=llm))
+from tests.seeds.support import AGENT, NEED_AN_LLM, PART_B, open_seed
 
 
 def write(session: InProcessSession, number: int, date: str, *turns: str):
@@ -54,57 +27,6 @@ def read(session: InProcessSession, question: str) -> str:
 
 def knowledge_base(session: InProcessSession):
     return session._kb  # the seed's own state, to check what it keeps
-
-
-@pytest.fixture(scope="module")
-def two_conversations():
-    return load_dataset("synthetic:conversations=2")
-
-
-@pytest.mark.parametrize("name", PART_B)
-def test_seed_meets_the_contract_and_evaluates_offline(name: str, two_conversations) -> None:
-    seed = get_seed(name)
-    program = load_program(seed.source)
-    assert program.description.warnings == ()
-    assert ("llm" in seed.requires) == (name in NEED_AN_LLM)
-    assert seed.summary and seed.reimplements and seed.reference
-    result = evaluate(
-        seed.source,
-        two_conversations,
-        "all",
-        AGENT,
-        InProcessSession,
-        Capabilities(embed=HashedLexicalEmbedder()),
-    )
-    assert result.status == "ok", result.failure_message
-    assert result.metrics["evidence_recall"] > 0.4
-    assert result.cost["llm_calls"] == 0
-
-
-@pytest.fixture(scope="module")
-def process_sandbox():
-    factory = process_session_factory(prewarm=False)
-    yield factory
-    factory.close()
-
-
-@pytest.mark.parametrize("name", PART_B)
-def test_seed_reads_the_same_in_the_process_sandbox(name: str, two_conversations, process_sandbox) -> None:
-    conversation = two_conversations.conversations[0]
-    capabilities = Capabilities(embed=HashedLexicalEmbedder())
-    contexts = []
-    for session in (
-        InProcessSession(get_seed(name).source, capabilities),
-        process_sandbox(get_seed(name).source, capabilities),
-    ):
-        try:
-            for number, conversation_session in enumerate(conversation.sessions[:3], 1):
-                turns = [f"{t.speaker}: {t.text}" for t in conversation_session.turns]
-                write(session, number, conversation_session.date, *turns)
-            contexts.append(read(session, conversation.questions[0].question))
-        finally:
-            session.close()
-    assert contexts[0] == contexts[1] and contexts[0]
 
 
 # -- temporal_kg (Zep / Graphiti) ----------------------------------------------------------------------
@@ -492,7 +414,7 @@ def test_experience_learner_keeps_any_text_as_an_experience() -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(NEED_AN_LLM))
+@pytest.mark.parametrize("name", sorted(NEED_AN_LLM & set(PART_B)))
 def test_llm_seeds_take_the_offline_path_only_when_no_llm_is_configured(name: str) -> None:
     def spent(prompt: str, system: str | None, max_tokens: int) -> str:
         raise CapabilityError("llm_budget", "the run's LLM budget is spent")
