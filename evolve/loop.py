@@ -325,7 +325,9 @@ class Evolution:
         self.status.best_per_island = self.database.best_per_island()
 
     def _budget_spent(self) -> bool:
-        self.status.cost_usd = self.store.llm_cost(self.run_id).cost_usd
+        # Only the reflective mutator calls a model during a run: without one, there is no cost to query.
+        if self.config.mutation_model is not None:
+            self.status.cost_usd = self.store.llm_cost(self.run_id).cost_usd
         if self.config.max_cost_usd is not None and self.status.cost_usd >= self.config.max_cost_usd:
             return True
         return (
