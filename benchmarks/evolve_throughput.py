@@ -24,6 +24,7 @@ from archive import ArchiveStore
 from evolve.config import RunConfig
 from evolve.loop import Evolution, RunStatus
 from evolve.mutators.structural import StructuralMutator
+from sandbox.backends import sweep_orphaned_sandboxes
 
 RESULTS = Path(__file__).parent / "results" / "evolve_throughput.md"
 SEEDS = ("bm25_turns", "vector_rag", "multi_channel")
@@ -52,6 +53,7 @@ def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str,
             evolution.run(observe)
         finally:
             ray.shutdown()
+            sweep_orphaned_sandboxes(sandbox)
         evolving = marks["testing"] - marks["evolving"]
         seed_ids = {program.id for program, _ in store.run_programs(run.id) if program.seed_name}
         evaluations = store.run_evaluations(run.id, "select")

@@ -23,7 +23,7 @@ from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import StructuralMutator
 from providers.config import BudgetSettings, LLMSettings
-from sandbox.backends import close_factory, make_session_factory
+from sandbox.backends import close_factory, make_session_factory, sweep_orphaned_sandboxes
 
 
 def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bool = False) -> RunSummary:
@@ -51,6 +51,7 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
         raise typer.Exit(130) from None
     finally:
         ray.shutdown()
+        sweep_orphaned_sandboxes(config.sandbox)
     return summary
 
 

@@ -7,7 +7,8 @@
 - `auto`: `docker` when a daemon answers, else `process` (with the warning).
 
 Call `close_factory(factory)` when done with it: sandboxed factories keep a spare sandbox started
-(interpreter exit removes it too).
+(interpreter exit removes it too). A process killed before it could close its factory (a Ray worker at
+shutdown) leaves its containers behind: `sweep_orphaned_sandboxes()` removes them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ from collections.abc import Callable
 from typing import Literal
 
 from sandbox import docker_cli
-from sandbox.docker_backend import docker_session_factory
+from sandbox.docker_backend import docker_session_factory, sweep_leftovers
 from sandbox.factory import SandboxSessionFactory
 from sandbox.image import ImageBuildError
 from sandbox.limits import SandboxLimits
 from sandbox.process_backend import probe_isolation, process_session_factory
 from sandbox.session import InProcessSession, SessionFactory
 
-__all__ = ["BACKENDS", "SandboxLimits", "SandboxUnavailable", "close_factory", "make_session_factory"]
+__all__ = [
+    "BACKENDS",
+    "SandboxLimits",
+    "SandboxUnavailable",
+    "close_factory",
+    "make_session_factory",
+    "sweep_orphaned_sandboxes",
+]
 
 BackendName = Literal["docker", "process", "inprocess", "auto"]
 BACKENDS: tuple[str, ...] = ("docker", "process", "inprocess", "auto")
@@ -70,3 +78,14 @@ def close_factory(factory: SessionFactory) -> None:
     """Stop a factory's spare sandbox, if it keeps one (in-process factories keep nothing)."""
     if isinstance(factory, SandboxSessionFactory):
         factory.close()
+
+
+def sweep_orphaned_sandboxes(name: str) -> None:
+    """Remove this machine's sandbox containers whose owning process is gone, for backend `name`.
+
+    Ray kills its worker processes at shutdown without running their exit handlers, so the containers
+    their factories kept (a spare, a reused one) outlive them; the driver calls this after shutdown.
+    Process sandboxes need nothing: they exit when their host's end of the pipe closes.
+    """
+    if name in ("docker", "auto") and docker_cli.daemon_status().reachable:
+        sweep_leftovers()

@@ -9,8 +9,11 @@ session's close, or when a kept one is not needed again), at interpreter exit, o
 and, after a host crash, by the next factory's sweep of containers whose host process is gone
 (every container is labelled with its host and pid).
 
-Starting a container takes about half a second; `SandboxSessionFactory` keeps one started ahead and
-reuses a program's container for its next session.
+Starting a container takes about half a second and 0.4 core-seconds; `SandboxSessionFactory` keeps one
+started ahead, reuses a program's container for its next session, and recycles a container whose
+program finished cleanly for the next program: with the FIFO channel the harness runs under
+`sandbox.supervisor`, which starts each program's harness afresh as nobody and sweeps the container
+clean in between (see there for what a recycled container guarantees).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import atexit
 import contextlib
 import os
 import queue
+import select
 import shutil
 import signal
 import socket
@@ -36,8 +40,16 @@ from sandbox.docker_cli import CONTAINER_LABEL
 from sandbox.factory import SPARE_MAX_AGE_SECONDS, SandboxSessionFactory
 from sandbox.image import SANDBOX_USER, ensure_image
 from sandbox.limits import SandboxLimits
-from sandbox.protocol import CHANNEL_MOUNT, CHANNEL_VARIABLE, HASH_SEED, PYTHON_FLAGS, bootstrap_code
+from sandbox.protocol import (
+    CHANNEL_MOUNT,
+    CHANNEL_VARIABLE,
+    HASH_SEED,
+    PYTHON_FLAGS,
+    bootstrap_code,
+    supervisor_code,
+)
 from sandbox.session import FailureReason
+from sandbox.supervisor import MARKER
 
 _BACKSTOP_MARGIN_SECONDS = 60.0
 _DOCKER_RUN_FAILED = {
@@ -54,18 +66,27 @@ def docker_run_command(
 
     `command` replaces the harness (`mnemoforge sandbox check` runs a probe under the same flags).
     `channel`, a host directory with the protocol FIFOs, is mounted read-only for the harness to speak
-    over; without it the harness speaks over the attached stdin/stdout.
+    over, and the harness runs under the supervisor, which can recycle the container for another program;
+    without it the harness speaks over the attached stdin/stdout and the container serves one program.
     """
     wiring = ["--interactive"]
     if channel is not None:
         wiring = ["--volume", f"{channel}:{CHANNEL_MOUNT}:ro", "--env", f"{CHANNEL_VARIABLE}={CHANNEL_MOUNT}"]
+    # The supervisor (root with CAP_SETUID/CAP_SETGID only) talks to the host over the attached stdio.
+    supervised = channel is not None and command is None
+    user = ["--user", SANDBOX_USER]
+    if supervised:
+        wiring.append("--interactive")
+        user = ["--user", "0:0", "--cap-add", "SETUID", "--cap-add", "SETGID"]
+        harness = ["python3", *PYTHON_FLAGS, "-c", bootstrap_code()]
+        command = ["python3", *PYTHON_FLAGS, "-c", supervisor_code(), *harness]
     backstop = limits.session_seconds + SPARE_MAX_AGE_SECONDS + _BACKSTOP_MARGIN_SECONDS
     return [
         docker_cli.docker_path() or docker_cli.DOCKER, "run", *wiring, "--sig-proxy=false",
         "--name", name, "--label", f"{CONTAINER_LABEL}={_owner()}",
         "--network", "none", "--ipc", "none", "--hostname", "sandbox",
         "--read-only", "--tmpfs", f"/tmp:rw,nosuid,nodev,noexec,size={limits.tmpfs_mb}m,mode=1777",
-        "--user", SANDBOX_USER, "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        *user, "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
         "--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m",
         "--pids-limit", str(limits.pids), "--cpus", f"{limits.cpus:g}",
         "--ulimit", f"nofile={limits.open_files}:{limits.open_files}", "--oom-score-adj", "500",
@@ -92,18 +113,18 @@ class ContainerProcess:
         self.started_at = time.monotonic()
         self._private: str | None = None
         channel = self._make_channel() if _fifo_channel_possible() else None
+        self._supervised = channel is not None
         _REAPER.track(self.name, self._private)
         self.popen: subprocess.Popen[bytes] = subprocess.Popen(
             docker_run_command(image, self.name, limits, channel=channel),
-            stdin=subprocess.DEVNULL if channel else subprocess.PIPE,
-            stdout=subprocess.DEVNULL if channel else subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # a Ctrl-C at the terminal is the host's to handle, not the CLI's
         )
-        assert self.popen.stderr is not None
+        assert self.popen.stdin and self.popen.stdout and self.popen.stderr
         self.output_fd = self.popen.stderr.fileno()
         if channel is None:
-            assert self.popen.stdin is not None and self.popen.stdout is not None
             self.request_fd, self.reply_fd = self.popen.stdin.fileno(), self.popen.stdout.fileno()
 
     def _make_channel(self) -> str:
@@ -160,6 +181,46 @@ class ContainerProcess:
             return FailureReason.KILLED, f"was killed by signal {status - 128}"
         return FailureReason.CRASH, f"exited with status {status}"
 
+    def recycle(self) -> bool:
+        """Make this container new for another program (see `sandbox.supervisor`): the old program's
+        processes and files gone, what it printed or left in the channel dropped, a fresh harness
+        starting. False when that cannot be done; then dispose of the container."""
+        if not self._supervised or self.popen.poll() is not None:
+            return False
+        deadline = time.monotonic() + _RECYCLE_SECONDS
+        try:
+            self._tell("recycle")
+            answer = self._control_line(deadline)
+            if not answer.startswith("swept "):
+                return False
+            marker = f"{MARKER} {answer.split()[1]}\n".encode()
+            if not _read_through(self.output_fd, marker, deadline):
+                return False
+            for fd in (self.reply_fd, self.request_fd):
+                _drain(fd)
+            self._tell("spawn")
+        except (OSError, TimeoutError, IndexError):
+            return False
+        return True
+
+    def _tell(self, command: str) -> None:
+        assert self.popen.stdin is not None
+        self.popen.stdin.write(f"{command}\n".encode())
+        self.popen.stdin.flush()
+
+    def _control_line(self, deadline: float) -> str:
+        """The supervisor's next line on the attached stdout (only it writes there)."""
+        assert self.popen.stdout is not None
+        fd = self.popen.stdout.fileno()
+        line = b""
+        while not line.endswith(b"\n"):
+            _wait_readable(fd, deadline)
+            chunk = os.read(fd, 1)
+            if not chunk:
+                raise OSError("the supervisor is gone")
+            line += chunk
+        return line.decode(errors="replace").strip()
+
     def dispose(self) -> None:
         """Close the host's ends (only here: the session reads them until it is done) and remove the
         container in the background."""
@@ -178,6 +239,39 @@ class ContainerProcess:
             _REAPER.forget_directory(self.name)
             self._private = None
         _REAPER.collect(self.popen)
+
+
+_RECYCLE_SECONDS = 5.0
+
+
+def _wait_readable(fd: int, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+        raise TimeoutError("the sandbox did not answer in time")
+
+
+def _read_through(fd: int, marker: bytes, deadline: float) -> bool:
+    """Read and drop everything up to and including `marker`; False at end of file."""
+    tail = b""
+    while True:
+        _wait_readable(fd, deadline)
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            return False
+        tail = (tail + chunk)[-(len(marker) + len(chunk)) :]
+        if marker in tail:
+            return True
+
+
+def _drain(fd: int) -> None:
+    """Drop whatever waits in a pipe or FIFO, without blocking."""
+    os.set_blocking(fd, False)
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 1 << 16):
+            pass
 
 
 def docker_session_factory(

@@ -4,7 +4,9 @@ Starting a sandbox (a container, or an interpreter that imports numpy) costs a f
 which would dominate short evaluations. So the factory keeps one spare started: a session takes it, and
 the next spare starts while that session runs. A spare is idle (its harness waits for the first
 message), holds no program, and serves at most one session; one older than `SPARE_MAX_AGE_SECONDS` is
-replaced, because its backstop clock (see the backends) is already running.
+replaced, because its backstop clock (see the backends) is already running. The sandbox of a session
+that ended cleanly is kept: the same program's next session reuses it, another program gets it
+recycled where the backend can (a Docker container under its supervisor), else a fresh one.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ class SandboxSessionFactory:
     cleanly is kept for the next session of the same program source, the next conversation of the
     same evaluation, after the harness has reset it: program dropped, its processes killed, its temp
     files removed. So an evaluation pays for one sandbox, not one per conversation, and isolation
-    between its conversations is still stronger than in-process. A different program, or one after a
-    failure, always gets a sandbox no program has used. One factory may serve many evaluations, from
-    one thread or several; `close()` stops the sandboxes it keeps.
+    between its conversations is still stronger than in-process. A different program gets the kept
+    sandbox only if the backend can recycle it (`HarnessProcess.recycle`: a fresh harness in a sandbox
+    swept by something the program could not touch), else a sandbox no program has used; so does any
+    session after a failure. One factory may serve many evaluations, from one thread or several;
+    `close()` stops the sandboxes it keeps.
     """
 
     backend = "sandbox"
@@ -54,9 +58,9 @@ class SandboxSessionFactory:
     def __call__(self, source: str, capabilities: Capabilities) -> RemoteSession:
         program = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
         release = functools.partial(self._keep, program) if self.reuse else None
-        kept = self._take_kept(program)
+        kept, same_program = self._take_kept(program)
         if kept is not None:
-            return RemoteSession(source, capabilities, kept, self.limits, release, reused=True)
+            return RemoteSession(source, capabilities, kept, self.limits, release, reused=same_program)
         try:
             return RemoteSession(source, capabilities, self._take_spare(), self.limits, release)
         except ProgramFailure as failure:
@@ -80,13 +84,20 @@ class SandboxSessionFactory:
         _discard(previous[1] if previous else None)
         return True
 
-    def _take_kept(self, program: str) -> HarnessProcess | None:
+    def _take_kept(self, program: str) -> tuple[HarnessProcess | None, bool]:
+        """The kept sandbox, if usable, and whether it last ran this same program (then only reset)."""
         with self._lock:
             kept, self._kept = self._kept, None
-        if kept is not None and kept[0] == program and not _too_old(kept[1]) and kept[1].popen.poll() is None:
-            return kept[1]
-        _discard(kept[1] if kept else None)
-        return None
+        if kept is None:
+            return None, False
+        kept_program, process = kept
+        if not _too_old(process) and process.popen.poll() is None:
+            if kept_program == program:
+                return process, True
+            if process.recycle():
+                return process, False
+        _discard(process)
+        return None, False
 
     def _take_spare(self) -> HarnessProcess:
         with self._lock:

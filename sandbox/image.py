@@ -40,7 +40,15 @@ BASE_PACKAGES = ("python3", "python3-numpy", "libopenblas0-pthread")
 RECIPE_VERSION = "1"
 IMAGE_REPOSITORY = "mnemoforge-sandbox"
 BASE_REPOSITORY = "mnemoforge-sandbox-base"
-HARNESS_FILES = ("__init__.py", "protocol.py", "harness.py", "contract.py", "toolkit.py", "vectorstore.py")
+HARNESS_FILES = (
+    "__init__.py",
+    "protocol.py",
+    "harness.py",
+    "supervisor.py",
+    "contract.py",
+    "toolkit.py",
+    "vectorstore.py",
+)
 """What the harness imports inside the sandbox: nothing else of mnemoforge enters the image."""
 
 SANDBOX_USER = "65534:65534"

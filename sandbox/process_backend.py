@@ -184,6 +184,11 @@ class ProcessHarness:
         self.kill()
         shutil.rmtree(self.directory, ignore_errors=True)
 
+    def recycle(self) -> bool:
+        """Never: a fresh subprocess costs little, and nothing here could clean up after a program as
+        an unreachable supervisor can in a container."""
+        return False
+
     def _rlimits(self) -> list[str]:
         """`prlimit` settings, applied before the namespace wrapper and inherited by all it starts."""
         prlimit = shutil.which("prlimit")

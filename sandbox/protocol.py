@@ -128,6 +128,12 @@ def bootstrap_code(root: str = HARNESS_ROOT) -> str:
     return f"import sys; sys.path[:0] = {paths!r}; from sandbox.harness import main; main()"
 
 
+def supervisor_code(root: str = HARNESS_ROOT) -> str:
+    """The `python3 -c` code that starts the Docker sandbox's supervisor (`sandbox.supervisor`) from `root`;
+    the harness command line follows it as arguments."""
+    return f"import sys; sys.path[:0] = {[root]!r}; from sandbox.supervisor import main; main()"
+
+
 def _preview(line: bytes, limit: int = 120) -> str:
     text = line[:limit].decode("utf-8", "replace")
     return repr(text + ("..." if len(line) > limit else ""))

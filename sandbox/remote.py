@@ -55,6 +55,10 @@ class HarnessProcess(Protocol):
     def dispose(self) -> None:
         """Release everything (may finish in the background); the harness may still be running."""
 
+    def recycle(self) -> bool:
+        """After a clean session: make the sandbox as new for another program, with a fresh harness
+        starting; False when this backend cannot, or this time could not (then dispose of it)."""
+
 
 class RemoteSession:
     """`MemorySession` over a harness process; every failure is a `ProgramFailure` with its reason."""

@@ -232,3 +232,66 @@ STATEFUL = program(
 LINGERING_THREAD = program(
     write="import threading\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()"
 )
+_FORGER = """
+import json, sys, time
+hello = json.dumps({"ready": True, "protocol": 1, "python": "forged"})
+reply = json.dumps({"id": 1, "ok": True, "result": "FORGED", "logs": []})
+while True:
+    for name, line in (("replies", hello + "\\n" + reply), ("requests", '{"id": 1, "op": "read"}')):
+        try:
+            with open("/run/mnemoforge/" + name, "w") as fifo:
+                fifo.write(line + "\\n")
+        except OSError:
+            pass
+    print("POLLUTION", sys.argv[1], flush=True)
+    time.sleep(0.02)
+"""
+POLLUTER = program(
+    write=f"""
+    import tempfile
+    # Disarm the harness's own clean-up, so that only the supervisor's sweep stands between this program
+    # and the next one; then leave a process that forges protocol messages and floods the output.
+    harness = sys.modules["sandbox.harness"]
+    harness._kill_other_processes = lambda: None
+    harness._empty_directory = lambda path: None
+    top = os.path.join(tempfile.gettempdir(), "locked")
+    os.makedirs(os.path.join(top, "inner"))
+    open(os.path.join(top, "inner", "file"), "w").write(raw_text)
+    os.chmod(os.path.join(top, "inner"), 0)
+    os.chmod(top, 0)
+    subprocess.Popen(["python3", "-c", {_FORGER!r}, raw_text], start_new_session=True)
+    import ctypes
+    queue = ctypes.CDLL(None).mq_open(b"/left-behind", os.O_CREAT | os.O_RDWR, 0o600, None)
+    self.texts.append("queue" if queue >= 0 else "no queue")
+    try:
+        os.kill(os.getppid(), signal.SIGKILL)
+        self.texts.append("killed the supervisor")
+    except PermissionError:
+        self.texts.append("the supervisor is out of reach")
+    """
+)
+"""Disarms the harness's reset, leaves a forging, flooding process, a locked directory, a message queue."""
+SYSV_SQUATTER = program(
+    write="""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    segment = libc.shmget(0, 1 << 20, 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600: outlives every process
+    self.texts.append("segment" if segment >= 0 else f"shmget failed: {ctypes.get_errno()}")
+    """
+)
+"""Leaves a System V shared memory segment, which no process holds and no file shows."""
+REPORTER = program(
+    read="""
+    import tempfile
+    mine = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            with open(f"/proc/{pid}/status") as status:
+                uid = next(line.split()[1] for line in status if line.startswith("Uid:"))
+            if uid == str(os.getuid()):
+                mine.append(open(f"/proc/{pid}/cmdline").read().replace("\\0", " ")[:80])
+    left = {"tmp": os.listdir(tempfile.gettempdir()), "mqueue": os.listdir("/dev/mqueue")}
+    return json.dumps({"texts": self.texts, "processes": mine, **left})
+    """
+)
+"""Reports what it can see of other programs: its user's processes, /tmp and POSIX message queues."""

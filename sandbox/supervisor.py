@@ -1,0 +1,206 @@
+"""The in-container supervisor: runs each program's harness as nobody and recycles the container between
+programs.
+
+Creating and removing a container costs about 0.4 core-seconds (daemon, containerd, runc), more than a
+short evaluation itself, so on a small machine it, not the programs, bounds how many candidates a run
+evaluates per minute. A container whose program finished cleanly is therefore recycled for the next
+program. This supervisor runs as root with only CAP_SETUID and CAP_SETGID (and no new privileges),
+starts each harness as `nobody` in a fresh interpreter, and on the host's `recycle`:
+- kills every process of `nobody` (the harness and all it spawned) with `kill(-1)` from a helper that
+  has dropped to `nobody` (root here has no CAP_KILL), until none is left;
+- empties /tmp and /dev/mqueue as `nobody`, the owner of everything a program can create there;
+- gives up (exits, and the host starts a fresh container) if a process, a file or a System V IPC
+  object survived;
+- writes a marker with a fresh random nonce to stderr, then `swept NONCE` to stdout. All the old program
+  printed precedes the marker in the stream, so the host drops it; the nonce did not exist while the old
+  program lived, so the program could not have forged the marker.
+The host then drains the protocol FIFOs of anything the old program left in them and says `spawn`.
+
+A program cannot reach the supervisor: it runs as another user (no signals, no ptrace, no /proc/PID/fd)
+and the supervisor opens no file the program can write. The supervisor holds the replies FIFO open, so
+the host sees no end of file between two harnesses; when a harness ends on its own (a crash, the OOM
+killer, a `close`), the supervisor exits with the harness's status and the container ends, so the host
+learns why as it would without a supervisor.
+
+Its stdin and stdout are the attached `docker run` streams, which no program can reach: host `recycle`
+-> `swept NONCE` or `unclean WHY` (then it exits); host `spawn` -> a new harness. End of file on stdin
+(the host is gone) ends the container. Standard library only, like the harness.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+
+NOBODY = 65534
+MARKER = "mnemoforge-recycled"
+"""Written to stderr after a sweep, followed by the nonce: what the old program printed comes before it."""
+WRITABLE = ("/tmp", "/dev/mqueue")
+"""Where `nobody` can create anything in the container (the root file system is read-only)."""
+_SYSV_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+_KILL_ROUNDS = 100
+
+
+def main() -> None:
+    """Supervise `sys.argv[1:]`, the harness command line, until the host goes or a harness ends."""
+    command = sys.argv[1:]
+    _hold_replies(os.environ["MNEMOFORGE_CHANNEL"])
+    host = _HostLines()
+    while True:
+        harness = subprocess.Popen(
+            command, user=NOBODY, group=NOBODY, extra_groups=[], stdin=subprocess.DEVNULL, stdout=2
+        )
+        _wait_for_recycle(harness, host)
+        problem = _sweep()
+        harness.wait()
+        if problem:
+            _say(f"unclean {problem}")
+            os._exit(3)
+        nonce = secrets.token_hex(16)
+        print(f"{MARKER} {nonce}", file=sys.stderr, flush=True)
+        _say(f"swept {nonce}")
+        if host.next_line() != "spawn":
+            os._exit(0)
+
+
+def _wait_for_recycle(harness: subprocess.Popen[bytes], host: _HostLines) -> None:
+    """Return when the host asks to recycle; exit when the harness ends or the host is gone."""
+    pidfd = os.pidfd_open(harness.pid)
+    selector = selectors.DefaultSelector()
+    selector.register(pidfd, selectors.EVENT_READ, "harness")
+    selector.register(host.fd, selectors.EVENT_READ, "host")
+    try:
+        while True:
+            for key, _ in selector.select():
+                if key.data == "harness":
+                    code = harness.wait()
+                    os._exit(128 - code if code < 0 else code)
+                host.read()
+                while host.lines:
+                    if host.lines.popleft() == "recycle":
+                        return
+                if host.closed:
+                    os._exit(0)
+    finally:
+        selector.close()
+        os.close(pidfd)
+
+
+def _sweep() -> str:
+    """Kill everything of `nobody` and empty where it writes, in a helper running as `nobody`; then
+    check. Returns what survived, or "" when the container is as clean as a fresh one."""
+    helper = os.fork()
+    if helper == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)
+            code = 0 if _kill_others() else 2
+            for directory in WRITABLE:
+                _empty(directory)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(helper, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return "a process of the program survived the sweep"
+    for directory in WRITABLE:
+        if os.path.isdir(directory) and os.listdir(directory):
+            return f"{directory} is not empty after the sweep"
+    for table in _SYSV_TABLES:
+        with contextlib.suppress(OSError), open(table) as listing:
+            if len(listing.read().splitlines()) > 1:
+                return f"the program left System V IPC objects ({table})"
+    return ""
+
+
+def _kill_others() -> bool:
+    """SIGKILL every other process of this user until none is alive (zombies are dead)."""
+    for _ in range(_KILL_ROUNDS):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+        if not _living_others():
+            return True
+    return False
+
+
+def _living_others() -> list[int]:
+    me, living = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry}/status") as status:
+                fields = dict(line.split(":", 1) for line in status.read().splitlines() if ":" in line)
+            if int(fields["Uid"].split()[1]) == NOBODY and not fields["State"].strip().startswith(("Z", "X")):
+                living.append(int(entry))
+    return living
+
+
+def _empty(directory: str) -> None:
+    """Remove everything in `directory`, unlocking directories the program made unreadable first."""
+    if not os.path.isdir(directory):
+        return
+    for entry in os.listdir(directory):
+        path = os.path.join(directory, entry)
+        with contextlib.suppress(OSError, RecursionError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                _unlock(path)
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+
+
+def _unlock(directory: str) -> None:
+    os.chmod(directory, 0o700)
+    for entry in os.listdir(directory):
+        path = os.path.join(directory, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            _unlock(path)
+
+
+def _hold_replies(channel: str) -> None:
+    """Open the replies FIFO for writing, as its owner (`nobody` when the host is root), and keep the
+    descriptor open for the supervisor's life (it is never written)."""
+    os.seteuid(NOBODY)
+    try:
+        os.open(os.path.join(channel, "replies"), os.O_WRONLY | os.O_NONBLOCK)
+    finally:
+        os.seteuid(0)
+
+
+def _say(line: str) -> None:
+    os.write(1, f"{line}\n".encode())
+
+
+class _HostLines:
+    """Lines from the host on stdin: `read()` adds what one read brings to `lines`."""
+
+    def __init__(self) -> None:
+        self.fd = sys.stdin.fileno()
+        self.closed = False
+        self.lines: collections.deque[str] = collections.deque()
+        self._partial = b""
+
+    def read(self) -> None:
+        chunk = os.read(self.fd, 4096)
+        self.closed = not chunk
+        *complete, self._partial = (self._partial + chunk).split(b"\n")
+        self.lines.extend(line.decode(errors="replace").strip() for line in complete)
+
+    def next_line(self) -> str | None:
+        """Block for the next line; None when the host is gone."""
+        while not self.lines and not self.closed:
+            self.read()
+        return self.lines.popleft() if self.lines else None
+
+
+if __name__ == "__main__":
+    main()
