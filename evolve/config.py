@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from providers.config import BudgetSettings, LLMSettings
+
 
 class ConfigError(ValueError):
     """A config file or flag that cannot be used; the message says which field and why."""
@@ -32,6 +34,10 @@ class RunConfig(BaseModel):
     mutation_model: str | None = Field(
         None, description="model string of the reflective mutator; none = offline"
     )
+    llm: LLMSettings = Field(
+        default_factory=LLMSettings,
+        description="settings of both models (the [llm] section: prices, timeout, cache), never a key",
+    )
     embedder: str = "hashed"
     sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
     read_chars: int = Field(3000, ge=1)
@@ -50,6 +56,16 @@ class RunConfig(BaseModel):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     ray_address: str | None = None
     seed: int = 0
+
+    @field_validator("llm")
+    @classmethod
+    def _no_key_or_second_budget(cls, value: LLMSettings) -> LLMSettings:
+        # The config is saved in the archive and sent to every worker: keys stay in the environment.
+        if value.api_key is not None:
+            raise ValueError("a run config is saved in the archive: keep the key in the provider's variable")
+        if value.budget != BudgetSettings():
+            raise ValueError("a run's model budget is max_cost_usd (--max-cost), summed over all workers")
+        return value
 
     @field_validator("seeds", mode="before")
     @classmethod
@@ -80,4 +96,5 @@ def parse_config(values: dict[str, Any], origin: str = "the saved config") -> Ru
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "config"
-        raise ConfigError(f"{where} in {origin}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix to our validators' words
+        raise ConfigError(f"{where} in {origin}: {message}") from None

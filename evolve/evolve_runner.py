@@ -29,9 +29,7 @@ from sandbox.backends import close_factory, make_session_factory, sweep_orphaned
 def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bool = False) -> RunSummary:
     """Start (or join) Ray, run the loop with a live display, and always leave Ray as it was."""
     if config.agent == "llm":
-        raise UserError(
-            "evolve runs the offline task agent for now; use mnemoforge eval --agent llm to score a winner"
-        )
+        check_agent_model(config)
     make_mutator = mutator_factory(config, store, run_id)
     # Check the sandbox (and build its image) once here, not in every Ray worker at the same time.
     close_factory(make_session_factory(config.sandbox, warn=lambda message: err.print(f"note: {message}")))
@@ -55,6 +53,19 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
     return summary
 
 
+def check_agent_model(config: RunConfig) -> None:
+    """Refuse, before Ray starts, a task agent that cannot work: no model, no key, no server, or no price
+    for a dollar budget. Workers open the model again, each with its own environment's key."""
+    if config.agent_model is None:
+        raise UserError("--agent llm needs the agent's model: add --agent-model, e.g. openai:gpt-4.1-mini")
+    open_model_access(config.agent_model, run_llm_settings(config))
+
+
+def run_llm_settings(config: RunConfig) -> LLMSettings:
+    """The run's [llm] settings with its dollar budget, which a model without a known price cannot honour."""
+    return config.llm.model_copy(update={"budget": BudgetSettings(max_dollars=config.max_cost_usd)})
+
+
 def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> MutatorFactory:
     """Each candidate's mutator: structural with no model; reflective with one, its calls in the archive.
 
@@ -62,8 +73,7 @@ def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> Muta
     """
     if config.mutation_model is None:
         return lambda rng, evolution: StructuralMutator(rng)
-    settings = LLMSettings(budget=BudgetSettings(max_dollars=config.max_cost_usd))
-    access = open_model_access(config.mutation_model, settings)
+    access = open_model_access(config.mutation_model, run_llm_settings(config))
     access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
     smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
     domain = get_domain(config.domain)

@@ -25,7 +25,7 @@ from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.mutators.base import MutationRejected, Mutator, ParentContext
-from evolve.workers import WORKER_LOST, EvaluationRequest, evaluate_on_worker
+from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker
 from seeds import SEEDS, get_seed
 
 
@@ -258,6 +258,7 @@ class Evolution:
             self.config.embedder,
             self.config.sandbox,
             self.config.read_chars,
+            agent_model_for(self.config),
         )
 
     def _submit(self, program_id: str, source: str, island: int | None, split: str = "select") -> None:
@@ -283,9 +284,14 @@ class Evolution:
             payload = ray.get(ready[0])
             result = EvaluationResult.from_json(payload["result"])
             worker = f"{payload['host']}/{payload['node'][:12]}"
+            llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
             result = self._lost(request, error)
             worker = "lost"
+            llm_calls = []
+        # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
+        # and then its calls were paid twice, so they count twice; none is ever left uncounted.
+        self.store.record_llm_calls(llm_calls, run_id=self.run_id)
         self.store.record_evaluation(
             request.program_id,
             **result.to_json(include_cases=result.split == "reflect"),
@@ -325,8 +331,8 @@ class Evolution:
         self.status.best_per_island = self.database.best_per_island()
 
     def _budget_spent(self) -> bool:
-        # Only the reflective mutator calls a model during a run: without one, there is no cost to query.
-        if self.config.mutation_model is not None:
+        # Only the reflective mutator and the LLM agent call models: without either, no cost to query.
+        if self.config.mutation_model is not None or self.config.agent == "llm":
             self.status.cost_usd = self.store.llm_cost(self.run_id).cost_usd
         if self.config.max_cost_usd is not None and self.status.cost_usd >= self.config.max_cost_usd:
             return True

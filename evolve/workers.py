@@ -8,6 +8,10 @@ A worker process keeps its dataset, embedder and session factory for all the eva
 the container that served one program is recycled for the next (see `sandbox.supervisor`). A factory
 per evaluation would start two containers for every program (the one used, and a spare thrown away),
 each about half a core-second of daemon, containerd and runc work: more than a short evaluation costs.
+
+With the LLM task agent, a worker opens the model once too (its key from the worker's own environment,
+as the driver's was) and returns, with each result, the records of the calls that evaluation made: the
+driver stores them and sums the run's cost over all workers.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import atexit
 import functools
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +27,34 @@ import ray
 
 from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
+from evolve.cli_support import UserError
+from evolve.config import RunConfig
+from evolve.llm_setup import ModelAccess, open_model_access
+from providers.config import LLMSettings
 from providers.embedders import Embedder, make_embedder
+from providers.errors import ProviderError
 from sandbox.backends import close_factory, make_session_factory
-from sandbox.session import Capabilities, SessionFactory
+from sandbox.session import Capabilities, FailureReason, SessionFactory
 
 EMBEDDING_CACHE = Path.home() / ".cache" / "mnemoforge" / "embeddings.sqlite"
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
+
+
+@dataclass(frozen=True)
+class AgentModel:
+    """The LLM task agent's model (also programs' `toolkit.llm`) and its settings, never a key."""
+
+    model: str
+    settings: str
+    """`LLMSettings` as JSON: hashable, so that a worker opens one client per model and settings."""
+
+
+def agent_model_for(config: RunConfig) -> AgentModel | None:
+    """What a request names for the run's agent: nothing for the offline agent, which calls no model."""
+    if config.agent != "llm" or config.agent_model is None:
+        return None
+    return AgentModel(config.agent_model, config.llm.model_dump_json())
 
 
 @dataclass(frozen=True)
@@ -45,29 +70,57 @@ class EvaluationRequest:
     embedder: str
     sandbox: str
     read_chars: int
+    agent_model: AgentModel | None = None
+    """The model when `agent` is "llm"."""
 
 
-def evaluate_request(request: EvaluationRequest) -> EvaluationResult:
-    """Run one evaluation in this process; a failing program gives a failed result, never an exception."""
+def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list[dict[str, Any]]]:
+    """Run one evaluation in this process: its result and the records (as JSON) of the model calls it made.
+
+    A failing program, or a failing model, gives a failed result, never an exception. The result is
+    keyed by the request's agent ("llm", not the agent's name with its model), as the driver looks
+    evaluations up; the run's config says which model played it.
+    """
     domain = get_domain(request.domain)
     dataset = _dataset(request.domain, request.data)
-    return domain.evaluate(
-        request.source,
-        dataset,
-        request.split,
-        domain.make_agent(request.agent),
-        _session_factory(request.sandbox),
-        Capabilities(embed=_embedder(request.embedder)),
-        request.read_chars,
-    )
+    access: ModelAccess | None = None
+    calls_before = 0
+    try:
+        if request.agent_model is not None:
+            access = _model_access(request.agent_model)
+            calls_before = len(access.ledger.records)
+        result = domain.evaluate(
+            request.source,
+            dataset,
+            request.split,
+            domain.make_agent(request.agent, access.client if access else None),
+            _session_factory(request.sandbox),
+            Capabilities(embed=_embedder(request.embedder), llm=access.toolkit_llm if access else None),
+            request.read_chars,
+        )
+    except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
+        result = EvaluationResult(
+            domain=request.domain,
+            split=request.split,
+            agent=request.agent,
+            data_name=dataset.name,
+            data_fingerprint=domain.split_fingerprint(dataset, request.split),
+            status="failed",
+            score=0.0,
+            failure_reason=FailureReason.LLM_UNAVAILABLE.value,
+            failure_message=str(error),
+        )
+    calls = access.ledger.records[calls_before:] if access else []
+    return replace(result, agent=request.agent), [call.to_json() for call in calls]
 
 
 @ray.remote(max_retries=1)
 def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
-    """The Ray task: the result as JSON, with the node and host that produced it."""
-    result = evaluate_request(request)
+    """The Ray task: the result and its model calls as JSON, with the node and host that produced them."""
+    result, llm_calls = evaluate_request(request)
     return {
         "result": result.to_json(),
+        "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),
     }
@@ -85,6 +138,12 @@ def _dataset(domain: str, spec: str) -> Any:
 @functools.cache
 def _embedder(spec: str) -> Embedder:
     return make_embedder(spec, EMBEDDING_CACHE)
+
+
+@functools.cache
+def _model_access(agent_model: AgentModel) -> ModelAccess:
+    """One client per worker process, model and settings; its ledger keeps the calls of all evaluations."""
+    return open_model_access(agent_model.model, LLMSettings.model_validate_json(agent_model.settings))
 
 
 @functools.cache
