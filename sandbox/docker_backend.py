@@ -113,7 +113,7 @@ class ContainerProcess:
         self.started_at = time.monotonic()
         self._private: str | None = None
         channel = self._make_channel() if _fifo_channel_possible() else None
-        self._supervised = channel is not None
+        self.recyclable = channel is not None  # the supervisor runs only with the FIFO channel
         _REAPER.track(self.name, self._private)
         self.popen: subprocess.Popen[bytes] = subprocess.Popen(
             docker_run_command(image, self.name, limits, channel=channel),
@@ -185,7 +185,7 @@ class ContainerProcess:
         """Make this container new for another program (see `sandbox.supervisor`): the old program's
         processes and files gone, what it printed or left in the channel dropped, a fresh harness
         starting. False when that cannot be done; then dispose of the container."""
-        if not self._supervised or self.popen.poll() is not None:
+        if not self.recyclable or self.popen.poll() is not None:
             return False
         deadline = time.monotonic() + _RECYCLE_SECONDS
         try:

@@ -34,7 +34,9 @@ class SandboxSessionFactory:
     between its conversations is still stronger than in-process. A different program gets the kept
     sandbox only if the backend can recycle it (`HarnessProcess.recycle`: a fresh harness in a sandbox
     swept by something the program could not touch), else a sandbox no program has used; so does any
-    session after a failure. One factory may serve many evaluations, from one thread or several;
+    session after a failure. With `prewarm`, the different program takes the spare at once and the
+    kept sandbox is recycled in the background to be the next spare, so neither a new sandbox nor the
+    recycling delays a session. One factory may serve many evaluations, from one thread or several;
     `close()` stops the sandboxes it keeps.
     """
 
@@ -54,6 +56,9 @@ class SandboxSessionFactory:
         self._lock = threading.Lock()
         self._spare: HarnessProcess | None = start(limits) if prewarm else None
         self._kept: tuple[str, HarnessProcess] | None = None
+        self._recycling = 0
+        """Sandboxes being recycled in the background, each to become the spare."""
+        self._closed = False
 
     def __call__(self, source: str, capabilities: Capabilities) -> RemoteSession:
         program = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
@@ -73,6 +78,7 @@ class SandboxSessionFactory:
         with self._lock:
             held = [self._spare, self._kept[1] if self._kept else None]
             self._spare = self._kept = None
+            self._closed = True
         for process in held:
             _discard(process)
 
@@ -94,15 +100,31 @@ class SandboxSessionFactory:
         if not _too_old(process) and process.popen.poll() is None:
             if kept_program == program:
                 return process, True
-            if process.recycle():
-                return process, False
+            if process.recyclable and not self.prewarm:
+                if process.recycle():
+                    return process, False
+            elif process.recyclable:
+                with self._lock:
+                    self._recycling += 1
+                threading.Thread(target=self._recycle_into_spare, args=(process,), daemon=True).start()
+                return None, False
         _discard(process)
         return None, False
+
+    def _recycle_into_spare(self, process: HarnessProcess) -> None:
+        recycled = process.recycle()
+        with self._lock:
+            self._recycling -= 1
+            if not recycled or self._closed:
+                previous = process
+            else:
+                previous, self._spare = self._spare, process
+        _discard(previous)
 
     def _take_spare(self) -> HarnessProcess:
         with self._lock:
             spare, self._spare = self._spare, None
-            if self.prewarm:
+            if self.prewarm and not self._recycling:
                 self._spare = self._start(self.limits)
         if spare is None:
             return self._start(self.limits)

@@ -110,6 +110,10 @@ def probe_isolation() -> ProcessIsolation:
 class ProcessHarness:
     """One harness subprocess with its private directories: a `HarnessProcess` for `RemoteSession`."""
 
+    recyclable = False
+    """Never for another program: a fresh subprocess costs little, and nothing here could clean up after
+    a program as the container's unreachable supervisor does."""
+
     def __init__(self, limits: SandboxLimits, isolation: ProcessIsolation) -> None:
         self.limits = limits
         self.isolation = isolation
@@ -183,11 +187,6 @@ class ProcessHarness:
                     stream.close()
         self.kill()
         shutil.rmtree(self.directory, ignore_errors=True)
-
-    def recycle(self) -> bool:
-        """Never: a fresh subprocess costs little, and nothing here could clean up after a program as
-        an unreachable supervisor can in a container."""
-        return False
 
     def _rlimits(self) -> list[str]:
         """`prlimit` settings, applied before the namespace wrapper and inherited by all it starts."""

@@ -55,9 +55,12 @@ class HarnessProcess(Protocol):
     def dispose(self) -> None:
         """Release everything (may finish in the background); the harness may still be running."""
 
+    recyclable: bool
+    """Whether `recycle()` may be called: the sandbox can be made as new for another program."""
+
     def recycle(self) -> bool:
         """After a clean session: make the sandbox as new for another program, with a fresh harness
-        starting; False when this backend cannot, or this time could not (then dispose of it)."""
+        starting; False when it could not be done (then dispose of it)."""
 
 
 class RemoteSession:

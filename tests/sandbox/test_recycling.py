@@ -86,3 +86,23 @@ def test_recycled_and_fresh_containers_give_the_same_results(factory: SandboxSes
     assert again.result == fresh.result == "first program"
     state = json.loads(recycled.result or "{}")
     assert state["seen"] == 2 and state["tmp"] == ["leftover"]
+
+
+def test_with_a_spare_the_next_program_starts_at_once_and_containers_are_not_churned(
+    sandbox_image: str,
+) -> None:
+    """A different program takes the warm spare; the kept container is recycled meanwhile and becomes
+    the next spare. So a series of programs alternates between two containers."""
+    factory = docker_session_factory(TEST_LIMITS, image=sandbox_image, prewarm=True)
+    try:
+        containers = set()
+        for number in range(5):
+            outcome = play(factory, attacks.BENIGN, raw_text=f"program {number}")
+            assert outcome.failure is None and outcome.result == f"program {number}"
+            session = start(factory, attacks.REPORTER)  # a different program each time
+            containers.add(session._process.name)
+            session.close()
+            time.sleep(0.5)  # the recycling in the background
+        assert len(containers) <= 2
+    finally:
+        factory.close()
