@@ -4,15 +4,18 @@ The archive is the checkpoint. Every candidate gets a sequence number and its ra
 `Random(f"{seed}:{sequence}")`, every program and evaluation is written before the loop moves on, and
 evaluations are unique by (program, domain, split, data fingerprint, agent). So a run killed at any point
 resumes by replaying the archive: finished evaluations are reused, accepted candidates without one are
-evaluated, and new candidates continue from the next sequence number. Nothing is lost or done twice.
+evaluated, and the sequence numbers not yet recorded (proposals run concurrently, so a later one may
+have landed first) are proposed again. Nothing is lost or done twice.
+
+The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
+proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers.
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +27,8 @@ from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
-from evolve.mutators.base import MutationRejected, Mutator, ParentContext
+from evolve.mutators.base import Mutator, ParentContext
+from evolve.proposals import Proposal, program_shape, propose, propose_on_worker
 from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker
 from seeds import SEEDS, get_seed
 
@@ -45,7 +49,10 @@ class RunStatus:
     started: float = field(default_factory=time.monotonic)
     phase: str = "seeds"
     loop_seconds: float = 0.0
-    """Time the driver itself spent (mutating, selecting, recording), not waiting for evaluations."""
+    """Time the driver itself spent (selecting, recording, mutating when the mutator needs the driver),
+    not waiting for workers."""
+    proposal_seconds: float = 0.0
+    """Time the mutators spent, wherever they ran (in workers, or on the driver)."""
 
     @property
     def elapsed(self) -> float:
@@ -74,6 +81,24 @@ class RunSummary:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class _Evaluating:
+    """An evaluation in flight; `island` is where a successful `select` result goes (None: a seed)."""
+
+    request: EvaluationRequest
+    island: int | None
+
+
+@dataclass(frozen=True)
+class _Proposing:
+    """A proposal in flight (or just made on the driver): the candidate it is for."""
+
+    sequence: int
+    island: int
+    parent_id: str
+    mutator: str
 
 
 Observer = Callable[[RunStatus], None]
@@ -105,26 +130,26 @@ class Evolution:
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
         # Run-scoped archive queries then use only this data and agent, even in a shared archive.
-        store.set_run_data(run_id, agent=config.agent, data_fingerprints=self.fingerprints)
+        store.set_run_data(run_id, agent=config.evaluation_agent, data_fingerprints=self.fingerprints)
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
-        self.in_flight: dict[ray.ObjectRef, tuple[EvaluationRequest, int | None]] = {}
+        self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
 
     def run(self, observer: Observer | None = None) -> RunSummary:
         notify = observer or (lambda status: None)
         self._evaluate_seeds(notify)
         self._replay_candidates(notify)
         self.status.phase = "evolving"
-        sequence = self.store.next_candidate_sequence(self.run_id)
+        recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
+        pending = deque(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
         while True:
-            while len(self.in_flight) < self.config.workers and sequence <= self.config.max_candidates:
+            while len(self.in_flight) < self.config.workers and pending:
                 if self._budget_spent():
-                    sequence = self.config.max_candidates + 1
+                    pending.clear()
                     break
                 started = time.perf_counter()
-                self._propose(sequence)
+                self._propose(pending.popleft())
                 self.status.loop_seconds += time.perf_counter() - started
-                sequence += 1
                 notify(self.status)
             if not self.in_flight:
                 break
@@ -182,54 +207,57 @@ class Evolution:
     # -- candidates -------------------------------------------------------------------------------
 
     def _propose(self, sequence: int) -> None:
+        """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere."""
         rng = random.Random(f"{self.config.seed}:{sequence}")
         island = sequence % self.config.islands
         parent = self.database.select_parent(island, rng)
-        others = self.database.inspirations(island, parent, self.config.inspirations, rng)
+        inspirations = self.database.inspirations(island, parent, self.config.inspirations, rng)
+        others = [(member.program_id, member.source) for member in inspirations]
         mutator = self.make_mutator(rng, self)
-        self.status.candidates_done += 1
+        candidate = _Proposing(sequence, island, parent.program_id, mutator.name)
+        arguments = (mutator, parent.source, parent.program_id, others)
+        if mutator.runs_anywhere:
+            self.in_flight[propose_on_worker.remote(*arguments)] = candidate
+        else:
+            self._settle(candidate, propose(*arguments))
 
-        def record(status: str, mutator_name: str = mutator.name, **fields: Any) -> None:
+    def _settle(self, candidate: _Proposing, proposal: Proposal) -> None:
+        """Record what became of a candidate: rejected, a duplicate, or accepted and sent to evaluation."""
+        self.status.candidates_done += 1
+        self.status.proposal_seconds += proposal.seconds
+        mutation = proposal.mutation
+
+        def record(status: str, **fields: Any) -> None:
             self.store.record_candidate(
                 self.run_id,
-                sequence=sequence,
-                island=island,
+                sequence=candidate.sequence,
+                island=candidate.island,
                 status=status,
-                mutator=mutator_name,
+                mutator=mutation.mutator if mutation is not None else candidate.mutator,
                 **fields,
             )
 
-        try:
-            mutation = mutator.mutate(
-                parent.source, parent.program_id, [(m.program_id, m.source) for m in others]
-            )
-        except MutationRejected as rejection:
-            mutation = None
-            reason, detail, repairs = rejection.reason, rejection.detail, rejection.repair_attempts
-        else:
-            reason, detail, repairs = "no_valid_child", "the mutator could not make a child that passes", 0
         if mutation is None:
             self.status.rejected += 1
             record(
                 "rejected",
-                parent_ids=[parent.program_id],
-                reason=reason,
-                detail=detail,
-                repair_attempts=repairs,
+                parent_ids=[candidate.parent_id],
+                reason=proposal.reason,
+                detail=proposal.detail,
+                repair_attempts=proposal.repair_attempts,
             )
             return
-        shape = program_shape(mutation.source)
         described = {
             "parent_ids": list(mutation.parent_ids),
             "commit_message": mutation.commit_message,
             "repair_attempts": mutation.repair_attempts,
         }
-        if shape in self.seen_shapes:
+        if proposal.shape in self.seen_shapes:
             self.status.duplicates += 1
             detail = "identical or near-identical to a program already evaluated"
-            record("duplicate", mutation.mutator, reason="duplicate", detail=detail, **described)
+            record("duplicate", reason="duplicate", detail=detail, **described)
             return
-        self.seen_shapes.add(shape)
+        self.seen_shapes.add(proposal.shape)
         program = self.store.add_program(
             mutation.source,
             self.config.domain,
@@ -237,12 +265,12 @@ class Evolution:
             mutation.mutator,
             mutation.commit_message,
             self.run_id,
-            island=island,
-            generation=sequence + 1,
+            island=candidate.island,
+            generation=candidate.sequence + 1,
         )
-        record("accepted", mutation.mutator, program_id=program.id, **described)
-        self._submit(program.id, mutation.source, island=island)
-        if sequence % self.config.migration_interval == 0:
+        record("accepted", program_id=program.id, **described)
+        self._submit(program.id, mutation.source, island=candidate.island)
+        if candidate.sequence % self.config.migration_interval == 0:
             self.database.migrate()
 
     # -- evaluation -------------------------------------------------------------------------------
@@ -269,19 +297,36 @@ class Evolution:
         """
         request = self._request(program_id, source, split)
         existing = self.store.find_evaluation(
-            program_id, self.config.domain, split, self.fingerprints[split], self.config.agent
+            program_id, self.config.domain, split, self.fingerprints[split], self.config.evaluation_agent
         )
         if existing is not None:
             self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
             return
-        self.in_flight[evaluate_on_worker.remote(request)] = (request, island)
+        self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
 
     def _collect_one(self) -> None:
+        """Wait for the next task to finish, and take in its proposal or its evaluation."""
         ready, _ = ray.wait(list(self.in_flight), num_returns=1)
         started = time.perf_counter()
-        request, island = self.in_flight.pop(ready[0])
+        task = self.in_flight.pop(ready[0])
+        if isinstance(task, _Proposing):
+            self._settle(task, self._proposal(ready[0]))
+        else:
+            self._take_evaluation(ready[0], task.request, task.island)
+        self.status.loop_seconds += time.perf_counter() - started
+
+    def _proposal(self, reference: ray.ObjectRef) -> Proposal:
         try:
-            payload = ray.get(ready[0])
+            return ray.get(reference)
+        except (ray.exceptions.RayError, OSError) as error:
+            detail = f"the worker was lost twice: {type(error).__name__}: {error}"
+            return Proposal(None, reason=WORKER_LOST, detail=detail)
+
+    def _take_evaluation(
+        self, reference: ray.ObjectRef, request: EvaluationRequest, island: int | None
+    ) -> None:
+        try:
+            payload = ray.get(reference)
             result = EvaluationResult.from_json(payload["result"])
             worker = f"{payload['host']}/{payload['node'][:12]}"
             llm_calls = payload["llm_calls"]
@@ -300,13 +345,12 @@ class Evolution:
             worker=worker,
         )
         self._absorb(request, island, result.ok, result.score, result.cost)
-        self.status.loop_seconds += time.perf_counter() - started
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
         return EvaluationResult(
             domain=request.domain,
             split=request.split,
-            agent=request.agent,
+            agent=request.evaluation_agent,
             data_name=self.dataset.name,
             data_fingerprint=self.fingerprints[request.split],
             status="failed",
@@ -346,14 +390,23 @@ class Evolution:
         """A program's `select` results and its failures on `reflect` (evaluated now if not yet: once)."""
         program = self.store.get_program(program_id)
         chosen = self.store.find_evaluation(
-            program_id, self.config.domain, "select", self.fingerprints["select"], self.config.agent
+            program_id,
+            self.config.domain,
+            "select",
+            self.fingerprints["select"],
+            self.config.evaluation_agent,
         )
         reflect = self.store.find_evaluation(
-            program_id, self.config.domain, "reflect", self.fingerprints["reflect"], self.config.agent
+            program_id,
+            self.config.domain,
+            "reflect",
+            self.fingerprints["reflect"],
+            self.config.evaluation_agent,
         )
         if reflect is None:
             payload = ray.get(evaluate_on_worker.remote(self._request(program_id, program.source, "reflect")))
             result = EvaluationResult.from_json(payload["result"])
+            self.store.record_llm_calls(payload["llm_calls"], run_id=self.run_id)
             reflect, _ = self.store.record_evaluation(
                 program_id, **result.to_json(), run_id=self.run_id, seconds=result.cost.get("seconds")
             )
@@ -381,7 +434,11 @@ class Evolution:
             self._collect_one()
         for member in (best, seed):
             found = self.store.find_evaluation(
-                member.program_id, self.config.domain, "test", self.fingerprints["test"], self.config.agent
+                member.program_id,
+                self.config.domain,
+                "test",
+                self.fingerprints["test"],
+                self.config.evaluation_agent,
             )
             tests[member.program_id] = found.score if found is not None and found.status == "ok" else None
         seed_name = self.store.get_program(seed.program_id).seed_name or seed.program_id
@@ -404,30 +461,3 @@ class Evolution:
         )
         self.store.set_run_status(self.run_id, "finished", summary.to_json())
         return summary
-
-
-def program_shape(source: str) -> str:
-    """A hash of the program's syntax tree without docstrings, comments, formatting or COMMIT_MESSAGE:
-    two programs with the same shape behave identically, so only one is evaluated."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
-    tree.body = [
-        node
-        for node in tree.body
-        if not (
-            isinstance(node, ast.Assign)
-            and any(getattr(t, "id", "") == "COMMIT_MESSAGE" for t in node.targets)
-        )
-    ]
-    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
-
-
-def _is_docstring(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )

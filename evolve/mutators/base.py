@@ -23,6 +23,9 @@ class Mutator(Protocol):
     """Makes a child from a parent and a few other elites (program id, source)."""
 
     name: str
+    runs_anywhere: bool
+    """True when `mutate` needs nothing of the driver's process (no archive, no model client): the loop
+    then ships the mutator, random stream included, to a Ray worker to run there."""
 
     def mutate(
         self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]

@@ -36,6 +36,9 @@ SmokeTest = Callable[[str], str | None]
 class ReflectiveMutator:
     """See the module docstring. One instance per candidate: its `rng` picks which failures to show."""
 
+    runs_anywhere = False
+    """It reads the archive (through `context_for`) and calls the run's model: it runs on the driver."""
+
     def __init__(
         self,
         client: LLMClient,

@@ -47,6 +47,7 @@ class StructuralMutator:
     """Makes children by perturbing numbers and recombining parts of programs; see the module docstring."""
 
     name = "structural"
+    runs_anywhere = True
 
     def __init__(
         self,
