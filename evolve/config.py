@@ -57,6 +57,12 @@ class RunConfig(BaseModel):
     ray_address: str | None = None
     seed: int = 0
 
+    @property
+    def evaluation_agent(self) -> str:
+        """The agent as evaluations are keyed in the archive: the LLM agent with its model, so that runs
+        with different agent models never reuse each other's scores."""
+        return self.agent if self.agent != "llm" else f"llm:{self.agent_model}"
+
     @field_validator("llm")
     @classmethod
     def _no_key_or_second_budget(cls, value: LLMSettings) -> LLMSettings:

@@ -73,13 +73,17 @@ class EvaluationRequest:
     agent_model: AgentModel | None = None
     """The model when `agent` is "llm"."""
 
+    @property
+    def evaluation_agent(self) -> str:
+        """The agent as the archive keys this evaluation (`RunConfig.evaluation_agent`)."""
+        return self.agent if self.agent_model is None else f"{self.agent}:{self.agent_model.model}"
+
 
 def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list[dict[str, Any]]]:
     """Run one evaluation in this process: its result and the records (as JSON) of the model calls it made.
 
     A failing program, or a failing model, gives a failed result, never an exception. The result is
-    keyed by the request's agent ("llm", not the agent's name with its model), as the driver looks
-    evaluations up; the run's config says which model played it.
+    keyed by the request's `evaluation_agent` ("llm:MODEL"), as the driver looks evaluations up.
     """
     domain = get_domain(request.domain)
     dataset = _dataset(request.domain, request.data)
@@ -111,7 +115,7 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
             failure_message=str(error),
         )
     calls = access.ledger.records[calls_before:] if access else []
-    return replace(result, agent=request.agent), [call.to_json() for call in calls]
+    return replace(result, agent=request.evaluation_agent), [call.to_json() for call in calls]
 
 
 @ray.remote(max_retries=1)

@@ -45,7 +45,8 @@ def test_a_run_with_the_llm_agent_stores_every_call_of_every_worker(tmp_path: Pa
     assert summary["candidates"] == 2
     evaluations = store.run_evaluations(run_id)
     assert {e.split for e in evaluations} == {"select", "test"}
-    assert all(e.status == "ok" and e.agent == "llm" for e in evaluations)
+    model = f"openai-compatible:{server.openai_url}:fake-model"
+    assert all(e.status == "ok" and e.agent == f"llm:{model}" for e in evaluations)
     calls = store.llm_cost(run_id)
     assert calls.by_purpose["agent"]["calls"] > 0 and calls.by_purpose["toolkit"]["calls"] > 0
     assert calls.calls == answered, "a call the server answered is missing from the archive"
