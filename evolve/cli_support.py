@@ -14,6 +14,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from archive.errors import ArchiveError
 from evaluators.conversation.data import DataError
@@ -54,7 +55,8 @@ def reports_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except USER_ERRORS as error:
-            err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            # The message is text, not markup: "[llm]" in a sentence must stay on the screen.
+            err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
             raise typer.Exit(USER_ERROR_EXIT_CODE) from None
 
     return wrapper

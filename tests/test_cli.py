@@ -65,6 +65,7 @@ def test_eval_prints_a_table(locomo_path: Path) -> None:
         (("eval", "missing/program.py"), "program file missing/program.py does not exist"),
         (("eval", "bm25_turns", "--data", "locomo:/nonexistent/locomo.json"), "/nonexistent/locomo.json"),
         (("eval", "bm25_turns", "--data", "wikipedia"), "unknown data spec 'wikipedia'"),
+        (("eval", "bm25_turns", "--data", "wiki[bold]pedia"), "'wiki[bold]pedia'"),  # text, not markup
         (("eval", "bm25_turns", "--data", "synthetic:seed=x"), "bad synthetic option 'seed=x'"),
         (("eval", "bm25_turns", "--split", "train"), "unknown split 'train'"),
         (("eval", "bm25_turns", "--embedder", "word2vec"), "unknown embedder 'word2vec'"),
