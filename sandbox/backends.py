@@ -14,7 +14,7 @@ shutdown) leaves its containers behind: `sweep_orphaned_sandboxes()` removes the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from sandbox import docker_cli
@@ -80,12 +80,14 @@ def close_factory(factory: SessionFactory) -> None:
         factory.close()
 
 
-def sweep_orphaned_sandboxes(name: str) -> None:
-    """Remove this machine's sandbox containers whose owning process is gone, for backend `name`.
+def sweep_orphaned_sandboxes(name: str, owners: Iterable[int] = ()) -> None:
+    """Remove this machine's sandbox containers whose owning process is gone, for backend `name`, once
+    the processes `owners` have ended.
 
     Ray kills its worker processes at shutdown without running their exit handlers, so the containers
-    their factories kept (a spare, a reused one) outlive them; the driver calls this after shutdown.
-    Process sandboxes need nothing: they exit when their host's end of the pipe closes.
+    their factories kept (a spare, a recycled one) outlive them; the driver calls this after shutdown,
+    with the workers' pids, which may take a moment to end. Process sandboxes need nothing: they exit
+    when their host's end of the pipe closes.
     """
     if name in ("docker", "auto") and docker_cli.daemon_status().reachable:
-        sweep_leftovers()
+        sweep_leftovers(wait_for=owners)

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,7 @@ def docker_run_command(
     if supervised:
         wiring.append("--interactive")
         user = ["--user", "0:0", "--cap-add", "SETUID", "--cap-add", "SETGID"]
-        harness = ["python3", *PYTHON_FLAGS, "-c", bootstrap_code()]
-        command = ["python3", *PYTHON_FLAGS, "-c", supervisor_code(), *harness]
+        command = ["python3", *PYTHON_FLAGS, "-c", supervisor_code()]
     backstop = limits.session_seconds + SPARE_MAX_AGE_SECONDS + _BACKSTOP_MARGIN_SECONDS
     return [
         docker_cli.docker_path() or docker_cli.DOCKER, "run", *wiring, "--sig-proxy=false",
@@ -395,9 +395,16 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
 _CHANNEL_PREFIX = "mnemoforge-channel-"
 
 
-def sweep_leftovers() -> list[str]:
+def sweep_leftovers(wait_for: Iterable[int] = (), wait_seconds: float = 10.0) -> list[str]:
     """Remove sandbox containers of this host whose owning process is gone, and their channel
-    directories; return the containers' ids."""
+    directories; return the containers' ids. First wait up to `wait_seconds` for the processes
+    `wait_for` (owners known to be ending) to be gone."""
+    deadline = time.monotonic() + wait_seconds
+    ending = set(wait_for)
+    while ending and time.monotonic() < deadline:
+        ending = {pid for pid in ending if _alive(pid)}
+        if ending:
+            time.sleep(0.05)
     for directory in Path(tempfile.gettempdir()).glob(f"{_CHANNEL_PREFIX}*-*"):
         pid = directory.name[len(_CHANNEL_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):

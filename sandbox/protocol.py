@@ -129,9 +129,10 @@ def bootstrap_code(root: str = HARNESS_ROOT) -> str:
 
 
 def supervisor_code(root: str = HARNESS_ROOT) -> str:
-    """The `python3 -c` code that starts the Docker sandbox's supervisor (`sandbox.supervisor`) from `root`;
-    the harness command line follows it as arguments."""
-    return f"import sys; sys.path[:0] = {[root]!r}; from sandbox.supervisor import main; main()"
+    """The `python3 -c` code (with `PYTHON_FLAGS`) that starts the Docker sandbox's supervisor
+    (`sandbox.supervisor`), which serves harnesses, from `root`."""
+    paths = [f"{root}/{VENDOR_DIRECTORY}", root]
+    return f"import sys; sys.path[:0] = {paths!r}; from sandbox.supervisor import main; main()"
 
 
 def _preview(line: bytes, limit: int = 120) -> str:
