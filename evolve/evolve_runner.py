@@ -37,6 +37,7 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
         ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
     else:
         ray.init(num_cpus=config.workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    evolution: Evolution | None = None
     try:
         evolution = Evolution(config, store, run_id, make_mutator)
         with Live(render_status(evolution.status), console=err, refresh_per_second=4, transient=True) as live:
@@ -49,7 +50,7 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
         raise typer.Exit(130) from None
     finally:
         ray.shutdown()
-        sweep_orphaned_sandboxes(config.sandbox)
+        sweep_orphaned_sandboxes(config.sandbox, evolution.local_worker_pids if evolution else ())
     return summary
 
 

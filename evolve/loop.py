@@ -14,6 +14,7 @@ proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds
 from __future__ import annotations
 
 import random
+import socket
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,7 +29,8 @@ from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.mutators.base import Mutator, ParentContext
-from evolve.proposals import Proposal, program_shape, propose, propose_on_worker
+from evolve.mutators.program_text import program_shape
+from evolve.proposals import Proposal, propose, propose_on_worker
 from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker
 from seeds import SEEDS, get_seed
 
@@ -134,6 +136,9 @@ class Evolution:
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
+        self.local_worker_pids: set[int] = set()
+        """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
+        `sandbox.backends.sweep_orphaned_sandboxes`)."""
 
     def run(self, observer: Observer | None = None) -> RunSummary:
         notify = observer or (lambda status: None)
@@ -329,6 +334,8 @@ class Evolution:
             payload = ray.get(reference)
             result = EvaluationResult.from_json(payload["result"])
             worker = f"{payload['host']}/{payload['node'][:12]}"
+            if payload["host"] == socket.gethostname():
+                self.local_worker_pids.add(payload["pid"])
             llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
             result = self._lost(request, error)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import os
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,6 +128,7 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
         "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),
+        "pid": os.getpid(),
     }
 
 

@@ -20,6 +20,7 @@ import pytest
 from ray.cluster_utils import Cluster
 
 from archive import ArchiveStore
+from sandbox.docker_cli import labelled_containers
 
 SMALL_RUN = [
     "--sandbox",
@@ -82,6 +83,19 @@ def test_a_run_records_every_candidate_and_reports_select_and_test(tmp_path: Pat
     store = ArchiveStore(archive)
     assert_consistent(store, summary["run_id"], 6)
     assert {e.split for e in store.run_evaluations(summary["run_id"])} == {"select", "test"}
+
+
+def test_a_run_in_the_docker_sandbox_leaves_no_container_behind(tmp_path: Path) -> None:
+    """Ray workers keep their sandbox factory (a spare, a kept container) and are killed at shutdown
+    without cleaning up: the driver removes what they leave."""
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    docker_run = [arg if arg != "inprocess" else "docker" for arg in SMALL_RUN]
+    before = set(labelled_containers())  # other tests' factories may hold some
+    summary = run_cli(evolve_args(archive, "--config", str(write_config(tmp_path, 6)), *docker_run))
+    store = ArchiveStore(archive)
+    assert_consistent(store, summary["run_id"], 6)
+    assert all(e.status == "ok" for e in store.run_evaluations(summary["run_id"]))
+    assert set(labelled_containers()) - before == set(), "the run left sandbox containers behind"
 
 
 def test_sigkill_at_any_point_then_resume_loses_and_repeats_nothing(tmp_path: Path) -> None:
