@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections import Counter
 from datetime import datetime
@@ -37,8 +38,14 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Word tokens without stop words, possessive endings folded ("mel's" -> "mel")."""
+    return list(_content_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _content_words(text: str) -> tuple[str, ...]:
+    # Cached: an evaluation tokenizes the same turns and questions as every evaluation before it.
     folded = (w.split("'")[0] for w in words(text))
-    return [w for w in folded if w and w not in STOP_WORDS]
+    return tuple(w for w in folded if w and w not in STOP_WORDS)
 
 
 def keywords(text: str, limit: int = 10) -> list[str]:
@@ -47,6 +54,7 @@ def keywords(text: str, limit: int = 10) -> list[str]:
     return [word for word, _ in counts.most_common(limit)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same sentences come back in every evaluation; strptime is slow
 def find_date(text: str) -> datetime | None:
     """The first date in `text`: LoCoMo's style ("1:56 pm on 8 May, 2023"), LongMemEval's ("2023/05/30 (Tue)
     23:40"), ISO ("2023-05-30") or "8 May 2023"; None when there is none."""

@@ -45,23 +45,39 @@ class HashedLexicalEmbedder:
     vectors and cached results stay valid between runs.
     """
 
+    ROWS_KEPT = 1 << 14
+    """Texts whose vectors are remembered (2 KiB each at 512 dimensions): an evaluation embeds the same
+    turns and questions as every evaluation before it."""
+
     def __init__(self, dimensions: int = 512, char_ngram: int = 3) -> None:
         self.dimensions = dimensions
         self.char_ngram = char_ngram
         self.name = f"hashed-lexical-{dimensions}"
+        self._rows: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
         return self.embed_matrix(texts).tolist()
 
     def embed_matrix(self, texts: Sequence[str]) -> np.ndarray:
-        matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([self._row(text) for text in texts])
+
+    def _row(self, text: str) -> np.ndarray:
+        row = self._rows.get(text)
+        if row is None:
+            matrix = np.zeros((1, self.dimensions), dtype=np.float32)
             for feature, weight in self._features(text).items():
                 bucket = zlib.crc32(feature.encode("utf-8"))
                 sign = 1.0 if bucket & 0x80000000 else -1.0
-                matrix[row, bucket % self.dimensions] += sign * weight
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.where(norms == 0, 1.0, norms)
+                matrix[0, bucket % self.dimensions] += sign * weight
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            row = (matrix / np.where(norms == 0, 1.0, norms))[0]
+            row.setflags(write=False)
+            if len(self._rows) >= self.ROWS_KEPT:
+                self._rows.clear()
+            self._rows[text] = row
+        return row
 
     def _features(self, text: str) -> dict[str, float]:
         counts: dict[str, float] = {}

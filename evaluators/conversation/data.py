@@ -7,6 +7,7 @@ that evaluations record, and it must not change under them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -94,6 +95,11 @@ class ConversationDataset:
 
     def fingerprint(self) -> str:
         """A short content hash: two datasets with the same fingerprint hold exactly the same data."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:
+        # Computed once per dataset (it is frozen): a worker records it with every evaluation.
         payload = json.dumps([asdict(c) for c in self.conversations], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 

@@ -124,11 +124,17 @@ def evaluate(
 
 
 def split_dataset(dataset: ConversationDataset, split: str) -> ConversationDataset:
-    """The conversations of one split as a dataset; its fingerprint is what evaluations record."""
-    conversations = take_split(dataset.conversations, split, lambda c: c.conversation_id)
-    if not conversations:
-        raise DataError(f"split {split!r} of {dataset.name} holds no conversation; use --split all")
-    return ConversationDataset(f"{dataset.name}[{split}]", tuple(conversations))
+    """The conversations of one split as a dataset; its fingerprint is what evaluations record.
+
+    Kept on the dataset (frozen, so its splits never change): a worker evaluates one split again and
+    again, and the split's fingerprint is then hashed once, not per evaluation."""
+    splits = dataset.__dict__.setdefault("_splits", {})
+    if split not in splits:
+        conversations = take_split(dataset.conversations, split, lambda c: c.conversation_id)
+        if not conversations:
+            raise DataError(f"split {split!r} of {dataset.name} holds no conversation; use --split all")
+        splits[split] = ConversationDataset(f"{dataset.name}[{split}]", tuple(conversations))
+    return splits[split]
 
 
 def _merge_costs(total: EpisodeCosts, part: EpisodeCosts) -> None:
