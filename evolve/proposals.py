@@ -12,8 +12,6 @@ there is none, with the child's shape for the driver's novelty check. A mutator 
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 import ray
 
 from evolve.mutators.base import Mutation, MutationRejected, Mutator
+from evolve.mutators.program_text import program_shape
 
 
 @dataclass(frozen=True)
@@ -68,30 +67,3 @@ def propose_on_worker(
 ) -> Proposal:
     """The Ray task of a mutator with `runs_anywhere`."""
     return propose(mutator, parent_source, parent_id, others)
-
-
-def program_shape(source: str) -> str:
-    """A hash of the program's syntax tree without docstrings, comments, formatting or COMMIT_MESSAGE:
-    two programs with the same shape behave identically, so only one is evaluated."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
-    tree.body = [
-        node
-        for node in tree.body
-        if not (
-            isinstance(node, ast.Assign)
-            and any(getattr(t, "id", "") == "COMMIT_MESSAGE" for t in node.targets)
-        )
-    ]
-    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
-
-
-def _is_docstring(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import re
 import weakref
 from collections.abc import Iterable, Sequence
@@ -321,3 +322,32 @@ def _dump(node: ast.AST) -> str:
     if node not in _DUMPS:
         _DUMPS[node] = ast.dump(node)
     return _DUMPS[node]
+
+
+@lru_cache(maxsize=4096)
+def program_shape(source: str) -> str:
+    """A hash of the program's syntax tree without docstrings, comments, formatting or COMMIT_MESSAGE:
+    two programs with the same shape behave identically, so only one is evaluated. Cached: a parent's
+    shape is asked for with every child of it."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    tree.body = [
+        node
+        for node in tree.body
+        if not (
+            isinstance(node, ast.Assign)
+            and any(getattr(t, "id", "") == "COMMIT_MESSAGE" for t in node.targets)
+        )
+    ]
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
+
+
+def _is_docstring(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )

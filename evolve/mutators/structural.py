@@ -19,7 +19,6 @@ The same generator state and inputs give the same child.
 
 from __future__ import annotations
 
-import ast
 import random
 from collections.abc import Sequence
 from typing import TypeVar
@@ -27,7 +26,7 @@ from typing import TypeVar
 from evolve.mutators.base import Mutation
 from evolve.mutators.crossover import RECOMBINED, SWAPPED, differing_parts, transplant
 from evolve.mutators.numeric import NumberSite, number_sites, perturb_site
-from evolve.mutators.program_text import ProgramText, apply_edits, parse
+from evolve.mutators.program_text import ProgramText, apply_edits, parse, program_shape
 from evolve.mutators.smoke import SMOKE_SECONDS, SmokeResult, smoke_run
 from sandbox.session import Capabilities
 
@@ -80,13 +79,13 @@ class StructuralMutator:
                 donors.append((program_id, parse(_normalized(source))))
             except SyntaxError:
                 continue
-        parent_code = ast.dump(parent.tree)
+        parent_shape = program_shape(parent.source)
         for _ in range(self.max_attempts):
             made = self._attempt(parent, donors)
             if made is None:
                 continue
             child, changes, donor_ids = made
-            if ast.dump(child.tree) == parent_code or not self._runs(child.source, parent.source):
+            if program_shape(child.source) == parent_shape or not self._runs(child.source, parent.source):
                 continue
             return Mutation(
                 source=child.source,
