@@ -7,30 +7,62 @@ beside the loop's. Each setting runs a fresh archive: the seeds are evaluated fi
 evolving phase is timed from its first proposal to its last evaluation. Results go to
 benchmarks/results/evolve_throughput.md.
 
+Both settings evaluate the same children (`FixedWorkload`): left to evolve, the 1- and 2-worker runs
+breed different programs (results arrive in a different order), whose evaluations differ in cost by
+more than the speed-up being measured. Everything else is the real loop: selection, the structural
+mutator's work in the workers, novelty checks, the archive, Ray, the Docker sandbox.
+
     python benchmarks/evolve_throughput.py --sandbox docker --candidates 24 --repeats 3
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import platform
+import random
 import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import ray
 
 from archive import ArchiveStore
+from archive.models import program_id_for
 from evolve.config import RunConfig
 from evolve.loop import Evolution, RunStatus
+from evolve.mutators.base import Mutation
 from evolve.mutators.structural import StructuralMutator
+from evolve.workers import WORKER_LOST
 from sandbox.backends import sweep_orphaned_sandboxes
+from seeds import get_seed
 
 RESULTS = Path(__file__).parent / "results" / "evolve_throughput.md"
 SEEDS = ("bm25_turns", "vector_rag", "multi_channel")
+
+
+class FixedWorkload:
+    """The structural mutator on a parent and a donor fixed by the candidate's number (seeds, round
+    robin), whatever parent the loop selected; same random stream per number, so the same child."""
+
+    name = "structural"
+    runs_anywhere = True
+
+    def __init__(self, sequence: int) -> None:
+        self.mutator = StructuralMutator(random.Random(sequence))
+        self.parent = SEEDS[sequence % len(SEEDS)]
+        self.donor = SEEDS[(sequence + 1) % len(SEEDS)]
+
+    def mutate(
+        self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]
+    ) -> Mutation | None:
+        parent, donor = get_seed(self.parent).source, get_seed(self.donor).source
+        return self.mutator.mutate(parent, program_id_for(parent), [(program_id_for(donor), donor)])
 
 
 def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str, float]:
@@ -38,7 +70,7 @@ def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str,
     with tempfile.TemporaryDirectory() as folder:
         store = ArchiveStore(f"sqlite:///{folder}/archive.db")
         config = RunConfig(
-            data=data, sandbox=sandbox, workers=workers, max_candidates=candidates, seeds=SEEDS, seed=workers
+            data=data, sandbox=sandbox, workers=workers, max_candidates=candidates, seeds=SEEDS
         )
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
         marks: dict[str, float] = {}
@@ -52,7 +84,8 @@ def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str,
                     loop_at_start.append(status.proposal_seconds)
 
         ray.init(num_cpus=workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-        evolution = Evolution(config, store, run.id, lambda rng, _: StructuralMutator(rng))
+        numbers = itertools.count(1)  # the loop makes mutators in candidate order
+        evolution = Evolution(config, store, run.id, lambda rng, _: FixedWorkload(next(numbers)))
         try:
             evolution.run(observe)
         finally:
@@ -62,6 +95,11 @@ def measure(workers: int, sandbox: str, candidates: int, data: str) -> dict[str,
         seed_ids = {program.id for program, _ in store.run_programs(run.id) if program.seed_name}
         evaluations = store.run_evaluations(run.id, "select")
         seconds = [e.seconds for e in evaluations if e.seconds and e.program_id not in seed_ids]
+        outcomes = Counter((c.status, c.reason) for c in store.candidates(run.id))
+        failed = sum(1 for e in evaluations if e.status != "ok")
+        lost = outcomes[("rejected", WORKER_LOST)]
+        if outcomes[("accepted", None)] != len(seconds) or failed or lost:  # else not the same work
+            raise RuntimeError(f"not the fixed workload: {dict(outcomes)}, {failed} failed evaluations")
         loop = evolution.status.loop_seconds - loop_at_start[0]
         proposing = evolution.status.proposal_seconds - loop_at_start[1]
         return {
@@ -120,7 +158,8 @@ def main() -> None:
         f"Command: `python benchmarks/evolve_throughput.py --sandbox {args.sandbox} "
         f"--candidates {args.candidates} --data {args.data} --repeats {args.repeats}`",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; offline structural mutator "
-        f"(in the workers), offline agent, seeds {', '.join(SEEDS)}; medians of {args.repeats} runs each.",
+        f"(in the workers) on a fixed workload (children of the seeds {', '.join(SEEDS)}), offline agent; "
+        f"medians of {args.repeats} runs each.",
         "",
         "| workers | candidates / minute | evaluation (median s) | loop overhead / candidate (s) | share "
         "| mutation in workers / candidate (s) |",

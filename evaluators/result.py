@@ -8,7 +8,8 @@ understand failures. Everything here is JSON-able, because it is stored in the a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -55,7 +56,8 @@ class EvaluationResult:
         return self.status == "ok"
 
     def to_json(self, include_cases: bool = True) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field: `asdict` would deep-copy every case even when they are left out.
+        data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "cases"}
         data["logs"] = list(self.logs)
         data["cases"] = [asdict(c) for c in self.cases] if include_cases else []
         return data

@@ -330,28 +330,31 @@ class Evolution:
     def _take_evaluation(
         self, reference: ray.ObjectRef, request: EvaluationRequest, island: int | None
     ) -> None:
+        """Store a finished evaluation as the worker sent it (JSON, cases only for `reflect`) and let a
+        successful `select` result into the population."""
         try:
             payload = ray.get(reference)
-            result = EvaluationResult.from_json(payload["result"])
+            result = payload["result"]
             worker = f"{payload['host']}/{payload['node'][:12]}"
             if payload["host"] == socket.gethostname():
                 self.local_worker_pids.add(payload["pid"])
             llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
-            result = self._lost(request, error)
+            result = self._lost(request, error).to_json(include_cases=False)
             worker = "lost"
             llm_calls = []
         # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
         # and then its calls were paid twice, so they count twice; none is ever left uncounted.
-        self.store.record_llm_calls(llm_calls, run_id=self.run_id)
+        if llm_calls:
+            self.store.record_llm_calls(llm_calls, run_id=self.run_id)
         self.store.record_evaluation(
             request.program_id,
-            **result.to_json(include_cases=result.split == "reflect"),
+            **result,
             run_id=self.run_id,
-            seconds=result.cost.get("seconds"),
+            seconds=result["cost"].get("seconds"),
             worker=worker,
         )
-        self._absorb(request, island, result.ok, result.score, result.cost)
+        self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
         return EvaluationResult(

@@ -121,10 +121,13 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
 
 @ray.remote(max_retries=1)
 def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
-    """The Ray task: the result and its model calls as JSON, with the node and host that produced them."""
+    """The Ray task: the result and its model calls as JSON, with the node and host that produced them.
+
+    Only a `reflect` result carries its cases (hundreds of questions with what memory returned): the
+    archive keeps them for the reflective mutator, and no other split's are ever read."""
     result, llm_calls = evaluate_request(request)
     return {
-        "result": result.to_json(),
+        "result": result.to_json(include_cases=request.split == "reflect"),
         "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),
