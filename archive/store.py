@@ -15,6 +15,7 @@ Ray worker): it reopens its URL on the other side. Ids may be given as unique pr
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +50,7 @@ class ArchiveStore:
         self._engine = open_engine(url)
         self._reader, self._writer = reader(self._engine), writer(self._engine)
         self._pid = os.getpid()
+        self._open_transaction = threading.local()
 
     def __reduce__(self) -> tuple[type[ArchiveStore], tuple[str]]:
         return (ArchiveStore, (self.url,))
@@ -422,7 +424,29 @@ class ArchiveStore:
             yield session
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make the writes this thread does inside one transaction: all committed at the end, or none.
+
+        The evolution loop records a program and the candidate that made it together: one commit on
+        the driver's path instead of two, and no crash can leave one without the other. Reads inside
+        do not see the writes before the end. Nested use joins the outer transaction.
+        """
+        if getattr(self._open_transaction, "session", None) is not None:
+            yield
+            return
+        with self._writing() as session:
+            self._open_transaction.session = session
+            try:
+                yield
+            finally:
+                self._open_transaction.session = None
+
+    @contextmanager
     def _writing(self) -> Iterator[Session]:
+        shared = getattr(self._open_transaction, "session", None)
+        if shared is not None:
+            yield shared
+            return
         self._in_this_process()
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session

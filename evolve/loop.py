@@ -263,17 +263,18 @@ class Evolution:
             record("duplicate", reason="duplicate", detail=detail, **described)
             return
         self.seen_shapes.add(proposal.shape)
-        program = self.store.add_program(
-            mutation.source,
-            self.config.domain,
-            list(mutation.parent_ids),
-            mutation.mutator,
-            mutation.commit_message,
-            self.run_id,
-            island=candidate.island,
-            generation=candidate.sequence + 1,
-        )
-        record("accepted", program_id=program.id, **described)
+        with self.store.transaction():
+            program = self.store.add_program(
+                mutation.source,
+                self.config.domain,
+                list(mutation.parent_ids),
+                mutation.mutator,
+                mutation.commit_message,
+                self.run_id,
+                island=candidate.island,
+                generation=candidate.sequence + 1,
+            )
+            record("accepted", program_id=program.id, **described)
         self._submit(program.id, mutation.source, island=candidate.island)
         if candidate.sequence % self.config.migration_interval == 0:
             self.database.migrate()
@@ -345,15 +346,16 @@ class Evolution:
             llm_calls = []
         # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
         # and then its calls were paid twice, so they count twice; none is ever left uncounted.
-        if llm_calls:
-            self.store.record_llm_calls(llm_calls, run_id=self.run_id)
-        self.store.record_evaluation(
-            request.program_id,
-            **result,
-            run_id=self.run_id,
-            seconds=result["cost"].get("seconds"),
-            worker=worker,
-        )
+        with self.store.transaction():
+            if llm_calls:
+                self.store.record_llm_calls(llm_calls, run_id=self.run_id)
+            self.store.record_evaluation(
+                request.program_id,
+                **result,
+                run_id=self.run_id,
+                seconds=result["cost"].get("seconds"),
+                worker=worker,
+            )
         self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:

@@ -114,3 +114,21 @@ def test_a_store_reopens_its_archive_after_pickling(store: ArchiveStore) -> None
         assert copy.get_program(program.id).source == source(1)
     finally:
         copy.close()
+
+
+def test_writes_in_a_transaction_commit_together_or_not_at_all(store: ArchiveStore) -> None:
+    run = store.create_run(DOMAIN, {}, seed=0)
+    with store.transaction():
+        program = store.add_program(source(1), DOMAIN, run_id=run.id)
+        with store.transaction():  # nested: joins the outer one
+            store.record_candidate(
+                run.id, parent_ids=[], mutator="m", status="accepted", program_id=program.id
+            )
+    assert [c.program_id for c in store.candidates(run.id)] == [program.id]
+
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_program(source(2), DOMAIN, run_id=run.id)
+        store.record_candidate(run.id, parent_ids=[], mutator="m", status="rejected", reason="r")
+        raise RuntimeError("the driver dies between the two")
+    assert store.find_program(program_id_for(source(2))) is None
+    assert len(store.candidates(run.id)) == 1
