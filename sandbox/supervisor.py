@@ -63,10 +63,10 @@ def main() -> None:
         child = _fork_harness(harness.main)
         _wait_for_recycle(child, host)
         problem = _sweep()
-        os.waitpid(child, 0)
-        if problem:
+        if problem:  # the harness may be alive still: leave, and the container ends with it
             _say(f"unclean {problem}")
             os._exit(3)
+        os.waitpid(child, 0)  # killed by the sweep
         nonce = secrets.token_hex(16)
         print(f"{MARKER} {nonce}", file=sys.stderr, flush=True)
         _say(f"swept {nonce}")
@@ -144,8 +144,8 @@ def _sweep() -> str:
 def _become_nobody() -> None:
     """In a forked child: drop to `nobody` for good and keep only stderr of this process's descriptors
     (stdin from /dev/null, stdout onto stderr), so that nothing it runs can reach the control streams
-    or the held FIFO. Dropping root also makes the process undumpable: no other `nobody` process can
-    ptrace it or open its /proc files."""
+    or the held FIFO. Changing its user also makes the process undumpable (with the kernel's default
+    fs.suid_dumpable): no other `nobody` process can ptrace it or open its /proc files."""
     os.setgroups([])
     os.setresgid(NOBODY, NOBODY, NOBODY)
     os.setresuid(NOBODY, NOBODY, NOBODY)
