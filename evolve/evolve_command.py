@@ -90,7 +90,11 @@ def evolve_command(
         run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
     from evolve.evolve_runner import print_summary, run_evolution  # Ray loads only when a run starts
 
-    summary = run_evolution(run_config, store, run.id, quiet=as_json)
+    try:
+        summary = run_evolution(run_config, store, run.id, quiet=as_json)
+    except UserError:  # refused before it started (no model, no key, no sandbox): not left "running"
+        store.set_run_status(run.id, "failed")
+        raise
     if as_json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

@@ -78,6 +78,8 @@ def test_the_llm_agent_without_a_model_is_one_sentence(tmp_path: Path) -> None:
 def test_an_unreachable_agent_model_is_one_sentence(tmp_path: Path) -> None:
     stderr = refused(tmp_path, "--agent", "llm", "--agent-model", "openai-compatible:http://127.0.0.1:9/v1:m")
     assert "127.0.0.1:9" in stderr
+    # The run was made before the model was checked: it is not left "running".
+    assert [run.status for run in ArchiveStore(f"sqlite:///{tmp_path / 'a.db'}").list_runs()] == ["failed"]
 
 
 def test_a_key_in_the_run_config_is_refused_unshown(tmp_path: Path) -> None:
