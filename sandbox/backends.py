@@ -1,8 +1,9 @@
 """Choosing a sandbox: `make_session_factory("docker" | "process" | "inprocess" | "auto", limits)`.
 
-- `docker` (the real one): a fresh container per session; fails with `SandboxUnavailable` when no
-  daemon answers or the image cannot be built.
-- `process`: a fresh rlimited subprocess per session; weaker, and `warn` is told how.
+- `docker` (the real one): each program in a container no program has used or one its supervisor
+  swept clean (`sandbox.supervisor`); fails with `SandboxUnavailable` when no daemon answers or the
+  image cannot be built.
+- `process`: a fresh rlimited subprocess per program; weaker, and `warn` is told how.
 - `inprocess`: no isolation at all, for trusted programs (the seeds, tests); the reference behaviour.
 - `auto`: `docker` when a daemon answers, else `process` (with the warning).
 

@@ -1,4 +1,4 @@
-"""The Docker backend: each program in a fresh container with no network and hard limits.
+"""The Docker backend: each program in its own container with no network and hard limits.
 
 A container runs the harness under `--init` (tini as PID 1) and coreutils `timeout`, which kills it at a
 backstop time even if the host dies without cleaning up. The host speaks the protocol over FIFOs the
@@ -277,8 +277,9 @@ def _drain(fd: int) -> None:
 def docker_session_factory(
     limits: SandboxLimits | None = None, image: str | None = None, prewarm: bool = True, reuse: bool = True
 ) -> SandboxSessionFactory:
-    """A `SessionFactory` that runs each program in a fresh container of `image` (with `reuse`, one
-    container serves the consecutive sessions of one program, reset in between: see the factory).
+    """A `SessionFactory` that runs each program in a container of `image` (with `reuse`, one container
+    serves the consecutive sessions of one program, reset in between, and is then recycled for the
+    next program by its supervisor: see the factory and `sandbox.supervisor`).
 
     `image` defaults to the current sandbox image, built first if missing. Raises `DockerError` when no
     daemon answers. Installs the exit-time cleanup and sweeps containers left by dead host processes.
