@@ -2,24 +2,18 @@
 
 Reading commands must not create an archive as a side effect: a mistyped path would otherwise leave an
 empty database behind and report "no program" instead of "no archive here". Archive errors (unknown or
-ambiguous id, unreachable database) become `UserError`s: one sentence and exit code 2.
+ambiguous id, unreachable database) are user errors (`cli_support.USER_ERRORS`): one sentence, exit code 2.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from archive import ArchiveError, ArchiveStore
+from archive import ArchiveStore
 from evolve.cli_support import UserError, archive_url
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 ARCHIVE_OPTION_HELP = "Archive database URL (default: env MNEMOFORGE_ARCHIVE, else sqlite:///mnemoforge.db)."
 
@@ -38,19 +32,6 @@ def open_archive(url: str | None) -> ArchiveStore:
         store.close()
         raise UserError(f"the archive at {_shown(resolved)} is empty; run `mnemoforge evolve` to fill it")
     return store
-
-
-def archive_errors_are_user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Report `ArchiveError`s (unknown id, ambiguous prefix, unreadable archive) as user errors."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ArchiveError as error:
-            raise UserError(str(error)) from None
-
-    return wrapper
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from archive import ArchiveStore, Evaluation, Program
 from archive.diffs import unified_diff
-from evolve.archive_access import ARCHIVE_OPTION_HELP, archive_errors_are_user_errors, open_archive
+from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
 from evolve.archive_views import (
     ancestry_tree,
     best_evaluation,
@@ -40,7 +40,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 @archive_app.command("runs")
 @reports_user_errors
-@archive_errors_are_user_errors
 def runs_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
     """The runs in the archive, newest first, with their best select and test scores."""
     with open_archive(archive) as store:
@@ -63,7 +62,6 @@ def runs_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> 
 
 @archive_app.command("list")
 @reports_user_errors
-@archive_errors_are_user_errors
 def list_command(
     domain: Annotated[str | None, typer.Option(help="Only this domain (default: every domain).")] = None,
     run: Annotated[str | None, typer.Option(help="Only the programs of this run (id or prefix).")] = None,
@@ -100,7 +98,6 @@ def list_command(
 
 @archive_app.command("show")
 @reports_user_errors
-@archive_errors_are_user_errors
 def show_command(
     program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
     source: Annotated[bool, typer.Option(help="Print the source code.")] = True,
@@ -132,7 +129,6 @@ def show_command(
 
 @archive_app.command("diff")
 @reports_user_errors
-@archive_errors_are_user_errors
 def diff_command(
     program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
     other_id: Annotated[
@@ -167,7 +163,6 @@ def diff_command(
 
 @archive_app.command("lineage")
 @reports_user_errors
-@archive_errors_are_user_errors
 def lineage_command(
     program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
     archive: ArchiveOption = None,

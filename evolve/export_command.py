@@ -22,7 +22,7 @@ import sandbox.contract
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
-from evolve.archive_access import ARCHIVE_OPTION_HELP, archive_errors_are_user_errors, open_archive
+from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
 from evolve.cli_support import out, reports_user_errors
 
 VENDORED = {
@@ -51,7 +51,6 @@ import numpy as np
 
 
 @reports_user_errors
-@archive_errors_are_user_errors
 def export_command(
     program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
     name: Annotated[str, typer.Option("--name", help="Package name, e.g. chat-memory.")],

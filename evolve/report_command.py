@@ -13,12 +13,11 @@ import typer
 
 from archive.report import render_report
 from archive.report_data import collect_report
-from evolve.archive_access import ARCHIVE_OPTION_HELP, archive_errors_are_user_errors, open_archive
+from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
 from evolve.cli_support import UserError, out, reports_user_errors
 
 
 @reports_user_errors
-@archive_errors_are_user_errors
 def report_command(
     run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id or unique prefix.")],
     output: Annotated[
