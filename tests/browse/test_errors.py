@@ -45,9 +45,9 @@ def ambiguous(small_archive: SmallArchive) -> tuple[SmallArchive, str, str]:
     return small_archive, program_prefix, run_prefix
 
 
-def test_a_missing_archive_file_is_named(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'nowhere.db'}"
-    for args in (
+def reading_commands(tmp_path: Path) -> list[list[str]]:
+    """Every command that reads the archive, each with an id that need not exist."""
+    return [
         ["archive", "runs"],
         ["archive", "list"],
         ["archive", "show", "abc"],
@@ -55,7 +55,12 @@ def test_a_missing_archive_file_is_named(tmp_path: Path) -> None:
         ["archive", "lineage", "abc"],
         ["report", "abc"],
         ["export", "abc", "--name", "m", "-o", str(tmp_path / "out")],
-    ):
+    ]
+
+
+def test_a_missing_archive_file_is_named(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nowhere.db'}"
+    for args in reading_commands(tmp_path):
         assert_user_error([*args, "--archive", url], f"there is no archive at {tmp_path / 'nowhere.db'}")
     assert not (tmp_path / "nowhere.db").exists(), "a reading command created an archive"
 
@@ -63,15 +68,7 @@ def test_a_missing_archive_file_is_named(tmp_path: Path) -> None:
 def test_an_empty_archive_says_so(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     ArchiveStore(url).close()  # the tables exist, nothing is in them
-    for args in (
-        ["archive", "runs"],
-        ["archive", "list"],
-        ["archive", "show", "abc"],
-        ["archive", "diff", "abc"],
-        ["archive", "lineage", "abc"],
-        ["report", "abc"],
-        ["export", "abc", "--name", "m", "-o", str(tmp_path / "out")],
-    ):
+    for args in reading_commands(tmp_path):
         assert_user_error([*args, "--archive", url], "is empty; run `mnemoforge evolve` to fill it")
 
 
