@@ -16,7 +16,6 @@ import collections
 import contextlib
 import os
 import selectors
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -37,14 +36,16 @@ class HarnessProcess(Protocol):
 
     `request_fd` (host -> harness), `reply_fd` (harness -> host) and `output_fd` (what the program
     prints) are the host's ends, made non-blocking by the session; end of file on `reply_fd` means the
-    harness is gone. `popen` is the local process that stands for the sandbox (alive while it is).
+    harness is gone.
     """
 
-    popen: subprocess.Popen[bytes]
     started_at: float
     request_fd: int
     reply_fd: int
     output_fd: int
+
+    def alive(self) -> bool:
+        """Whether the sandbox still runs (without waiting)."""
 
     def kill(self) -> None:
         """Stop the harness and everything it spawned, now; return when it is stopped."""

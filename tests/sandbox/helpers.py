@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import docker_cli
+from sandbox import docker_api
 from sandbox.docker_backend import ContainerProcess
 from sandbox.factory import SandboxSessionFactory
 from sandbox.process_backend import ProcessHarness
@@ -81,7 +81,7 @@ def assert_gone(process: Any, within: float = 20.0) -> None:
 
 def _exists(process: Any) -> bool:
     if isinstance(process, ContainerProcess):
-        return docker_cli.run_docker(["inspect", process.name], check=False).returncode == 0
+        return bool(docker_api.api().containers(all=True, filters={"name": f"^{process.name}$"}))
     assert isinstance(process, ProcessHarness)
     try:
         os.killpg(process.popen.pid, 0)
