@@ -197,7 +197,7 @@ class RemoteSession:
                     FailureReason.PROTOCOL,
                     f"got a reply to request {message.get('id')!r} during {op} #{request_id}",
                 )
-            self._collect_output()
+            self._collect_output(op)
             self._logs.extend(self._output.drain())
             self._logs.extend(_log_lines(message.get("logs")))
             if message.get("ok") is True:
@@ -287,9 +287,14 @@ class RemoteSession:
                 f"the program printed more than {self._limits.max_output_bytes:,} bytes during {op}",
             )
 
-    def _collect_output(self) -> None:
-        """Read what the program printed before its reply (it is already in the pipe)."""
-        while self._stderr_open:
+    def _collect_output(self, op: str | None = None) -> None:
+        """Read what the program printed before its reply (it is already in the pipe), but no more than
+        the operation's output cap: a thread that prints on after the reply, faster than the host takes
+        it in, must not keep the host here. With `op` (a reply arrived), output past the cap fails the
+        operation as `output_limit`; without (the sandbox is dead or being killed), reading just stops.
+        """
+        limit = self._limits.max_output_bytes
+        while self._stderr_open and self._output.operation_bytes <= limit:
             try:
                 chunk = os.read(self._stderr_fd, _CHUNK)
             except BlockingIOError:
@@ -299,6 +304,10 @@ class RemoteSession:
                 self._selector.unregister(self._stderr_fd)
                 return
             self._output.feed(chunk)
+        if op is not None and self._output.operation_bytes > limit:
+            raise self._fail(
+                FailureReason.OUTPUT_LIMIT, f"the program printed more than {limit:,} bytes during {op}"
+            )
 
     def _check_size(self, size: int, op: str) -> None:
         if size > self._limits.max_message_bytes:
