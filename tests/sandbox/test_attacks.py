@@ -109,8 +109,9 @@ def test_a_program_printing_forever_from_a_thread_cannot_hold_the_host(backend: 
     """Its threads print on after write() returns, faster than the host can take the lines in. The host
     reads what came with the reply only up to the output cap and fails the program there, instead of
     reading for as long as the program prints. Through a direct pipe (the process backend) the output
-    is there with the reply, so write() itself fails; through Docker's attach path it may trail the
-    reply, and then the next read() fails."""
+    is there with the reply, so write() itself fails. Through Docker's attach path the daemon paces
+    it: the host may see less than the cap in each operation (then nothing fails), or the cap is
+    passed in write() or read(); either way the host is not held."""
     session = backend.factory(attacks.PRINTING_THREAD, Capabilities(embed=tiny_embed))
     failures: list[ProgramFailure] = []
 
@@ -132,11 +133,13 @@ def test_a_program_printing_forever_from_a_thread_cannot_hold_the_host(backend: 
     assert not held, (
         f"the host was still reading the program's output after {TEST_LIMITS.operation_seconds:g} s"
     )
-    assert failures and failures[0].reason is FailureReason.OUTPUT_LIMIT, failures
+    if backend.name == "process":
+        assert failures, "more than the cap was in the pipe with the reply, yet write() did not fail"
+    assert all(failure.reason is FailureReason.OUTPUT_LIMIT for failure in failures), failures
     operations = ("write",) if backend.name == "process" else ("write", "read")
     limit = f"printed more than {TEST_LIMITS.max_output_bytes:,} bytes during"
-    assert any(failures[0].message.endswith(f"{limit} {op}") for op in operations), failures[0].message
-    assert len(failures[0].logs) <= 200
+    assert all(any(f.message.endswith(f"{limit} {op}") for op in operations) for f in failures), failures
+    assert all(len(failure.logs) <= 200 for failure in failures)
     assert_unaffected(backend)
 
 
