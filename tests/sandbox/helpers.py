@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docker.errors import NotFound
 
 from sandbox import docker_api
 from sandbox.docker_backend import ContainerProcess
@@ -81,7 +82,11 @@ def assert_gone(process: Any, within: float = 20.0) -> None:
 
 def _exists(process: Any) -> bool:
     if isinstance(process, ContainerProcess):
-        return bool(docker_api.api().containers(all=True, filters={"name": f"^{process.name}$"}))
+        try:
+            docker_api.api().inspect_container(process.name)
+        except NotFound:
+            return False
+        return True
     assert isinstance(process, ProcessHarness)
     try:
         os.killpg(process.popen.pid, 0)
