@@ -28,57 +28,75 @@ _STDOUT, _STDERR = 1, 2
 
 class AttachedStreams:
     """The host's ends of a container's stdin, stdout and stderr: `stdin_fd` (None when stdin is not
-    attached), `stdout_fd`, `stderr_fd`. End of file on stdout and stderr comes when the container ends
-    or `hang_up()` is called; closing stdin (`close()`) closes the container's stdin."""
+    attached), `stdout_fd`, `stderr_fd`, usable before the container exists (so that starting it need
+    not hold up whoever waits for it). `attach()` connects them, or `abandon()` says nothing will.
+    End of file on stdout and stderr comes when the container ends, on `hang_up()` or `abandon()`;
+    closing stdin (`close()`) closes the container's stdin."""
 
-    def __init__(self, connection: Any, stdin: bool) -> None:
-        """`connection`: what `APIClient.attach_socket` returns, for a container not started yet (so
-        nothing can have been read past the HTTP response into the SDK's buffers)."""
-        self._connection: Any = connection  # keeps the SDK's HTTP response, and so the connection, alive
-        attached: socket.socket = getattr(connection, "_sock", connection)
-        attached.settimeout(None)  # the SDK's request timeout must not end a quiet container's stream
-        self._socket: socket.socket | None = attached
-        self._users = 2 if stdin else 1
-        self._users_lock = threading.Lock()
+    def __init__(self, stdin: bool) -> None:
+        self._socket: socket.socket | None = None
+        self._connection: Any = None
+        self._lock = threading.Lock()
+        self._users = 0
         self.ended = threading.Event()
         """Set when the container's output has ended (it exited, or the connection was hung up)."""
-        self.stdout_fd, stdout_w = os.pipe()
-        self.stderr_fd, stderr_w = os.pipe()
+        self.stdout_fd, self._stdout_w = os.pipe()
+        self.stderr_fd, self._stderr_w = os.pipe()
         self.stdin_fd: int | None = None
+        self._stdin_r: int | None = None
+        if stdin:
+            self._stdin_r, self.stdin_fd = os.pipe()
+
+    def attach(self, connection: Any) -> None:
+        """Connect to `connection` (what `APIClient.attach_socket` returns) and start the pumps; attach
+        before the container starts, so that nothing it prints can be read into the SDK's buffers."""
+        attached: socket.socket = getattr(connection, "_sock", connection)
+        attached.settimeout(None)  # the SDK's request timeout must not end a quiet container's stream
+        with self._lock:
+            self._connection = connection  # keeps the SDK's HTTP response, and so the connection, alive
+            self._socket = attached
+            self._users = 1 if self._stdin_r is None else 2
         threading.Thread(
             target=self._pump_output,
-            args=(attached, stdout_w, stderr_w),
+            args=(attached, self._stdout_w, self._stderr_w),
             name="mnemoforge-attach-out",
             daemon=True,
         ).start()
-        if stdin:
-            stdin_r, self.stdin_fd = os.pipe()
+        if self._stdin_r is not None:
             threading.Thread(
-                target=self._pump_input, args=(attached, stdin_r), name="mnemoforge-attach-in", daemon=True
+                target=self._pump_input,
+                args=(attached, self._stdin_r),
+                name="mnemoforge-attach-in",
+                daemon=True,
             ).start()
 
-    @classmethod
-    def of_nothing(cls) -> AttachedStreams:
-        """The streams of a container that never ran: stdout and stderr at end of file, and a stdin
-        nobody reads (writing to it fails with a broken pipe)."""
-        streams = cls.__new__(cls)
-        streams._connection = streams._socket = None
-        streams.ended = threading.Event()
-        streams.ended.set()
-        streams.stdout_fd, stdout_w = os.pipe()
-        streams.stderr_fd, stderr_w = os.pipe()
-        stdin_r, streams.stdin_fd = os.pipe()
-        for fd in (stdout_w, stderr_w, stdin_r):
-            os.close(fd)
-        return streams
+    def abandon(self) -> None:
+        """The container will not run (or its start failed): the host's readers get end of file, and
+        its writes a broken pipe. Idempotent."""
+        with self._lock:
+            attached = self._socket is not None
+            ends = [] if attached or self.ended.is_set() else [self._stdout_w, self._stderr_w, self._stdin_r]
+            if ends:
+                self.ended.set()
+        if attached:
+            self.hang_up()  # the pumps end, and close their ends
+        for fd in ends:
+            if fd is not None:
+                os.close(fd)
+
+    def discard(self) -> None:
+        """For a container that has ended or never started (a build step, a probe): close every end."""
+        self.abandon()
+        self.close()
 
     def hang_up(self) -> None:
         """End the connection: the daemon lets go of the container's streams at once, with whatever the
         container printed and the host has not read yet."""
-        if self._socket is None:
-            return
-        with contextlib.suppress(OSError):
-            self._socket.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            attached = self._socket
+        if attached is not None:
+            with contextlib.suppress(OSError):
+                attached.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         """Hang up and close the host's ends (the pumps then end, and close the connection)."""
@@ -127,7 +145,7 @@ class AttachedStreams:
 
     def _release(self, attached: socket.socket) -> None:
         """The last pump to end closes the connection (never earlier: the other may still use it)."""
-        with self._users_lock:
+        with self._lock:
             self._users -= 1
             last = self._users == 0
         if last:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from sandbox import docker_api, image
-from sandbox.attach import read_to_end
+from sandbox.attach import AttachedStreams, read_to_end
 from sandbox.docker_api import DockerError
 from sandbox.docker_backend import container_spec, start_container
 from sandbox.limits import SandboxLimits
@@ -97,13 +97,14 @@ def _inside_findings(tag: str, limits: SandboxLimits) -> list[Finding]:
     name = f"mnemoforge-check-{uuid.uuid4().hex[:12]}"
     started = time.perf_counter()
     try:
-        streams = start_container(container_spec(tag, name, limits, ["python3", "-I", "-c", PROBE]))
+        streams = AttachedStreams(stdin=False)
         try:
+            start_container(container_spec(tag, name, limits, ["python3", "-I", "-c", PROBE]), streams)
             printed, errors = read_to_end(streams, time.monotonic() + 120)
             with docker_api.translated("waiting for the probe"):
                 status = docker_api.api().wait(name, timeout=30)["StatusCode"]
         finally:
-            streams.close()
+            streams.discard()
     except (DockerError, TimeoutError) as error:
         return [Finding("sandbox start", False, str(error))]
     finally:

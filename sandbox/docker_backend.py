@@ -24,6 +24,7 @@ import select
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from typing import Any
@@ -105,23 +106,19 @@ def container_spec(
     }
 
 
-def start_container(spec: dict[str, Any]) -> AttachedStreams:
-    """Create the container of `spec`, attach to its streams, then start it (attached first, so that
+def start_container(spec: dict[str, Any], streams: AttachedStreams) -> None:
+    """Create the container of `spec`, attach `streams` to it, then start it (attached first, so that
     nothing it prints is missed). Raises `DockerError` after removing what was created."""
     client = docker_api.api()
-    streams = None
     try:
         with docker_api.translated(f"starting the container {spec['name']}"):
             client.create_container(**spec)
             params = _ATTACH_ALL if spec["stdin_open"] else {"stdout": 1, "stderr": 1, "stream": 1}
-            streams = AttachedStreams(client.attach_socket(spec["name"], params), stdin=spec["stdin_open"])
+            streams.attach(client.attach_socket(spec["name"], params))
             client.start(spec["name"])
     except DockerError:
-        if streams is not None:
-            streams.close()
         docker_api.remove_containers([spec["name"]])
         raise
-    return streams
 
 
 class ContainerProcess:
@@ -134,32 +131,63 @@ class ContainerProcess:
     sandboxes), can reach the FIFOs. With a remote daemon (not on a unix socket of this machine), or
     MNEMOFORGE_DOCKER_CHANNEL=stdio, it runs over the attached stdin/stdout.
 
-    A container that could not be created or started is a sandbox that ended at once: its channel is
-    closed, and `death()` says why (a `sandbox` failure, which the factory retries once).
+    The container is created and started in the background: the session's handshake waits for the
+    harness anyway, and the caller (often a session taking the factory's spare, which starts the
+    next) need not wait for the daemon. One that could not be created or started is a sandbox that
+    ended at once: its channel is closed, and `death()` says why (a `sandbox` failure, which the
+    factory retries once).
     """
 
     def __init__(self, image: str, limits: SandboxLimits) -> None:
         self.name = f"mnemoforge-sbx-{uuid.uuid4().hex[:16]}"
         self.limits = limits
         self.started_at = time.monotonic()
-        self.recyclable = False  # the supervisor runs only with the FIFO channel
         self._private: str | None = None
         self._start_error: str | None = None
+        self._lock = threading.Lock()
+        self._disposed = self._starter_done = False
         try:
             channel = self._make_channel() if _fifo_channel_possible() else None
-            REAPER.track(self.name, self._private)
-            self._streams = start_container(container_spec(image, self.name, limits, channel=channel))
         except DockerError as error:
-            self._start_error = str(error)
-            REAPER.forget(self.name)
-            self._remove_channel()
-            self._streams = AttachedStreams.of_nothing()
-            channel = None
-        self.recyclable = channel is not None
+            channel, self._start_error = None, str(error)
+        self.recyclable = channel is not None  # the supervisor runs only with the FIFO channel
+        self._streams = AttachedStreams(stdin=True)
         self.output_fd = self._streams.stderr_fd
         if channel is None:
             assert self._streams.stdin_fd is not None
             self.request_fd, self.reply_fd = self._streams.stdin_fd, self._streams.stdout_fd
+        self._starter = threading.Thread(
+            target=self._start, args=(image, channel), name="mnemoforge-container-start", daemon=True
+        )
+        REAPER.track(self.name, self._private)
+        self._starter.start()
+
+    def _start(self, image: str, channel: str | None) -> None:
+        """In the background: create, attach and start the container (or fail to), then, if the
+        process was disposed of meanwhile, let it go."""
+        if self._start_error is None:
+            try:
+                start_container(container_spec(image, self.name, self.limits, channel=channel), self._streams)
+            except DockerError as error:
+                self._start_error = str(error)
+        if self._start_error is not None:
+            self._streams.abandon()
+            self._hang_up_replies()
+            REAPER.forget(self.name)
+        with self._lock:
+            self._starter_done = True
+            disposed = self._disposed
+        if disposed:
+            self._let_go()
+
+    def _hang_up_replies(self) -> None:
+        """A writer that comes and goes: the host's poll on the replies FIFO then reports end of file
+        (which it never does for a FIFO that never had a writer), as when a harness ends."""
+        if self._private is not None:
+            with contextlib.suppress(OSError):
+                os.close(
+                    os.open(os.path.join(self._private, "channel", "replies"), os.O_WRONLY | os.O_NONBLOCK)
+                )
 
     def _make_channel(self) -> str:
         """The FIFOs, and the host's ends opened so that neither side ever blocks on opening: replies
@@ -182,9 +210,10 @@ class ContainerProcess:
         return channel
 
     def alive(self) -> bool:
-        return not self._streams.ended.is_set()
+        return self._starter.is_alive() or not self._streams.ended.is_set()
 
     def kill(self) -> None:
+        self._starter.join()  # bounded by the client's timeout: a start is not left half done
         # Hang up first: while its attach connection has unread output, the daemon would hold the
         # container (and its removal) until someone read it.
         self._streams.hang_up()
@@ -193,6 +222,7 @@ class ContainerProcess:
         REAPER.forget(self.name)
 
     def death(self) -> tuple[FailureReason, str]:
+        self._starter.join()
         if self._start_error is not None:
             return FailureReason.SANDBOX, f"could not be started ({self._start_error})"
         self._streams.ended.wait(10)
@@ -256,8 +286,16 @@ class ContainerProcess:
 
     def dispose(self) -> None:
         """Close the host's ends (only here: the session reads them until it is done) and remove the
-        container in the background."""
+        container in the background (once started, if it is still starting)."""
         self._streams.close()
+        with self._lock:
+            self._disposed = True
+            starting = not self._starter_done
+        if not starting:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        self._streams.hang_up()
         if self._start_error is None:
             REAPER.remove(self.name)
         self._remove_channel()

@@ -224,7 +224,8 @@ def _add_harness_layer(base: str, tag: str, say: Log) -> None:
             host_config = client.create_host_config(network_mode="none")
             client.create_container(base, ["python3", "-c", check], name=name, host_config=host_config)
             client.put_archive(name, str(Path(HARNESS_ROOT).parent), _harness_tar())
-            streams = AttachedStreams(client.attach_socket(name, _OUTPUT), stdin=False)
+            streams = AttachedStreams(stdin=False)
+            streams.attach(client.attach_socket(name, _OUTPUT))
             client.start(name)
             output = b"".join(read_to_end(streams, time.monotonic() + 300))
             status = client.wait(name, timeout=300)["StatusCode"]
@@ -237,7 +238,7 @@ def _add_harness_layer(base: str, tag: str, say: Log) -> None:
         raise ImageBuildError(str(error)) from None
     finally:
         if streams is not None:
-            streams.close()
+            streams.discard()
         docker_api.remove_containers([name])
 
 
