@@ -18,8 +18,9 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from sandbox import docker_cli
-from sandbox.docker_backend import docker_session_factory, sweep_leftovers
+from sandbox import docker_api
+from sandbox.cleanup import sweep_leftovers
+from sandbox.docker_backend import docker_session_factory
 from sandbox.factory import SandboxSessionFactory
 from sandbox.image import ImageBuildError
 from sandbox.limits import SandboxLimits
@@ -57,7 +58,7 @@ def make_session_factory(
         say("--sandbox inprocess runs the program in this process with no isolation: only for trusted code")
         return InProcessSession
     if name == "auto":
-        status = docker_cli.daemon_status()
+        status = docker_api.daemon_status()
         if status.reachable:
             name = "docker"
         else:
@@ -66,7 +67,7 @@ def make_session_factory(
     if name == "docker":
         try:
             return docker_session_factory(limits)
-        except (docker_cli.DockerError, ImageBuildError) as error:
+        except (docker_api.DockerError, ImageBuildError) as error:
             raise SandboxUnavailable(
                 f"the Docker sandbox cannot run: {error}; fix that, or choose --sandbox process"
             ) from None
@@ -90,5 +91,5 @@ def sweep_orphaned_sandboxes(name: str, owners: Iterable[int] = ()) -> None:
     with the workers' pids, which may take a moment to end. Process sandboxes need nothing: they exit
     when their host's end of the pipe closes.
     """
-    if name in ("docker", "auto") and docker_cli.daemon_status().reachable:
+    if name in ("docker", "auto") and docker_api.daemon_status().reachable:
         sweep_leftovers(wait_for=owners)

@@ -12,8 +12,10 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sandbox import docker_cli, image
-from sandbox.docker_backend import docker_run_command
+from sandbox import docker_api, image
+from sandbox.attach import AttachedStreams, read_to_end
+from sandbox.docker_api import DockerError
+from sandbox.docker_backend import container_spec, start_container
 from sandbox.limits import SandboxLimits
 from sandbox.process_backend import probe_isolation
 
@@ -70,7 +72,7 @@ class Finding:
 def check_docker(limits: SandboxLimits | None = None) -> list[Finding]:
     """Daemon, image, then the limits as seen from inside a sandbox container; stops at the first gap."""
     limits = limits or SandboxLimits()
-    status = docker_cli.daemon_status()
+    status = docker_api.daemon_status()
     findings = [Finding("docker daemon", status.reachable, status.detail)]
     if not status.reachable:
         return findings
@@ -84,7 +86,7 @@ def check_docker(limits: SandboxLimits | None = None) -> list[Finding]:
         f"{state.tag} is {'present' if state.present else 'missing: run `mnemoforge sandbox build`'}{stale}"
     )
     findings.append(Finding("sandbox image", state.present, detail))
-    leftovers = docker_cli.labelled_containers()
+    leftovers = docker_api.labelled_containers()
     findings.append(Finding("leftover containers", True, f"{len(leftovers)} sandbox container(s) exist now"))
     if not state.present:
         return findings
@@ -93,16 +95,26 @@ def check_docker(limits: SandboxLimits | None = None) -> list[Finding]:
 
 def _inside_findings(tag: str, limits: SandboxLimits) -> list[Finding]:
     name = f"mnemoforge-check-{uuid.uuid4().hex[:12]}"
-    command = docker_run_command(tag, name, limits, ["python3", "-I", "-c", PROBE])
     started = time.perf_counter()
     try:
-        completed = docker_cli.run_docker(command[1:], timeout=120, check=False)
+        streams = AttachedStreams(stdin=False)
+        try:
+            start_container(container_spec(tag, name, limits, ["python3", "-I", "-c", PROBE]), streams)
+            printed, errors = read_to_end(streams, time.monotonic() + 120)
+            with docker_api.translated("waiting for the probe"):
+                status = docker_api.api().wait(name, timeout=30)["StatusCode"]
+        finally:
+            streams.discard()
+    except (DockerError, TimeoutError) as error:
+        return [Finding("sandbox start", False, str(error))]
     finally:
-        docker_cli.remove_containers([name])
+        docker_api.remove_containers([name])
     seconds = time.perf_counter() - started
-    if completed.returncode != 0:
-        return [Finding("sandbox start", False, docker_cli.last_words(completed.stderr))]
-    seen = json.loads(completed.stdout.decode().strip().splitlines()[-1])
+    if status != 0:
+        return [
+            Finding("sandbox start", False, f"the probe exited with {status}: {image.last_words(errors)}")
+        ]
+    seen = json.loads(printed.decode().strip().splitlines()[-1])
     memory = str(limits.memory_mb << 20)
     quota = str(int(limits.cpus * int(seen["cpu_period"] or 0)))
     writable, connect, interfaces = seen["root_writable"], seen["loopback_connect"], seen["interfaces"]

@@ -97,7 +97,7 @@ class SandboxSessionFactory:
         if kept is None:
             return None, False
         kept_program, process = kept
-        if not _too_old(process) and process.popen.poll() is None:
+        if not _too_old(process) and process.alive():
             if kept_program == program:
                 return process, True
             if process.recyclable and not self.prewarm:
@@ -128,7 +128,7 @@ class SandboxSessionFactory:
                 self._spare = self._start(self.limits)
         if spare is None:
             return self._start(self.limits)
-        if _too_old(spare) or spare.popen.poll() is not None:
+        if _too_old(spare) or not spare.alive():
             _discard(spare)
             return self._start(self.limits)
         return spare

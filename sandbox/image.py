@@ -2,9 +2,11 @@
 
 Two layers, so that a change to the harness costs seconds, not a Debian install:
 - the base `mnemoforge-sandbox-base:<recipe hash>`: `debootstrap --variant=minbase` a bookworm root with
-  python3 and python3-numpy, then `docker import` it (needs root and debootstrap; about 40 s);
+  python3 and python3-numpy, then import its tarball as an image (needs root and debootstrap; about
+  40 s);
 - the sandbox image `mnemoforge-sandbox:<harness hash>`: the base plus the harness package copied to
-  /opt/mnemoforge and byte-compiled, made with `docker create` + `docker cp` + `docker commit` (seconds).
+  /opt/mnemoforge and byte-compiled, in a container committed as the image (seconds).
+Every step with the daemon goes through the Docker SDK (`sandbox.docker_api`), not the `docker` program.
 The tag hashes the recipe and every harness file, so an image made from other harness code is never
 used: `ensure_image()` builds the current one when it is missing. Where a registry is reachable,
 `build_image(method="dockerfile")` makes the same content from `sandbox/Dockerfile` instead.
@@ -15,8 +17,10 @@ build goes wherever this machine's package installs go.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -30,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sandbox import docker_cli
-from sandbox.docker_cli import DockerError, run_docker
+from sandbox import docker_api
+from sandbox.attach import AttachedStreams, read_to_end
+from sandbox.docker_api import DockerError
 from sandbox.protocol import HARNESS_ROOT, VENDOR_DIRECTORY
 from sandbox.vendor import add_vendored, vendored_numpy
 
@@ -58,6 +63,8 @@ IMAGE_ENV = ("HOME=/tmp", "LANG=C.UTF-8", "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THR
 """numpy's BLAS would start a thread per core; in a container with a pids limit one is plenty."""
 
 DOCKERFILE = Path(__file__).with_name("Dockerfile")
+_BUILD_SECONDS = 1800
+_OUTPUT = {"stdout": 1, "stderr": 1, "stream": 1}
 BuildMethod = Literal["auto", "debootstrap", "dockerfile"]
 Log = Callable[[str], None]
 
@@ -109,15 +116,14 @@ def base_tag() -> str:
 
 def image_status() -> ImageStatus:
     tag = image_tag()
-    listed = run_docker(["images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE_REPOSITORY], timeout=30)
-    tags = set(listed.stdout.decode().split())
+    tags = docker_api.image_tags(IMAGE_REPOSITORY)
     return ImageStatus(tag, tag in tags, tuple(sorted(tags - {tag})))
 
 
 def ensure_image(log: Log | None = None) -> str:
     """The current sandbox image's tag, building it first if the daemon does not have it."""
     tag = image_tag()
-    if not docker_cli.image_exists(tag):
+    if not docker_api.image_exists(tag):
         build_image(log=log)
     return tag
 
@@ -134,7 +140,7 @@ def build_image(method: BuildMethod = "auto", force: bool = False, log: Log | No
         _build_from_dockerfile(tag, say)
     else:
         base = base_tag()
-        if force or not docker_cli.image_exists(base):
+        if force or not docker_api.image_exists(base):
             base_started = time.perf_counter()
             _build_base(base, say)
             base_seconds = time.perf_counter() - base_started
@@ -145,14 +151,14 @@ def build_image(method: BuildMethod = "auto", force: bool = False, log: Log | No
 def remove_stale_images() -> tuple[str, ...]:
     """Remove sandbox images made from other harness code, and Debian bases of other recipes; return
     their tags."""
-    bases = run_docker(["images", "--format", "{{.Repository}}:{{.Tag}}", BASE_REPOSITORY], timeout=30)
-    stale = image_status().stale + tuple(sorted(set(bases.stdout.decode().split()) - {base_tag()}))
-    if stale:
-        run_docker(["rmi", *stale], check=False, timeout=120)
+    stale = image_status().stale + tuple(sorted(docker_api.image_tags(BASE_REPOSITORY) - {base_tag()}))
+    client = docker_api.api()
+    for tag in stale:
+        with contextlib.suppress(DockerError), docker_api.translated(f"removing {tag}"):
+            client.remove_image(tag)
     # Builds racing for one tag (two test runs at once) leave untagged copies behind.
-    run_docker(
-        ["image", "prune", "--force", "--filter", "label=mnemoforge.harness"], check=False, timeout=120
-    )
+    with contextlib.suppress(DockerError), docker_api.translated("pruning untagged sandbox images"):
+        client.prune_images(filters={"label": "mnemoforge.harness"})
     return stale
 
 
@@ -171,25 +177,29 @@ def _build_base(tag: str, say: Log) -> None:
         _run_step("debootstrap", command, timeout=1800)
         for path in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
             shutil.rmtree(rootfs / path, ignore_errors=True)
-        say(f"docker import as {tag}")
-        tar = subprocess.Popen(
-            ["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE
-        )
-        try:
-            docker = docker_cli.docker_path() or docker_cli.DOCKER
-            imported = subprocess.run(
-                [docker, "import", "--message", "mnemoforge sandbox base", "-", tag],
-                stdin=tar.stdout,
-                capture_output=True,
-                timeout=600,
-                check=False,
-            )
-        finally:
-            assert tar.stdout is not None
-            tar.stdout.close()
-            tar.wait()
-        if imported.returncode != 0 or tar.returncode != 0:
-            raise ImageBuildError(f"docker import failed: {docker_cli.last_words(imported.stderr)}")
+        say(f"importing the root file system as {tag}")
+        _import_rootfs(rootfs, tag)
+
+
+def _import_rootfs(rootfs: Path, tag: str) -> None:
+    """Stream a tarball of `rootfs` (numeric owners, as debootstrap made them) into the daemon as the
+    image `tag`."""
+    repository, _, version = tag.partition(":")
+    tar = subprocess.Popen(["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+    tarball = tar.stdout
+    assert tarball is not None
+    try:
+        with docker_api.patient_api(_BUILD_SECONDS) as client, docker_api.translated("the image import"):
+            chunks = iter(lambda: tarball.read(1 << 20), b"")
+            answer = client.import_image(chunks, repository=repository, tag=version, stream_src=True)
+    except DockerError as error:
+        raise ImageBuildError(str(error)) from None
+    finally:
+        tarball.close()
+        tar.wait()
+    failure = _stream_error(str(answer).splitlines())
+    if failure or tar.returncode != 0:
+        raise ImageBuildError(f"the image import failed: {failure or f'tar exited with {tar.returncode}'}")
 
 
 def _add_harness_layer(base: str, tag: str, say: Log) -> None:
@@ -204,33 +214,59 @@ def _add_harness_layer(base: str, tag: str, say: Log) -> None:
         f"import numpy; assert numpy.__version__ == {expected!r} or not {expected!r}, numpy.__version__; "
         f"sys.exit(not compileall.compile_dir({HARNESS_ROOT!r} + '/sandbox', quiet=1))"
     )
+    changes = [f"USER {SANDBOX_USER}", "WORKDIR /tmp", *(f"ENV {pair}" for pair in IMAGE_ENV)]
+    changes += [f"LABEL mnemoforge.harness={harness_hash()}", 'CMD ["python3", "--version"]']
+    repository, _, version = tag.partition(":")
+    client = docker_api.api()
+    streams = None
     try:
-        run_docker(["create", "--name", name, "--network", "none", base, "python3", "-c", check], timeout=120)
-        run_docker(["cp", "-", f"{name}:{Path(HARNESS_ROOT).parent}"], input=_harness_tar(), timeout=120)
-        started = run_docker(["start", "--attach", name], timeout=300, check=False)
-        if started.returncode != 0:
-            raise ImageBuildError(
-                f"the image's python3 cannot import numpy or compile the harness: "
-                f"{docker_cli.last_words(started.stdout + started.stderr)}"
-            )
-        changes = [f"USER {SANDBOX_USER}", "WORKDIR /tmp", *(f"ENV {pair}" for pair in IMAGE_ENV)]
-        changes += [f"LABEL mnemoforge.harness={harness_hash()}", 'CMD ["python3", "--version"]']
-        run_docker(["commit", *(f"--change={change}" for change in changes), name, tag], timeout=300)
-    except DockerError as error:
+        with docker_api.translated("adding the harness to the image"):
+            host_config = client.create_host_config(network_mode="none")
+            client.create_container(base, ["python3", "-c", check], name=name, host_config=host_config)
+            client.put_archive(name, str(Path(HARNESS_ROOT).parent), _harness_tar())
+            streams = AttachedStreams(stdin=False)
+            streams.attach(client.attach_socket(name, _OUTPUT))
+            client.start(name)
+            output = b"".join(read_to_end(streams, time.monotonic() + 300))
+            status = client.wait(name, timeout=300)["StatusCode"]
+            if status != 0:
+                raise ImageBuildError(
+                    f"the image's python3 cannot import numpy or compile the harness: {last_words(output)}"
+                )
+            client.commit(name, repository=repository, tag=version, changes=changes)
+    except (DockerError, TimeoutError) as error:
         raise ImageBuildError(str(error)) from None
     finally:
-        docker_cli.remove_containers([name])
+        if streams is not None:
+            streams.discard()
+        docker_api.remove_containers([name])
 
 
 def _build_from_dockerfile(tag: str, say: Log) -> None:
-    say(f"docker build from {DOCKERFILE.name} (needs a registry for the Debian base image)")
+    say(f"building from {DOCKERFILE.name} (needs a registry for the Debian base image)")
     with tempfile.TemporaryDirectory(prefix="mnemoforge-context-") as context:
         with tarfile.open(fileobj=io.BytesIO(_harness_tar()), mode="r") as archive:
             archive.extractall(context, filter="data")
         shutil.copy(DOCKERFILE, Path(context) / "Dockerfile")
-        docker = docker_cli.docker_path() or docker_cli.DOCKER
-        label = f"mnemoforge.harness={harness_hash()}"
-        _run_step("docker build", [docker, "build", "--label", label, "--tag", tag, context], timeout=1800)
+        labels = {"mnemoforge.harness": harness_hash()}
+        try:
+            with docker_api.patient_api(_BUILD_SECONDS) as client, docker_api.translated("the image build"):
+                progress = list(client.build(path=context, tag=tag, labels=labels, rm=True, decode=True))
+        except DockerError as error:
+            raise ImageBuildError(str(error)) from None
+    lines = [str(step.get("stream") or step.get("error") or "") for step in progress]
+    if failure := _stream_error([json.dumps(step) for step in progress]):
+        raise ImageBuildError(f"the image build failed: {failure} (after: {last_words(''.join(lines))})")
+
+
+def _stream_error(lines: list[str]) -> str:
+    """The error a daemon reported in a stream of JSON progress lines (an import's, a build's), or ""."""
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            message = json.loads(line)
+            if isinstance(message, dict) and (message.get("error") or message.get("errorDetail")):
+                return str(message.get("error") or message["errorDetail"].get("message", message))
+    return ""
 
 
 def _harness_tar() -> bytes:
@@ -289,4 +325,11 @@ def _run_step(step: str, command: list[str], timeout: float) -> None:
         raise ImageBuildError(f"{step} did not finish within {timeout:.0f} s") from None
     if completed.returncode != 0:
         output = completed.stdout + completed.stderr
-        raise ImageBuildError(f"{step} failed: {docker_cli.last_words(output, lines=4)}")
+        raise ImageBuildError(f"{step} failed: {last_words(output, lines=4)}")
+
+
+def last_words(output: bytes | str, lines: int = 2) -> str:
+    """The last non-empty lines of what a tool printed, joined: what a one-sentence error should quote."""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else output
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return " / ".join(kept[-lines:])

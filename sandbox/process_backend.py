@@ -163,6 +163,9 @@ class ProcessHarness:
         self.reply_fd = self.popen.stdout.fileno()
         self.output_fd = self.popen.stderr.fileno()
 
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)

@@ -16,7 +16,6 @@ import collections
 import contextlib
 import os
 import selectors
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -37,14 +36,16 @@ class HarnessProcess(Protocol):
 
     `request_fd` (host -> harness), `reply_fd` (harness -> host) and `output_fd` (what the program
     prints) are the host's ends, made non-blocking by the session; end of file on `reply_fd` means the
-    harness is gone. `popen` is the local process that stands for the sandbox (alive while it is).
+    harness is gone.
     """
 
-    popen: subprocess.Popen[bytes]
     started_at: float
     request_fd: int
     reply_fd: int
     output_fd: int
+
+    def alive(self) -> bool:
+        """Whether the sandbox still runs (without waiting)."""
 
     def kill(self) -> None:
         """Stop the harness and everything it spawned, now; return when it is stopped."""
@@ -196,7 +197,7 @@ class RemoteSession:
                     FailureReason.PROTOCOL,
                     f"got a reply to request {message.get('id')!r} during {op} #{request_id}",
                 )
-            self._collect_output()
+            self._collect_output(op)
             self._logs.extend(self._output.drain())
             self._logs.extend(_log_lines(message.get("logs")))
             if message.get("ok") is True:
@@ -286,9 +287,14 @@ class RemoteSession:
                 f"the program printed more than {self._limits.max_output_bytes:,} bytes during {op}",
             )
 
-    def _collect_output(self) -> None:
-        """Read what the program printed before its reply (it is already in the pipe)."""
-        while self._stderr_open:
+    def _collect_output(self, op: str | None = None) -> None:
+        """Read what the program printed before its reply (it is already in the pipe), but no more than
+        the operation's output cap: a thread that prints on after the reply, faster than the host takes
+        it in, must not keep the host here. With `op` (a reply arrived), output past the cap fails the
+        operation as `output_limit`; without (the sandbox is dead or being killed), reading just stops.
+        """
+        limit = self._limits.max_output_bytes
+        while self._stderr_open and self._output.operation_bytes <= limit:
             try:
                 chunk = os.read(self._stderr_fd, _CHUNK)
             except BlockingIOError:
@@ -298,6 +304,10 @@ class RemoteSession:
                 self._selector.unregister(self._stderr_fd)
                 return
             self._output.feed(chunk)
+        if op is not None and self._output.operation_bytes > limit:
+            raise self._fail(
+                FailureReason.OUTPUT_LIMIT, f"the program printed more than {limit:,} bytes during {op}"
+            )
 
     def _check_size(self, size: int, op: str) -> None:
         if size > self._limits.max_message_bytes:

@@ -26,7 +26,7 @@ replies FIFO open, so the host sees no end of file between two harnesses; when a
 (a crash, the OOM killer, a `close`), the supervisor exits with the harness's status and the container
 ends, so the host learns why as it would without a supervisor.
 
-Its stdin and stdout are the attached `docker run` streams, which no program can reach: host `recycle`
+Its stdin and stdout are the container's attached streams, which no program can reach: host `recycle`
 -> `swept NONCE` or `unclean WHY` (then it exits); host `spawn` -> a new harness. End of file on stdin
 (the host is gone) ends the container. It imports nothing but the harness's own modules (standard
 library and numpy).

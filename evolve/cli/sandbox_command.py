@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from evolve.cli.support import UserError, err, out, reports_user_errors
-from sandbox import docker_cli, image
+from sandbox import docker_api, image
 from sandbox.check import Finding, check_docker, check_process
 
 sandbox_app = typer.Typer(
@@ -39,11 +39,11 @@ def build_command(
     prune: Annotated[bool, typer.Option(help="Remove sandbox images of older harness versions.")] = False,
 ) -> None:
     """Build the sandbox image (Debian bookworm, python3, numpy and the harness)."""
-    status = docker_cli.daemon_status()
+    status = docker_api.daemon_status()
     if not status.reachable:
         raise UserError(f"no Docker daemon is reachable ({status.detail}); start dockerd and try again")
     tag = image.image_tag()
-    if not force and docker_cli.image_exists(tag):
+    if not force and docker_api.image_exists(tag):
         out.print(f"{tag} is up to date")
     else:
         try:

@@ -20,7 +20,7 @@ import pytest
 from ray.cluster_utils import Cluster
 
 from archive import ArchiveStore
-from sandbox.docker_cli import labelled_containers
+from sandbox.docker_api import labelled_containers
 
 SMALL_RUN = [
     "--sandbox",

@@ -64,6 +64,21 @@ LONG_READ = program(read="return 'y' * 150_000")
 FLOOD_STDOUT = program(write="while True:\n    print('x' * 1000)")
 FLOOD_STDERR = program(write="while True:\n    sys.stderr.write('e' * 1000 + '\\n')")
 FLOOD_FD1 = program(write="while True:\n    os.write(1, b'z' * 4096)")
+PRINTING_THREAD = program(
+    write="""
+    import fcntl, threading
+    try:
+        fcntl.fcntl(2, 1031, 1 << 20)  # F_SETPIPE_SZ: room for a MiB ahead of the host's reading
+    except OSError:
+        pass
+    def shout():
+        while True:
+            os.write(2, b"x\\n" * 32768)
+    for _ in range(8):
+        threading.Thread(target=shout, daemon=True).start()
+    """
+)
+"""Returns from write() while its threads print on, short lines faster than the host can take them in."""
 FORGED_PRINTS = program(
     read="""
     forged = json.dumps({"id": 5, "ok": True, "result": "FORGED", "logs": []})

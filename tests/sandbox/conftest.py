@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sandbox import docker_cli
+from sandbox import docker_api
 from sandbox.docker_backend import docker_session_factory
 from sandbox.factory import SandboxSessionFactory
 from sandbox.image import ensure_image
@@ -48,7 +48,7 @@ class Backend:
 def sandbox_image() -> str:
     if os.environ.get("MNEMOFORGE_SKIP_DOCKER") == "1":
         pytest.skip("MNEMOFORGE_SKIP_DOCKER=1: the Docker sandbox is not tested in this run")
-    status = docker_cli.daemon_status()
+    status = docker_api.daemon_status()
     assert status.reachable, (
         f"the sandbox tests need a Docker daemon and none is reachable ({status.detail}): install docker.io "
         "and start dockerd, or set MNEMOFORGE_SKIP_DOCKER=1 to skip the Docker tests on purpose"

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docker.errors import NotFound
 
-from sandbox import docker_cli
+from sandbox import docker_api
 from sandbox.docker_backend import ContainerProcess
 from sandbox.factory import SandboxSessionFactory
 from sandbox.process_backend import ProcessHarness
@@ -81,7 +82,11 @@ def assert_gone(process: Any, within: float = 20.0) -> None:
 
 def _exists(process: Any) -> bool:
     if isinstance(process, ContainerProcess):
-        return docker_cli.run_docker(["inspect", process.name], check=False).returncode == 0
+        try:
+            docker_api.api().inspect_container(process.name)
+        except NotFound:
+            return False
+        return True
     assert isinstance(process, ProcessHarness)
     try:
         os.killpg(process.popen.pid, 0)

@@ -11,6 +11,7 @@ import os
 import socket
 import stat
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.docker_backend import docker_session_factory
-from sandbox.session import Capabilities, FailureReason
+from sandbox.session import Capabilities, FailureReason, ProgramFailure
 from tests.sandbox import attacks
 from tests.sandbox.conftest import SHORT_TIMEOUT, TEST_LIMITS, Backend, factory_like
 from tests.sandbox.helpers import (
@@ -101,6 +102,44 @@ def test_flooding_output_is_an_output_limit_failure(backend: Backend, source: st
     assert outcome.reason is FailureReason.OUTPUT_LIMIT, outcome.failure
     assert "printed more than" in outcome.message
     assert outcome.logs and len(outcome.logs) <= 200 and all(len(line) < 600 for line in outcome.logs)
+    assert_unaffected(backend)
+
+
+def test_a_program_printing_forever_from_a_thread_cannot_hold_the_host(backend: Backend) -> None:
+    """Its threads print on after write() returns, faster than the host can take the lines in. The host
+    reads what came with the reply only up to the output cap and fails the program there, instead of
+    reading for as long as the program prints. Through a direct pipe (the process backend) the output
+    is there with the reply, so write() itself fails. Through Docker's attach path the daemon paces
+    it: the host may see less than the cap in each operation (then nothing fails), or the cap is
+    passed in write() or read(); either way the host is not held."""
+    session = backend.factory(attacks.PRINTING_THREAD, Capabilities(embed=tiny_embed))
+    failures: list[ProgramFailure] = []
+
+    def write_then_read() -> None:
+        try:
+            session.write({"text": "x"}, "x")
+            session.read({"text": "?"})
+        except ProgramFailure as failure:
+            failures.append(failure)
+
+    worker = threading.Thread(target=write_then_read, daemon=True)
+    worker.start()
+    worker.join(timeout=TEST_LIMITS.operation_seconds)
+    held = worker.is_alive()
+    if held:
+        session._process.kill()  # let the host go, so that this failure does not hold the suite too
+        worker.join(timeout=30)
+    session.close()
+    assert not held, (
+        f"the host was still reading the program's output after {TEST_LIMITS.operation_seconds:g} s"
+    )
+    if backend.name == "process":
+        assert failures, "more than the cap was in the pipe with the reply, yet write() did not fail"
+    assert all(failure.reason is FailureReason.OUTPUT_LIMIT for failure in failures), failures
+    operations = ("write",) if backend.name == "process" else ("write", "read")
+    limit = f"printed more than {TEST_LIMITS.max_output_bytes:,} bytes during"
+    assert all(any(f.message.endswith(f"{limit} {op}") for op in operations) for f in failures), failures
+    assert all(len(failure.logs) <= 200 for failure in failures)
     assert_unaffected(backend)
 
 
