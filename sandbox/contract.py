@@ -13,8 +13,10 @@ Every problem is raised as a `ContractError` whose message is one sentence sayin
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import inspect
+import math
 import sys
 import types
 import typing
@@ -367,21 +369,29 @@ def _coerce(value: Any, hint: Any) -> Any:
 def _to_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_to_text(v) for v in value)
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # an integer past Python's digit limit for str()
+        return ""
 
 
 def _to_int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
+    """An integer, or 0 for what has none: text, None, and infinities and NaN (which `int` refuses)."""
+    if isinstance(value, int):
+        return int(value)  # exact, however large (a float would round it or overflow)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return int(value.strip())
+    return int(_to_float(value))
 
 
 def _to_float(value: Any) -> float:
+    """A finite float, or 0.0: "inf", "nan" and numbers beyond a float's range carry no usable value."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def _to_bool(value: Any) -> bool:
