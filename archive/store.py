@@ -37,7 +37,8 @@ from archive.models import (
     program_id_for,
     utcnow,
 )
-from archive.queries import FailureCounts, LLMCost, ProgressPoint
+from archive.queries import FailureCounts, ProgressPoint
+from providers.accounting import LedgerTotals
 
 DEFAULT_URL = "sqlite:///mnemoforge.db"
 
@@ -405,7 +406,7 @@ class ArchiveStore:
         with self._reading() as session:
             return queries.failure_counts(session, run_id)
 
-    def llm_cost(self, run_id: str | None = None) -> LLMCost:
+    def llm_cost(self, run_id: str | None = None) -> LedgerTotals:
         """Totals of the model calls of a run (or of the whole archive), computed as the ledger does."""
         with self._reading() as session:
             return queries.llm_cost(session, run_id)
@@ -452,4 +453,4 @@ class ArchiveStore:
             yield session
 
 
-__all__ = ["DEFAULT_URL", "ArchiveStore", "FailureCounts", "LLMCost", "ProgressPoint"]
+__all__ = ["DEFAULT_URL", "ArchiveStore", "FailureCounts", "ProgressPoint"]

@@ -17,6 +17,7 @@ driver stores them and sums the run's cost over all workers.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import socket
@@ -31,6 +32,7 @@ from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.errors import UserError
 from evolve.llm_setup import ModelAccess, open_model_access
+from providers.accounting import CallRecord
 from providers.config import LLMSettings
 from providers.embedders import Embedder, make_embedder
 from providers.errors import ProviderError
@@ -89,20 +91,20 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
     domain = get_domain(request.domain)
     dataset = _dataset(request.domain, request.data)
     access: ModelAccess | None = None
-    calls_before = 0
+    calls: list[CallRecord] = []
     try:
         if request.agent_model is not None:
             access = _model_access(request.agent_model)
-            calls_before = len(access.ledger.records)
-        result = domain.evaluate(
-            request.source,
-            dataset,
-            request.split,
-            domain.make_agent(request.agent, access.client if access else None),
-            _session_factory(request.sandbox),
-            Capabilities(embed=_embedder(request.embedder), llm=access.toolkit_llm if access else None),
-            request.read_chars,
-        )
+        with access.ledger.recording() if access else contextlib.nullcontext([]) as calls:
+            result = domain.evaluate(
+                request.source,
+                dataset,
+                request.split,
+                domain.make_agent(request.agent, access.client if access else None),
+                _session_factory(request.sandbox),
+                Capabilities(embed=_embedder(request.embedder), llm=access.toolkit_llm if access else None),
+                request.read_chars,
+            )
     except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
         result = EvaluationResult(
             domain=request.domain,
@@ -115,7 +117,6 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
             failure_reason=FailureReason.LLM_UNAVAILABLE.value,
             failure_message=str(error),
         )
-    calls = access.ledger.records[calls_before:] if access else []
     return replace(result, agent=request.evaluation_agent), [call.to_json() for call in calls]
 
 
