@@ -136,6 +136,23 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
     }
 
 
+def lost_result(
+    request: EvaluationRequest, data_name: str, data_fingerprint: str, error: BaseException
+) -> EvaluationResult:
+    """The failed result of an evaluation whose worker was lost twice (Ray retries a lost task once)."""
+    return EvaluationResult(
+        domain=request.domain,
+        split=request.split,
+        agent=request.evaluation_agent,
+        data_name=data_name,
+        data_fingerprint=data_fingerprint,
+        status="failed",
+        score=0.0,
+        failure_reason=WORKER_LOST,
+        failure_message=f"the worker was lost twice: {type(error).__name__}: {error}",
+    )
+
+
 def _quiet(message: str) -> None:
     """Workers do not repeat the sandbox's warnings: the driver says them once, when the run starts."""
 

@@ -90,11 +90,7 @@ def evolve_command(
         run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
     from evolve.cli.run_display import print_summary, run_with_display  # Ray loads only when a run starts
 
-    try:
-        summary = run_with_display(run_config, store, run.id, quiet=as_json)
-    except UserError:  # refused before it started (no model, no key, no sandbox): not left "running"
-        store.set_run_status(run.id, "failed")
-        raise
+    summary = run_with_display(run_config, store, run.id, quiet=as_json)  # however it ends, it is recorded
     if as_json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
