@@ -7,8 +7,10 @@ mutator waits for a parent's reflection) and read the archive afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,13 @@ from archive import ArchiveStore
 from archive.errors import ArchiveError
 from evolve.config import RunConfig
 from evolve.reflection import ReflectionContexts
-from evolve.run import run_evolution
+from evolve.run import mutator_factory, run_evolution
 from evolve.workers import WORKER_LOST, EvaluationRequest
+from providers.config import LLMSettings
 from tests.evolve.test_evolve_runs import evolve_args
 from tests.providers.fake_llm_server import FakeLLMServer, Fault
 from tests.sandbox.attacks import program
+from tests.sandbox.helpers import host_processes_with
 
 
 def test_a_run_where_no_seed_evaluates_is_failed_with_its_reason_in_one_sentence(tmp_path: Path) -> None:
@@ -110,3 +114,37 @@ def test_a_worker_lost_during_a_reflection_is_a_failed_reflect_evaluation_and_th
     [reflect] = store.program_evaluations(parent.id)
     assert (reflect.split, reflect.status, reflect.failure_reason) == ("reflect", "failed", WORKER_LOST)
     assert contexts(parent.id) == context, "the lost reflection was evaluated again"
+
+
+def _my_harnesses() -> list[int]:
+    """Harness processes descended from this test process (other tests on the machine may run theirs)."""
+    found = []
+    for line in host_processes_with("from sandbox.harness import main"):
+        pid = int(line.split()[0])
+        ancestor = pid
+        while ancestor > 1:
+            try:
+                stat = Path(f"/proc/{ancestor}/stat").read_text()
+            except OSError:
+                break
+            ancestor = int(stat.rsplit(")", 1)[1].split()[1])
+            if ancestor == os.getpid():
+                found.append(pid)
+                break
+    return found
+
+
+def test_the_smoke_sandbox_of_a_reflective_run_closes_when_the_run_ends(tmp_path: Path) -> None:
+    store = ArchiveStore(f"sqlite:///{tmp_path / 'archive.db'}")
+    with FakeLLMServer() as server:
+        model = f"openai-compatible:{server.openai_url}:fake-model"
+        config = RunConfig(mutation_model=model, sandbox="process", llm=LLMSettings(cache=False))
+        run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
+        before = set(_my_harnesses())
+        with contextlib.ExitStack() as resources:
+            mutator_factory(config, store, run.id, resources)
+            assert set(_my_harnesses()) - before, "the smoke sandbox keeps no spare: nothing to check"
+    deadline = time.monotonic() + 20
+    while set(_my_harnesses()) - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert set(_my_harnesses()) - before == set(), "the smoke sandbox outlived its run"
