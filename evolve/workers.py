@@ -22,7 +22,6 @@ import functools
 import os
 import socket
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import ray
@@ -31,15 +30,15 @@ from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.errors import UserError
+from evolve.evaluation import assemble, open_embedder
 from evolve.llm_setup import ModelAccess, open_model_access
 from providers.accounting import CallRecord
 from providers.config import LLMSettings
-from providers.embedders import Embedder, make_embedder
+from providers.embedders import Embedder
 from providers.errors import ProviderError
 from sandbox.backends import close_factory, make_session_factory
-from sandbox.session import Capabilities, FailureReason, SessionFactory
+from sandbox.session import FailureReason, SessionFactory
 
-EMBEDDING_CACHE = Path.home() / ".cache" / "mnemoforge" / "embeddings.sqlite"
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
 
@@ -96,15 +95,16 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
         if request.agent_model is not None:
             access = _model_access(request.agent_model)
         with access.ledger.recording() if access else contextlib.nullcontext([]) as calls:
-            result = domain.evaluate(
-                request.source,
+            evaluation = assemble(
+                domain,
                 dataset,
-                request.split,
-                domain.make_agent(request.agent, access.client if access else None),
+                request.agent,
+                _embedder(request.embedder, request.agent_model),
                 _session_factory(request.sandbox),
-                Capabilities(embed=_embedder(request.embedder), llm=access.toolkit_llm if access else None),
                 request.read_chars,
+                access,
             )
+            result = evaluation.run(request.source, request.split)
     except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
         result = EvaluationResult(
             domain=request.domain,
@@ -163,8 +163,9 @@ def _dataset(domain: str, spec: str) -> Any:
 
 
 @functools.cache
-def _embedder(spec: str) -> Embedder:
-    return make_embedder(spec, EMBEDDING_CACHE)
+def _embedder(spec: str, agent_model: AgentModel | None) -> Embedder:
+    """The worker's embedder; an API embedder's calls go to the agent model's ledger, when there is one."""
+    return open_embedder(spec, _model_access(agent_model) if agent_model else None)
 
 
 @functools.cache

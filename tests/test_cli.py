@@ -134,3 +134,43 @@ def test_eval_with_an_unreachable_model_server_is_one_sentence() -> None:
     )
     assert code == 2
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_a_model_failing_in_the_middle_of_eval_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.providers.fake_llm_server import FakeLLMServer, Fault
+
+    monkeypatch.setenv("MNEMOFORGE_CACHE_DIR", str(tmp_path / "cache"))  # no cached answer hides the fault
+    with FakeLLMServer() as server:
+        server.script(
+            Fault(), Fault(), Fault(status=403, message="scripted refusal")
+        )  # check, 1 call, refusal
+        model = f"openai-compatible:{server.openai_url}:fake-model"
+        code, stdout, stderr = run(
+            "eval", "bm25_turns", "--agent", "llm", "--model", model, "--judge",
+            "--sandbox", "inprocess", "--data", "synthetic:conversations=1",
+        )  # fmt: skip
+    assert code == 2
+    assert "Traceback" not in stderr + stdout
+    last = stderr.strip().splitlines()[-1]  # after the note that inprocess isolates nothing
+    assert last.startswith("error: the model failed while evaluating bm25_turns:") and "403" in last
+
+
+def test_an_embeddings_api_serves_eval_and_its_cache_is_in_the_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.providers.fake_llm_server import FakeLLMServer
+
+    monkeypatch.setenv("MNEMOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    with FakeLLMServer() as server:
+        embedder = f"openai-compatible:{server.openai_url}:embed-model"
+        args = ["eval", "vector_rag", "--embedder", embedder, "--sandbox", "inprocess", "--json"]
+        code, stdout, stderr = run(*args, "--data", "synthetic:conversations=1")
+        embedded = server.count("/embeddings")
+        assert code == 0, stderr
+        assert embedded > 0 and json.loads(stdout)["status"] == "ok"
+        again, _, stderr = run(*args, "--data", "synthetic:conversations=1")
+        assert again == 0, stderr
+        assert server.count("/embeddings") == embedded, "the second evaluation embedded again"
+    assert (tmp_path / "cache" / "embeddings.sqlite").is_file()
