@@ -98,6 +98,14 @@ def lock_run(session: Session, run_id: str) -> Run:
     return run
 
 
+def is_empty(session: Session) -> bool:
+    return not session.scalar(select(exists(select(Run.id)) | exists(select(Program.id))))
+
+
+def program_domains(session: Session) -> list[str]:
+    return list(session.scalars(select(Program.domain).distinct().order_by(Program.domain)))
+
+
 def next_sequence(session: Session, run_id: str) -> int:
     last = session.scalar(select(func.max(Candidate.sequence)).where(Candidate.run_id == run_id))
     return (last or 0) + 1
@@ -142,25 +150,6 @@ def _of_run(run: Run, split: str | None) -> list[ColumnElement[bool]]:
 
 def run_evaluations(session: Session, run: Run, split: str | None) -> list[Evaluation]:
     return list(session.scalars(select(Evaluation).where(*_of_run(run, split)).order_by(Evaluation.id)))
-
-
-def unevaluated_programs(
-    session: Session, run: Run, split: str, data_fingerprint: str, agent: str
-) -> list[Program]:
-    evaluated = exists().where(
-        Evaluation.program_id == Program.id,
-        Evaluation.domain == run.domain,
-        Evaluation.split == split,
-        Evaluation.data_fingerprint == data_fingerprint,
-        Evaluation.agent == agent,
-    )
-    query = (
-        select(Program)
-        .join(RunProgram, RunProgram.program_id == Program.id)
-        .where(RunProgram.run_id == run.id, ~evaluated)
-        .order_by(RunProgram.added_at, Program.id)
-    )
-    return list(session.scalars(query))
 
 
 def best_programs(

@@ -22,8 +22,8 @@ import sandbox.contract
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
-from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.cli.support import out, reports_user_errors
+from evolve.cli.archive_access import open_archive
+from evolve.cli.support import ARCHIVE_HELP, out, reports_user_errors
 
 VENDORED = {
     "toolkit.py": sandbox.toolkit,
@@ -59,7 +59,7 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a non-empty directory, replacing the package's files.")
     ] = False,
-    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_OPTION_HELP)] = None,
+    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
 ) -> None:
     """Export a program as a pip-installable package (program, toolkit, README, example, smoke test)."""
     with open_archive(archive) as store:
