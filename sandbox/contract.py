@@ -303,16 +303,40 @@ def _check_knowledge_base(cls: Any, line: int | None) -> None:
             raise ContractError(f"KnowledgeBase.{method} must accept {signature}", line)
 
 
-def _requires(module: types.ModuleType, line: int | None) -> tuple[str, ...]:
-    value = getattr(module, "REQUIRES", ())
+def declared_requires(program: str | ast.Module) -> tuple[str, ...]:
+    """The capabilities a program's source declares in `REQUIRES`, read without running it: a literal
+    string is one name (`REQUIRES = "llm"` is `("llm",)`); no REQUIRES, or one that is not a literal
+    string or sequence of strings, declares nothing (the executing pass refuses the latter)."""
+    tree = ast.parse(program) if isinstance(program, str) else program
+    for node in tree.body:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "REQUIRES" for t in targets):
+            try:
+                return _capability_names(ast.literal_eval(node.value)) or ()
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return ()
+    return ()
+
+
+def _capability_names(value: Any) -> tuple[str, ...] | None:
+    """`REQUIRES` as a tuple of names, or None when it is neither a string nor a sequence of strings."""
     if isinstance(value, str):
-        value = (value,)
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _requires(module: types.ModuleType, line: int | None) -> tuple[str, ...]:
+    names = _capability_names(getattr(module, "REQUIRES", ()))
+    if names is None:
         raise ContractError('REQUIRES must be a tuple of capability names, e.g. ("llm",)', line)
-    unknown = sorted(set(value) - KNOWN_CAPABILITIES)
+    unknown = sorted(set(names) - KNOWN_CAPABILITIES)
     if unknown:
         raise ContractError(f"REQUIRES names unknown capabilities {unknown}; known: llm, embed", line)
-    return tuple(value)
+    return names
 
 
 def _type_hints(cls: type) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.contract import ContractError, instantiate, load_program
+from sandbox.contract import ContractError, declared_requires, instantiate, load_program
 from seeds import SEEDS
 from tests.programs import MSTAR_VECTOR_SEARCH
 
@@ -160,3 +160,25 @@ def test_instantiate_refuses_non_objects() -> None:
     program = load_program(MSTAR_VECTOR_SEARCH)
     with pytest.raises(TypeError, match="must be built from a JSON object"):
         instantiate(program.module.Query, ["not", "an", "object"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("line", "declared"),
+    [
+        ('REQUIRES = ("llm",)', ("llm",)),
+        ('REQUIRES = "llm"', ("llm",)),
+        ('REQUIRES = ["llm", "embed"]', ("llm", "embed")),
+        ("REQUIRES: tuple[str, ...] = ()", ()),
+        ("REQUIRES = 3", ()),
+        ("REQUIRES = tuple(['llm'])", ()),
+        ("", ()),
+    ],
+)
+def test_requires_reads_the_same_from_source_as_the_contract_loads_it(line: str, declared: tuple) -> None:
+    source = f"{MSTAR_VECTOR_SEARCH}\n{line}\n"
+    assert declared_requires(source) == declared
+    if line in ("REQUIRES = 3",):
+        with pytest.raises(ContractError, match="REQUIRES must be a tuple"):
+            load_program(source)
+    elif "tuple([" not in line:
+        assert load_program(source).description.requires == declared
