@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from providers.config import BudgetSettings, LLMSettings
 
 
@@ -40,7 +41,7 @@ class RunConfig(BaseModel):
     )
     embedder: str = "hashed"
     sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
-    read_chars: int = Field(3000, ge=1)
+    read_chars: int = Field(DEFAULT_READ_CHAR_LIMIT, ge=1)
     seeds: tuple[str, ...] = Field((), description="seed names to start from; empty = every registered seed")
 
     islands: int = Field(2, ge=1)

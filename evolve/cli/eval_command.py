@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evaluators.domains import domain_names, get_domain
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT, domain_names, get_domain
 from evaluators.result import EvaluationResult
 from evaluators.splits import ALL, SPLITS
 from evolve.cli.support import UserError, err, out, read_program, reports_user_errors
@@ -19,8 +19,6 @@ from providers.embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
 from providers.errors import ProviderError
 from sandbox.backends import BACKENDS, SandboxUnavailable, close_factory, make_session_factory
 from sandbox.contract import load_program
-
-DEFAULT_READ_CHAR_LIMIT = 3000
 
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "conversation": (

@@ -22,6 +22,7 @@ import sandbox.contract
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from evolve.cli.archive_access import open_archive
 from evolve.cli.support import ARCHIVE_HELP, out, reports_user_errors
 
@@ -69,6 +70,7 @@ def export_command(
             name,
             output,
             runtime_modules(),
+            read_chars=DEFAULT_READ_CHAR_LIMIT,
             version=version,
             overwrite=force,
             generator=f"mnemoforge {_version()}",
