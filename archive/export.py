@@ -30,8 +30,9 @@ from archive.report_data import abbreviate_ids
 from archive.smoke_samples import sample_for
 from archive.store import ArchiveStore
 
-RUNTIME_MODULES = ("toolkit.py", "vectorstore.py", "contract.py", "embedding.py")
-"""The files the caller supplies: the toolkit, the Chroma-compatible store, the contract, the embedder."""
+RUNTIME_MODULES = ("toolkit.py", "vectorstore.py", "contract.py", "schema.py", "embedding.py")
+"""The files the caller supplies: the toolkit, the Chroma-compatible store, the contract and its schemas,
+the embedder."""
 
 INSTRUCTION_NAMES = (
     "INSTRUCTION_KNOWLEDGE_ITEM",

@@ -19,6 +19,7 @@ from rich.table import Table
 
 import providers.embedders
 import sandbox.contract
+import sandbox.schema
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
@@ -30,6 +31,7 @@ VENDORED = {
     "toolkit.py": sandbox.toolkit,
     "vectorstore.py": sandbox.vectorstore,
     "contract.py": sandbox.contract,
+    "schema.py": sandbox.schema,
 }
 _SANDBOX_IMPORT = re.compile(r"^from sandbox\.(\w+) import", re.MULTILINE)
 
