@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from providers.config import BudgetSettings, LLMSettings
+from providers.embedders import check_embedder
 
 
 class ConfigError(ValueError):
@@ -72,6 +73,12 @@ class RunConfig(BaseModel):
             raise ValueError("a run config is saved in the archive: keep the key in the provider's variable")
         if value.budget != BudgetSettings():
             raise ValueError("a run's model budget is max_cost_usd (--max-cost), summed over all workers")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, value: str) -> str:
+        check_embedder(value)  # here, not in every worker: a bad one would fail every evaluation
         return value
 
     @field_validator("seeds", mode="before")

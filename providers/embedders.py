@@ -181,6 +181,17 @@ EMBEDDER_CHOICES = "hashed, minilm, openai:MODEL or openai-compatible:URL:MODEL"
 """What `--embedder` accepts, in words for help texts and errors."""
 
 
+def check_embedder(spec: str) -> None:
+    """Raise `ValueError` for a spec `make_embedder` does not know, without loading or opening anything
+    (a run checks its embedder before its workers each open it)."""
+    if spec in ("hashed", "minilm"):
+        return
+    if spec.startswith(("openai:", "openai-compatible:")):
+        parse_model(spec)  # ProviderConfigError, a ValueError, for a malformed model string
+        return
+    raise ValueError(f"unknown embedder {spec!r}; use {EMBEDDER_CHOICES}")
+
+
 def make_embedder(
     spec: str = DEFAULT_EMBEDDER,
     cache_path: str | Path | None = None,
@@ -195,14 +206,13 @@ def make_embedder(
     cache directory (`providers.cache.cache_directory`); the hashed one is cheaper to recompute than to
     look up, so it never is. Raises `ValueError` for a spec it does not know.
     """
+    check_embedder(spec)
     if spec == "hashed":
         return HashedLexicalEmbedder()
     if spec == "minilm":
         embedder: Embedder = SentenceTransformerEmbedder()
-    elif spec.startswith(("openai:", "openai-compatible:")):
-        embedder = OpenAICompatibleEmbedder(spec, settings, ledger)
     else:
-        raise ValueError(f"unknown embedder {spec!r}; use {EMBEDDER_CHOICES}")
+        embedder = OpenAICompatibleEmbedder(spec, settings, ledger)
     return CachedEmbedder(embedder, cache_path or cache_directory() / "embeddings.sqlite")
 
 

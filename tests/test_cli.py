@@ -69,6 +69,10 @@ def test_eval_prints_a_table(locomo_path: Path) -> None:
         (("eval", "bm25_turns", "--data", "synthetic:seed=x"), "bad synthetic option 'seed=x'"),
         (("eval", "bm25_turns", "--split", "train"), "unknown split 'train'"),
         (("eval", "bm25_turns", "--embedder", "word2vec"), "unknown embedder 'word2vec'"),
+        (
+            ("evolve", "--embedder", "word2vec", "--archive", "sqlite:///:memory:"),
+            "unknown embedder 'word2vec'",
+        ),
         (("seeds", "show", "nope"), "there is no seed named 'nope'"),
         (("eval", "bm25_turns", "--domain", "chess"), "unknown domain 'chess'"),
         (("eval", "bm25_turns", "--agent", "llm"), "--agent llm and --judge need a model"),
