@@ -58,6 +58,9 @@ def runs_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> 
         print(json.dumps([_run_json(*row) for row in rows], indent=2))
         return
     out.print(runs_table(rows))
+    for run, *_ in rows:
+        if (run.summary or {}).get("failure"):
+            out.print(f"run {run.id} {run.status}: {run.summary['failure']}", markup=False, highlight=False)
 
 
 @archive_app.command("list")
@@ -200,6 +203,7 @@ def _run_json(
         "candidates": candidates,
         "best_select": best_select,
         "best_test": best_test,
+        "failure": (run.summary or {}).get("failure"),
     }
 
 

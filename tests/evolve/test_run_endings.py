@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 import ray
+from typer.testing import CliRunner
 
 from archive import ArchiveStore
 from archive.errors import ArchiveError
+from evolve.cli import app
 from evolve.config import RunConfig
 from evolve.reflection import ReflectionContexts
 from evolve.run import mutator_factory, run_evolution
@@ -50,6 +52,8 @@ def test_a_run_where_no_seed_evaluates_is_failed_with_its_reason_in_one_sentence
     [run] = ArchiveStore(archive).list_runs()
     assert run.status == "failed" and run.finished_at is not None
     assert "no seed could be evaluated" in (run.summary or {})["failure"]
+    listed = CliRunner().invoke(app, ["archive", "runs", "--archive", archive], terminal_width=200)
+    assert f"run {run.id} failed: UserError: no seed could be evaluated" in listed.stdout
 
 
 class RefusingArchive(ArchiveStore):
