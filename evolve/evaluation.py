@@ -35,7 +35,7 @@ def open_embedder(spec: str, access: ModelAccess | None = None) -> Embedder:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class EvaluationSetup:
     """A domain, its dataset, an agent, what programs get from the host, and where they run."""
 
     domain: TaskDomain
@@ -69,11 +69,11 @@ def assemble(
     read_chars: int,
     access: ModelAccess | None = None,
     judge: bool = False,
-) -> Evaluation:
+) -> EvaluationSetup:
     """An evaluation with the agent `agent` ("offline" or "llm", which needs `access`), optionally judged
     by `access`'s model; programs get `embedder`, and `access`'s model as `toolkit.llm` when there is one."""
     the_agent = domain.make_agent(agent, access.client if access else None)
     if judge and access is not None:
         the_agent = access.judged(the_agent)
     capabilities = Capabilities(embed=embedder, llm=access.toolkit_llm if access else None)
-    return Evaluation(domain, dataset, the_agent, capabilities, sessions, read_chars)
+    return EvaluationSetup(domain, dataset, the_agent, capabilities, sessions, read_chars)
