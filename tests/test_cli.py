@@ -178,3 +178,13 @@ def test_an_embeddings_api_serves_eval_and_its_cache_is_in_the_cache_directory(
         assert again == 0, stderr
         assert server.count("/embeddings") == embedded, "the second evaluation embedded again"
     assert (tmp_path / "cache" / "embeddings.sqlite").is_file()
+
+
+def test_eval_says_which_model_calls_were_the_programs_and_which_the_agents() -> None:
+    code, stdout, stderr = run(
+        "eval", "experience_learner", "--domain", "planning",
+        "--data", "household:seed=0,households=1,tasks=2", "--sandbox", "inprocess", "--split", "all",
+    )  # fmt: skip
+    assert code == 0, stderr
+    flat = " ".join(stdout.split())
+    assert "LLM calls in the program 0, by the agent 0" in flat
