@@ -1,6 +1,8 @@
 """The archive: every run, program, evaluation, mutation attempt and model call of mnemoforge.
 
-It stores plain data and imports no other part of mnemoforge. `ArchiveStore` is the way in.
+It stores plain data and imports no other part of mnemoforge but `providers.accounting` (standard library
+only), so that the model costs it sums are the ledger's totals, summed the same way. `ArchiveStore` is the
+way in.
 """
 
 from archive.errors import ArchiveError, ArchiveLookupError
@@ -18,7 +20,7 @@ from archive.models import (
     RunProgram,
     program_id_for,
 )
-from archive.queries import FailureCounts, LLMCost, ProgressPoint
+from archive.queries import FailureCounts, ProgressPoint
 from archive.store import DEFAULT_URL, ArchiveStore
 
 __all__ = [
@@ -34,7 +36,6 @@ __all__ = [
     "EvaluationCases",
     "FailureCounts",
     "LLMCall",
-    "LLMCost",
     "Program",
     "ProgramParent",
     "ProgressPoint",

@@ -30,8 +30,9 @@ from archive.report_data import abbreviate_ids
 from archive.smoke_samples import sample_for
 from archive.store import ArchiveStore
 
-RUNTIME_MODULES = ("toolkit.py", "vectorstore.py", "contract.py", "embedding.py")
-"""The files the caller supplies: the toolkit, the Chroma-compatible store, the contract, the embedder."""
+RUNTIME_MODULES = ("toolkit.py", "vectorstore.py", "contract.py", "schema.py", "embedding.py")
+"""The files the caller supplies: the toolkit, the Chroma-compatible store, the contract and its schemas,
+the embedder."""
 
 INSTRUCTION_NAMES = (
     "INSTRUCTION_KNOWLEDGE_ITEM",
@@ -39,7 +40,6 @@ INSTRUCTION_NAMES = (
     "INSTRUCTION_RESPONSE",
     "ALWAYS_ON_KNOWLEDGE",
 )
-DEFAULT_READ_CHARS = 3000
 COUNT_KEYS = frozenset({"questions", "tasks"})
 README_METRICS = ("evidence_recall", "answer_score", "success_rate")
 _DISTRIBUTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$|^[A-Za-z]$")
@@ -83,6 +83,7 @@ def export_package(
     directory: Path,
     runtime_modules: Mapping[str, str],
     *,
+    read_chars: int,
     version: str = "0.1.0",
     overwrite: bool = False,
     generator: str = "mnemoforge",
@@ -91,7 +92,8 @@ def export_package(
 
     `runtime_modules` maps each of `RUNTIME_MODULES` to its source, importing only the standard
     library, numpy and each other (relatively). `directory` must be new or empty unless `overwrite`,
-    which replaces the files the export writes and leaves any others.
+    which replaces the files the export writes and leaves any others. `read_chars` is the read budget the
+    README states when the program's run saved none (the caller's default; the archive knows no domain).
     """
     module = module_name(name)
     if not _VERSION.match(version):
@@ -99,7 +101,7 @@ def export_package(
     _check_runtime(runtime_modules)
     program = store.get_program(program_id)
     _check_directory(directory, overwrite)
-    facts = _facts(store, program)
+    facts = _facts(store, program, read_chars)
     context = {
         **facts,
         "name": name,
@@ -131,11 +133,11 @@ def export_package(
     return ExportedPackage(directory, name, module, version, program.id, tuple(rendered))
 
 
-def _facts(store: ArchiveStore, program: Program) -> dict[str, Any]:
+def _facts(store: ArchiveStore, program: Program, default_read_chars: int) -> dict[str, Any]:
     """What the README and provenance.json say about the program, from the archive."""
     evaluations = store.program_evaluations(program.id)
     run = store.get_run(program.run_id) if program.run_id else None
-    read_chars = int((run.config if run else {}).get("read_chars") or DEFAULT_READ_CHARS)
+    read_chars = int((run.config if run else {}).get("read_chars") or default_read_chars)
     lineage = []
     for step in store.lineage(program.id):
         best = _best_select(store.program_evaluations(step.id) if step.id != program.id else evaluations)

@@ -24,6 +24,7 @@ from archive.models import (
     Run,
     RunProgram,
 )
+from providers.accounting import CallTally, LedgerTotals
 
 _HEX = frozenset("0123456789abcdef")
 SHOWN_ID_CHARS = 12
@@ -55,21 +56,6 @@ class FailureCounts:
     @property
     def total(self) -> int:
         return sum(self.evaluations.values()) + sum(self.candidates.values())
-
-
-@dataclass(frozen=True)
-class LLMCost:
-    """Model-call totals with the ledger's meaning: `calls` are provider calls (cache hits apart),
-    tokens and dollars count provider calls only, `unpriced_calls` succeeded without a known price."""
-
-    calls: int = 0
-    cached_calls: int = 0
-    failed_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced_calls: int = 0
-    by_purpose: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def resolve_id(session: Session, model: Any, id_or_prefix: str, noun: str) -> str:
@@ -110,6 +96,14 @@ def lock_run(session: Session, run_id: str) -> Run:
     if run is None:
         raise ArchiveLookupError(f"no run has the id '{run_id}'")
     return run
+
+
+def is_empty(session: Session) -> bool:
+    return not session.scalar(select(exists(select(Run.id)) | exists(select(Program.id))))
+
+
+def program_domains(session: Session) -> list[str]:
+    return list(session.scalars(select(Program.domain).distinct().order_by(Program.domain)))
 
 
 def next_sequence(session: Session, run_id: str) -> int:
@@ -156,25 +150,6 @@ def _of_run(run: Run, split: str | None) -> list[ColumnElement[bool]]:
 
 def run_evaluations(session: Session, run: Run, split: str | None) -> list[Evaluation]:
     return list(session.scalars(select(Evaluation).where(*_of_run(run, split)).order_by(Evaluation.id)))
-
-
-def unevaluated_programs(
-    session: Session, run: Run, split: str, data_fingerprint: str, agent: str
-) -> list[Program]:
-    evaluated = exists().where(
-        Evaluation.program_id == Program.id,
-        Evaluation.domain == run.domain,
-        Evaluation.split == split,
-        Evaluation.data_fingerprint == data_fingerprint,
-        Evaluation.agent == agent,
-    )
-    query = (
-        select(Program)
-        .join(RunProgram, RunProgram.program_id == Program.id)
-        .where(RunProgram.run_id == run.id, ~evaluated)
-        .order_by(RunProgram.added_at, Program.id)
-    )
-    return list(session.scalars(query))
 
 
 def best_programs(
@@ -290,7 +265,7 @@ def _counted(session: Session, query: Select[Any]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def llm_cost(session: Session, run_id: str | None) -> LLMCost:
+def llm_cost(session: Session, run_id: str | None) -> LedgerTotals:
     query = select(
         LLMCall.purpose,
         LLMCall.cached,
@@ -303,22 +278,16 @@ def llm_cost(session: Session, run_id: str | None) -> LLMCost:
     ).group_by(LLMCall.purpose, LLMCall.cached, LLMCall.outcome)
     if run_id is not None:
         query = query.where(LLMCall.run_id == run_id)
-    totals: dict[str, Any] = {"calls": 0, "cached_calls": 0, "failed_calls": 0, "input_tokens": 0}
-    totals.update(output_tokens=0, cost_usd=0.0, unpriced_calls=0)
-    by_purpose: dict[str, dict[str, float]] = {}
+    tally = CallTally()
     for purpose, cached, outcome, count, priced, tokens_in, tokens_out, dollars in session.execute(query):
-        entry = by_purpose.setdefault(purpose, {"calls": 0, "cached_calls": 0, "tokens": 0, "cost_usd": 0.0})
-        if cached:
-            totals["cached_calls"] += count
-            entry["cached_calls"] += count
-            continue
-        totals["calls"] += count
-        totals["failed_calls"] += count if outcome == "error" else 0
-        totals["unpriced_calls"] += count - priced if outcome == "ok" else 0
-        totals["input_tokens"] += int(tokens_in)
-        totals["output_tokens"] += int(tokens_out)
-        totals["cost_usd"] += float(dollars)
-        entry["calls"] += count
-        entry["tokens"] += int(tokens_in) + int(tokens_out)
-        entry["cost_usd"] += float(dollars)
-    return LLMCost(**totals, by_purpose=by_purpose)
+        tally.add(
+            purpose,
+            cached=bool(cached),
+            failed=outcome == "error",
+            input_tokens=int(tokens_in),
+            output_tokens=int(tokens_out),
+            cost_usd=float(dollars),
+            unpriced=count - priced if outcome == "ok" else 0,
+            count=count,
+        )
+    return tally.totals()

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from archive.diffs import DiffLine, change_size, diff_lines
 from archive.errors import ArchiveError
 from archive.models import Candidate, Evaluation, Program, Run
-from archive.queries import SHOWN_ID_CHARS, FailureCounts, LLMCost, ProgressPoint
+from archive.queries import SHOWN_ID_CHARS, FailureCounts, ProgressPoint
 from archive.store import ArchiveStore
+from providers.accounting import LedgerTotals
 
 _FULL_ID = re.compile(rf"\b([0-9a-f]{{{SHOWN_ID_CHARS}}})[0-9a-f]{{{64 - SHOWN_ID_CHARS}}}\b")
 
@@ -84,7 +85,7 @@ class RunReport:
     islands: int
     lineage: list[LineageStep]
     failures: FailureCounts
-    llm_cost: LLMCost
+    llm_cost: LedgerTotals
 
     @property
     def seeds(self) -> list[ScoredProgram]:

@@ -37,7 +37,8 @@ from archive.models import (
     program_id_for,
     utcnow,
 )
-from archive.queries import FailureCounts, LLMCost, ProgressPoint
+from archive.queries import FailureCounts, ProgressPoint
+from providers.accounting import LedgerTotals
 
 DEFAULT_URL = "sqlite:///mnemoforge.db"
 
@@ -95,6 +96,16 @@ class ArchiveStore:
         """The run whose id is or starts with `id_or_prefix`; `ArchiveLookupError` if none or several."""
         with self._reading() as session:
             return session.get_one(Run, queries.resolve_id(session, Run, id_or_prefix, "run"))
+
+    def is_empty(self) -> bool:
+        """True when the archive holds no run and no program (reads no row)."""
+        with self._reading() as session:
+            return queries.is_empty(session)
+
+    def program_domains(self) -> list[str]:
+        """The domains the archive's programs belong to, sorted (reads no program's source)."""
+        with self._reading() as session:
+            return queries.program_domains(session)
 
     def list_runs(self, domain: str | None = None, status: str | None = None) -> list[Run]:
         """Runs, newest first."""
@@ -178,11 +189,6 @@ class ArchiveStore:
         """The program whose id is or starts with `id_or_prefix`; `ArchiveLookupError` if none or several."""
         with self._reading() as session:
             return session.get_one(Program, queries.resolve_id(session, Program, id_or_prefix, "program"))
-
-    def find_program(self, program_id: str) -> Program | None:
-        """The program with exactly this id, or None."""
-        with self._reading() as session:
-            return session.get(Program, program_id)
 
     def list_programs(self, domain: str | None = None, run_id: str | None = None) -> list[Program]:
         """Programs (of a domain, or taking part in a run), oldest first."""
@@ -285,14 +291,6 @@ class ArchiveStore:
         with self._reading() as session:
             return queries.run_evaluations(session, queries.require(session, Run, run_id, "run"), split)
 
-    def unevaluated_programs(
-        self, run_id: str, split: str, data_fingerprint: str, agent: str
-    ) -> list[Program]:
-        """The run's programs with no evaluation under this key (to finish after a crash), oldest first."""
-        with self._reading() as session:
-            run = queries.require(session, Run, run_id, "run")
-            return queries.unevaluated_programs(session, run, split, data_fingerprint, agent)
-
     # ----------------------------------------------------------------------------------- candidates
 
     def record_candidate(
@@ -341,11 +339,6 @@ class ArchiveStore:
             query = query.where(Candidate.status == status)
         with self._reading() as session:
             return list(session.scalars(query))
-
-    def next_candidate_sequence(self, run_id: str) -> int:
-        """The sequence number the run's next candidate gets (1 for a run without candidates)."""
-        with self._reading() as session:
-            return queries.next_sequence(session, run_id)
 
     # ------------------------------------------------------------------------------------ LLM calls
 
@@ -405,7 +398,7 @@ class ArchiveStore:
         with self._reading() as session:
             return queries.failure_counts(session, run_id)
 
-    def llm_cost(self, run_id: str | None = None) -> LLMCost:
+    def llm_cost(self, run_id: str | None = None) -> LedgerTotals:
         """Totals of the model calls of a run (or of the whole archive), computed as the ledger does."""
         with self._reading() as session:
             return queries.llm_cost(session, run_id)
@@ -452,4 +445,4 @@ class ArchiveStore:
             yield session
 
 
-__all__ = ["DEFAULT_URL", "ArchiveStore", "FailureCounts", "LLMCost", "ProgressPoint"]
+__all__ = ["DEFAULT_URL", "ArchiveStore", "FailureCounts", "ProgressPoint"]

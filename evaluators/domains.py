@@ -16,6 +16,10 @@ from sandbox.session import Capabilities, SessionFactory
 
 Progress = Callable[[int, int], None]
 
+DEFAULT_READ_CHAR_LIMIT = 3000
+"""The characters of each read() result that count, unless a run or `eval` says otherwise: what an agent
+sees of its memory, in every domain."""
+
 
 class DomainDataset(Protocol):
     """What every domain's dataset offers: a name people read and a fingerprint of its exact content."""

@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from providers.config import BudgetSettings, LLMSettings
+from providers.embedders import check_embedder
 
 
 class ConfigError(ValueError):
@@ -40,7 +42,7 @@ class RunConfig(BaseModel):
     )
     embedder: str = "hashed"
     sandbox: Literal["auto", "docker", "process", "inprocess"] = "auto"
-    read_chars: int = Field(3000, ge=1)
+    read_chars: int = Field(DEFAULT_READ_CHAR_LIMIT, ge=1)
     seeds: tuple[str, ...] = Field((), description="seed names to start from; empty = every registered seed")
 
     islands: int = Field(2, ge=1)
@@ -71,6 +73,12 @@ class RunConfig(BaseModel):
             raise ValueError("a run config is saved in the archive: keep the key in the provider's variable")
         if value.budget != BudgetSettings():
             raise ValueError("a run's model budget is max_cost_usd (--max-cost), summed over all workers")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, value: str) -> str:
+        check_embedder(value)  # here, not in every worker: a bad one would fail every evaluation
         return value
 
     @field_validator("seeds", mode="before")

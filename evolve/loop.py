@@ -5,7 +5,10 @@ The archive is the checkpoint. Every candidate gets a sequence number and its ra
 evaluations are unique by (program, domain, split, data fingerprint, agent). So a run killed at any point
 resumes by replaying the archive: finished evaluations are reused, accepted candidates without one are
 evaluated, and the sequence numbers not yet recorded (proposals run concurrently, so a later one may
-have landed first) are proposed again. Nothing is lost or done twice.
+have landed first) are proposed again. Nothing recorded is lost or repeated; what was in flight when the
+driver died is done again: a proposal is made anew (the same random stream, but a model may answer
+differently) and an evaluation that a worker had finished but the driver had not recorded runs again,
+its model calls then paid and counted twice.
 
 The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
 proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers.
@@ -25,13 +28,14 @@ import ray
 
 from archive import ArchiveStore
 from evaluators.domains import get_domain
-from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
-from evolve.mutators.base import Mutator, ParentContext
+from evolve.errors import UserError
+from evolve.mutators.base import Mutator
 from evolve.mutators.program_text import program_shape
 from evolve.proposals import Proposal, propose, propose_on_worker
-from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker
+from evolve.reflection import ReflectionContexts
+from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker, lost_result
 from seeds import SEEDS, get_seed
 
 
@@ -136,6 +140,10 @@ class Evolution:
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
+        self.reflection_context = ReflectionContexts(
+            config, store, run_id, self.fingerprints, self.dataset.name, self._request
+        )
+        """What the reflective mutator asks about a parent (`evolve.reflection`)."""
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -184,7 +192,12 @@ class Evolution:
         for member in self.seed_members.values():
             self.database.add(member)
         if not self.seed_members:
-            raise RuntimeError("no seed could be evaluated successfully; see the failures in the archive")
+            reasons = self.store.failure_counts(self.run_id).evaluations
+            counted = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
+            raise UserError(
+                f"no seed could be evaluated successfully (failures: {counted or 'none recorded'}); "
+                f"see them with  mnemoforge report {self.run_id}"
+            )
         self.status.best_seed_score = max(m.score for m in self.seed_members.values())
         self.status.best_per_island = self.database.best_per_island()
 
@@ -341,7 +354,8 @@ class Evolution:
                 self.local_worker_pids.add(payload["pid"])
             llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
-            result = self._lost(request, error).to_json(include_cases=False)
+            fingerprint = self.fingerprints[request.split]
+            result = lost_result(request, self.dataset.name, fingerprint, error).to_json(include_cases=False)
             worker = "lost"
             llm_calls = []
         # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
@@ -357,19 +371,6 @@ class Evolution:
                 worker=worker,
             )
         self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
-
-    def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
-        return EvaluationResult(
-            domain=request.domain,
-            split=request.split,
-            agent=request.evaluation_agent,
-            data_name=self.dataset.name,
-            data_fingerprint=self.fingerprints[request.split],
-            status="failed",
-            score=0.0,
-            failure_reason=WORKER_LOST,
-            failure_message=f"the worker was lost twice: {type(error).__name__}: {error}",
-        )
 
     def _absorb(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
@@ -394,43 +395,6 @@ class Evolution:
             return True
         return (
             self.config.max_wall_seconds is not None and self.status.elapsed >= self.config.max_wall_seconds
-        )
-
-    # -- reflection ------------------------------------------------------------------------------
-
-    def reflection_context(self, program_id: str) -> ParentContext:
-        """A program's `select` results and its failures on `reflect` (evaluated now if not yet: once)."""
-        program = self.store.get_program(program_id)
-        chosen = self.store.find_evaluation(
-            program_id,
-            self.config.domain,
-            "select",
-            self.fingerprints["select"],
-            self.config.evaluation_agent,
-        )
-        reflect = self.store.find_evaluation(
-            program_id,
-            self.config.domain,
-            "reflect",
-            self.fingerprints["reflect"],
-            self.config.evaluation_agent,
-        )
-        if reflect is None:
-            payload = ray.get(evaluate_on_worker.remote(self._request(program_id, program.source, "reflect")))
-            result = EvaluationResult.from_json(payload["result"])
-            self.store.record_llm_calls(payload["llm_calls"], run_id=self.run_id)
-            reflect, _ = self.store.record_evaluation(
-                program_id, **result.to_json(), run_id=self.run_id, seconds=result.cost.get("seconds")
-            )
-        cases = (self.store.evaluation_cases(reflect.id) or []) if reflect.id is not None else []
-        return ParentContext(
-            program_id=program_id,
-            source=program.source,
-            score=chosen.score if chosen is not None else 0.0,
-            by_category=dict(chosen.by_category) if chosen is not None else {},
-            cost=dict(chosen.cost) if chosen is not None else {},
-            failed_cases=[case for case in cases if case.get("score", 0.0) < 1.0],
-            logs=list(reflect.logs) if reflect.ok else [str(reflect.failure_message), *reflect.logs],
         )
 
     # -- end of run -------------------------------------------------------------------------------

@@ -7,12 +7,14 @@ import Ray.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 
 import ray
 
 from archive import ArchiveStore
+from archive.errors import ArchiveError
 from evaluators.domains import get_domain
 from evolve.config import RunConfig
 from evolve.errors import UserError
@@ -36,30 +38,51 @@ def run_evolution(
     """Start (or join) Ray, run the loop, and always leave Ray as it was.
 
     `observer` sees the run's status after every step; `warn` hears what the sandbox check has to say (for
-    example that it fell back to the process backend). A KeyboardInterrupt marks the run "interrupted" in the
-    archive, so that it can be resumed, and propagates.
+    example that it fell back to the process backend). However the run ends, the archive says so: a
+    KeyboardInterrupt marks it "interrupted" (to be resumed), any other exception (refused at start-up,
+    no seed evaluated, the archive failing) "failed" with the reason in its summary; either propagates.
     """
-    if config.agent == "llm":
-        check_agent_model(config)
-    make_mutator = mutator_factory(config, store, run_id)
-    # Check the sandbox (and build its image) once here, not in every Ray worker at the same time.
-    close_factory(make_session_factory(config.sandbox, warn=warn))
-    if config.ray_address:
-        ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
-    else:
-        ray.init(num_cpus=config.workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     evolution: Evolution | None = None
+    ray_started = False
+    resources = contextlib.ExitStack()
     try:
+        if config.agent == "llm":
+            check_agent_model(config)
+        make_mutator = mutator_factory(config, store, run_id, resources)
+        # Check the sandbox (and build its image) once here, not in every Ray worker at the same time.
+        close_factory(make_session_factory(config.sandbox, warn=warn))
+        if config.ray_address:
+            ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
+        else:
+            ray.init(
+                num_cpus=config.workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False
+            )
+        ray_started = True
         evolution = Evolution(config, store, run_id, make_mutator)
         if observer is not None:
             observer(evolution.status)
         return evolution.run(observer)
     except KeyboardInterrupt:
-        store.set_run_status(run_id, "interrupted")
+        _end_run(store, run_id, "interrupted", None)
+        raise
+    except Exception as error:
+        _end_run(store, run_id, "failed", error)
         raise
     finally:
-        ray.shutdown()
-        sweep_orphaned_sandboxes(config.sandbox, evolution.local_worker_pids if evolution else ())
+        resources.close()
+        if ray_started:
+            ray.shutdown()
+            sweep_orphaned_sandboxes(config.sandbox, evolution.local_worker_pids if evolution else ())
+
+
+def _end_run(store: ArchiveStore, run_id: str, status: str, error: Exception | None) -> None:
+    """Record how a run ended; if the archive itself cannot take it, say so on the error that ended it."""
+    summary = None if error is None else {"failure": f"{type(error).__name__}: {error}"}
+    try:
+        store.set_run_status(run_id, status, summary)
+    except ArchiveError as unrecorded:
+        if error is not None:
+            error.add_note(f"the run could not be marked {status} in the archive: {unrecorded}")
 
 
 def check_agent_model(config: RunConfig) -> None:
@@ -75,16 +98,20 @@ def run_llm_settings(config: RunConfig) -> LLMSettings:
     return config.llm.model_copy(update={"budget": BudgetSettings(max_dollars=config.max_cost_usd)})
 
 
-def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> MutatorFactory:
+def mutator_factory(
+    config: RunConfig, store: ArchiveStore, run_id: str, resources: contextlib.ExitStack
+) -> MutatorFactory:
     """Each candidate's mutator: structural with no model; reflective with one, its calls in the archive.
 
-    LLM-written children are smoke-run in the run's sandbox, never in this process.
+    LLM-written children are smoke-run in the run's sandbox, never in this process; that sandbox's
+    factory closes with `resources`, when the run ends.
     """
     if config.mutation_model is None:
         return lambda rng, evolution: StructuralMutator(rng)
     access = open_model_access(config.mutation_model, run_llm_settings(config))
     access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
     smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
+    resources.callback(close_factory, smoke_factory)
     domain = get_domain(config.domain)
 
     def smoke_test(source: str) -> str | None:

@@ -17,11 +17,11 @@ driver stores them and sums the run's cost over all workers.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import socket
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import ray
@@ -30,14 +30,15 @@ from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
 from evolve.config import RunConfig
 from evolve.errors import UserError
+from evolve.evaluation import assemble, open_embedder
 from evolve.llm_setup import ModelAccess, open_model_access
+from providers.accounting import CallRecord
 from providers.config import LLMSettings
-from providers.embedders import Embedder, make_embedder
+from providers.embedders import Embedder
 from providers.errors import ProviderError
 from sandbox.backends import close_factory, make_session_factory
-from sandbox.session import Capabilities, FailureReason, SessionFactory
+from sandbox.session import FailureReason, SessionFactory
 
-EMBEDDING_CACHE = Path.home() / ".cache" / "mnemoforge" / "embeddings.sqlite"
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
 
@@ -89,20 +90,21 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
     domain = get_domain(request.domain)
     dataset = _dataset(request.domain, request.data)
     access: ModelAccess | None = None
-    calls_before = 0
+    calls: list[CallRecord] = []
     try:
         if request.agent_model is not None:
             access = _model_access(request.agent_model)
-            calls_before = len(access.ledger.records)
-        result = domain.evaluate(
-            request.source,
-            dataset,
-            request.split,
-            domain.make_agent(request.agent, access.client if access else None),
-            _session_factory(request.sandbox),
-            Capabilities(embed=_embedder(request.embedder), llm=access.toolkit_llm if access else None),
-            request.read_chars,
-        )
+        with access.ledger.recording() if access else contextlib.nullcontext([]) as calls:
+            evaluation = assemble(
+                domain,
+                dataset,
+                request.agent,
+                _embedder(request.embedder, request.agent_model),
+                _session_factory(request.sandbox),
+                request.read_chars,
+                access,
+            )
+            result = evaluation.run(request.source, request.split)
     except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
         result = EvaluationResult(
             domain=request.domain,
@@ -115,7 +117,6 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
             failure_reason=FailureReason.LLM_UNAVAILABLE.value,
             failure_message=str(error),
         )
-    calls = access.ledger.records[calls_before:] if access else []
     return replace(result, agent=request.evaluation_agent), [call.to_json() for call in calls]
 
 
@@ -135,6 +136,23 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
     }
 
 
+def lost_result(
+    request: EvaluationRequest, data_name: str, data_fingerprint: str, error: BaseException
+) -> EvaluationResult:
+    """The failed result of an evaluation whose worker was lost twice (Ray retries a lost task once)."""
+    return EvaluationResult(
+        domain=request.domain,
+        split=request.split,
+        agent=request.evaluation_agent,
+        data_name=data_name,
+        data_fingerprint=data_fingerprint,
+        status="failed",
+        score=0.0,
+        failure_reason=WORKER_LOST,
+        failure_message=f"the worker was lost twice: {type(error).__name__}: {error}",
+    )
+
+
 def _quiet(message: str) -> None:
     """Workers do not repeat the sandbox's warnings: the driver says them once, when the run starts."""
 
@@ -145,8 +163,9 @@ def _dataset(domain: str, spec: str) -> Any:
 
 
 @functools.cache
-def _embedder(spec: str) -> Embedder:
-    return make_embedder(spec, EMBEDDING_CACHE)
+def _embedder(spec: str, agent_model: AgentModel | None) -> Embedder:
+    """The worker's embedder; an API embedder's calls go to the agent model's ledger, when there is one."""
+    return open_embedder(spec, _model_access(agent_model) if agent_model else None)
 
 
 @functools.cache

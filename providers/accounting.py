@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -138,7 +140,11 @@ class Budget:
 
 @dataclass(frozen=True)
 class LedgerTotals:
-    """Sums over the ledger; `calls` counts provider calls (cache hits are counted apart)."""
+    """Sums over call records; `calls` counts provider calls (cache hits are counted apart), tokens and
+    dollars count provider calls only, `unpriced_calls` succeeded without a known price.
+
+    The ledger reports these for its own calls and the archive for the calls it stored (`CallTally`
+    sums both the same way)."""
 
     calls: int = 0
     cached_calls: int = 0
@@ -150,19 +156,85 @@ class LedgerTotals:
     by_purpose: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
+class CallTally:
+    """Running sums of call records, in constant memory: one record at a time, or a group of alike ones."""
+
+    def __init__(self) -> None:
+        self._sums: dict[str, float] = dict.fromkeys(
+            ("calls", "cached_calls", "failed_calls", "input_tokens", "output_tokens", "unpriced_calls"), 0
+        )
+        self._dollars = 0.0
+        self._by_purpose: dict[str, dict[str, float]] = {}
+
+    def add_record(self, record: CallRecord) -> None:
+        self.add(
+            record.purpose,
+            cached=record.outcome == "cached",
+            failed=record.outcome == "error",
+            input_tokens=record.input_tokens,
+            output_tokens=record.output_tokens,
+            cost_usd=record.cost_usd or 0.0,
+            unpriced=int(record.cost_usd is None and record.outcome == "ok"),
+        )
+
+    def add(
+        self,
+        purpose: str,
+        *,
+        cached: bool,
+        failed: bool,
+        input_tokens: int,
+        output_tokens: int,
+        cost_usd: float,
+        unpriced: int = 0,
+        count: int = 1,
+    ) -> None:
+        """Add `count` calls of one purpose and kind; tokens, dollars and `unpriced` are their sums."""
+        entry = self._by_purpose.setdefault(
+            purpose, {"calls": 0, "cached_calls": 0, "tokens": 0, "cost_usd": 0.0}
+        )
+        if cached:
+            self._sums["cached_calls"] += count
+            entry["cached_calls"] += count
+            return
+        self._sums["calls"] += count
+        self._sums["failed_calls"] += count if failed else 0
+        self._sums["unpriced_calls"] += unpriced
+        self._sums["input_tokens"] += input_tokens
+        self._sums["output_tokens"] += output_tokens
+        self._dollars += cost_usd
+        entry["calls"] += count
+        entry["tokens"] += input_tokens + output_tokens
+        entry["cost_usd"] += cost_usd
+
+    def totals(self) -> LedgerTotals:
+        counts = {key: int(value) for key, value in self._sums.items()}
+        by_purpose = {purpose: dict(entry) for purpose, entry in self._by_purpose.items()}
+        return LedgerTotals(**counts, cost_usd=self._dollars, by_purpose=by_purpose)
+
+
+RECENT_RECORDS = 1000
+"""How many of its latest records a ledger keeps to show; its totals cover every call, in constant memory."""
+
+
 class Ledger:
-    """The run's call records and budget; safe to share between threads.
+    """The run's call totals and budget; safe to share between threads.
 
     `reserve()` is called before a provider call and `record()` after it. A call slot is reserved
     atomically, so `max_calls` is never exceeded; tokens and dollars are only known afterwards, so
     calls already in flight when those limits are reached still finish (the overshoot is at most
     the concurrency limit's worth of calls).
+
+    A ledger lives as long as its process (a Ray worker's, over thousands of evaluations), so it keeps
+    running sums, not every record: the calls of one piece of work are taken with `recording()`, and
+    those to keep for good go to subscribers (the archive) or the JSONL sink.
     """
 
     def __init__(self, budget: Budget | None = None, sink: str | Path | None = None) -> None:
         self.budget = budget or Budget()
         self._lock = threading.Lock()
-        self._records: list[CallRecord] = []
+        self._recent: deque[CallRecord] = deque(maxlen=RECENT_RECORDS)
+        self._tally = CallTally()
         self._reserved = 0
         self._tokens = 0
         self._dollars = 0.0
@@ -175,6 +247,21 @@ class Ledger:
         """Call `callback(record)` for every record from now on (e.g. to persist it in the archive)."""
         with self._lock:
             self._subscribers.append(callback)
+
+    def unsubscribe(self, callback: Callable[[CallRecord], None]) -> None:
+        with self._lock:
+            self._subscribers.remove(callback)
+
+    @contextmanager
+    def recording(self) -> Iterator[list[CallRecord]]:
+        """The records of the calls made inside the `with` block (by any thread), in a list filled as
+        they finish."""
+        taken: list[CallRecord] = []
+        self.subscribe(taken.append)
+        try:
+            yield taken
+        finally:
+            self.unsubscribe(taken.append)
 
     def reserve(self) -> None:
         """Claim one call of the budget; raise `BudgetExhausted` (and claim nothing) when it is spent."""
@@ -202,7 +289,8 @@ class Ledger:
     def record(self, record: CallRecord) -> None:
         """Add a finished call; cached calls do not count against the budget."""
         with self._lock:
-            self._records.append(record)
+            self._recent.append(record)
+            self._tally.add_record(record)
             if record.outcome != "cached":
                 self._tokens += record.input_tokens + record.output_tokens
                 self._dollars += record.cost_usd or 0.0
@@ -215,29 +303,11 @@ class Ledger:
 
     @property
     def records(self) -> list[CallRecord]:
+        """The latest records (at most `RECENT_RECORDS`), oldest first."""
         with self._lock:
-            return list(self._records)
+            return list(self._recent)
 
     def totals(self) -> LedgerTotals:
+        """Sums over every call recorded since the ledger was made."""
         with self._lock:
-            records = list(self._records)
-        by_purpose: dict[str, dict[str, float]] = {}
-        for r in records:
-            entry = by_purpose.setdefault(
-                r.purpose, {"calls": 0, "cached_calls": 0, "tokens": 0, "cost_usd": 0.0}
-            )
-            entry["cached_calls" if r.outcome == "cached" else "calls"] += 1
-            if r.outcome != "cached":
-                entry["tokens"] += r.input_tokens + r.output_tokens
-                entry["cost_usd"] += r.cost_usd or 0.0
-        live = [r for r in records if r.outcome != "cached"]
-        return LedgerTotals(
-            calls=len(live),
-            cached_calls=len(records) - len(live),
-            failed_calls=sum(1 for r in records if r.outcome == "error"),
-            input_tokens=sum(r.input_tokens for r in live),
-            output_tokens=sum(r.output_tokens for r in live),
-            cost_usd=sum(r.cost_usd or 0.0 for r in live),
-            unpriced_calls=sum(1 for r in live if r.cost_usd is None and r.outcome == "ok"),
-            by_purpose=by_purpose,
-        )
+            return self._tally.totals()

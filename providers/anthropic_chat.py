@@ -12,15 +12,12 @@ No temperature is sent: the Messages API of the SDK this project uses has no sam
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import anthropic
 
-from providers.errors import ProviderRequestError, TransientFailure
 from providers.models import ModelSpec
-from providers.transport import ChatRequest, RawCompletion, status_failure
+from providers.transport import ChatRequest, RawCompletion, SDKErrors, translated_errors
 
 
 def make_anthropic_client(api_key: str, base_url: str | None, timeout: float) -> anthropic.Anthropic:
@@ -62,7 +59,7 @@ class AnthropicChatTransport:
             params["output_config"] = {
                 "format": {"type": "json_schema", "schema": closed_schema(request.json_schema)}
             }
-        with translated_errors(self.spec):
+        with translated_errors(self.spec, ERRORS):
             response = self.client.messages.create(**params, timeout=timeout)
         text = "".join(block.text for block in response.content if getattr(block, "type", "") == "text")
         usage = response.usage
@@ -77,7 +74,7 @@ class AnthropicChatTransport:
     def check(self, timeout: float) -> None:
         """Look the model up (no tokens spent); a model that says it has no structured outputs gets
         its schemas through the prompt only."""
-        with translated_errors(self.spec):
+        with translated_errors(self.spec, ERRORS):
             info = self.client.models.retrieve(self.spec.model, timeout=timeout)
         support = getattr(getattr(info, "capabilities", None), "structured_outputs", None)
         if support is not None and getattr(support, "supported", True) is False:
@@ -100,31 +97,16 @@ def closed_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return closed
 
 
-@contextmanager
-def translated_errors(spec: ModelSpec) -> Iterator[None]:
-    """Turns the SDK's exceptions into `TransientFailure` or `ProviderRequestError`."""
-    try:
-        yield
-    except anthropic.APITimeoutError:
-        raise TransientFailure("timeout", "no answer within the timeout") from None
-    except anthropic.APIConnectionError as error:
-        raise TransientFailure("connection", f"cannot connect ({_cause(error)})") from None
-    except anthropic.APIStatusError as error:
-        message = error.api_message or str(error.message or "")
-        raise status_failure(error.status_code, dict(error.response.headers), message, spec) from None
-    except ValueError:  # a 2xx body that is not JSON (a proxy's HTML page, a truncated answer)
-        raise TransientFailure("malformed response", "the answer was not valid JSON") from None
-    except anthropic.APIError as error:
-        raise TransientFailure("malformed response", type(error).__name__) from None
-    except anthropic.AnthropicError as error:
-        raise ProviderRequestError(
-            f"the anthropic SDK could not send the request to {spec.label}: {type(error).__name__}",
-            spec.provider,
-            spec.model,
-        ) from None
+def _server_message(error: anthropic.APIStatusError) -> str:
+    return error.api_message or str(error.message or "")
 
 
-def _cause(error: BaseException) -> str:
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return type(error).__name__
+ERRORS = SDKErrors(
+    "anthropic",
+    anthropic.AnthropicError,
+    anthropic.APIError,
+    anthropic.APIConnectionError,
+    anthropic.APITimeoutError,
+    anthropic.APIStatusError,
+    _server_message,
+)

@@ -17,20 +17,56 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from providers.models import ModelSpec, strip_credentials
 from providers.transport import ChatRequest
 
 
-def default_cache_path() -> Path:
-    """`$MNEMOFORGE_CACHE_DIR/llm-responses.sqlite`, else under `$XDG_CACHE_HOME` or `~/.cache/mnemoforge`."""
+def cache_directory() -> Path:
+    """Where mnemoforge caches model answers and embeddings: `$MNEMOFORGE_CACHE_DIR`, else `mnemoforge`
+    under `$XDG_CACHE_HOME` or `~/.cache`."""
     root = os.environ.get("MNEMOFORGE_CACHE_DIR")
     if root:
-        return Path(root).expanduser() / "llm-responses.sqlite"
+        return Path(root).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "mnemoforge" / "llm-responses.sqlite"
+    return Path(xdg).expanduser() / "mnemoforge"
+
+
+def default_cache_path() -> Path:
+    """The completions cache: `llm-responses.sqlite` in `cache_directory()`."""
+    return cache_directory() / "llm-responses.sqlite"
+
+
+class CacheFile:
+    """An SQLite file shared by the threads of a process (one lock) and by processes (WAL, waits up to
+    30 s for another writer): what both on-disk caches, of completions and of embeddings, are kept in."""
+
+    def __init__(self, path: str | Path, table: str) -> None:
+        """Open (or create) the file at `path` with `table` (a CREATE TABLE IF NOT EXISTS statement)."""
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(table)
+        self._db.commit()
+
+    def rows(self, query: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(query, parameters).fetchall()
+
+    def write(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._lock:
+            self._db.executemany(statement, rows)
+            self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 @dataclass(frozen=True)
@@ -44,18 +80,15 @@ class ResponseCache:
     """Completions by request digest; `hits` and `misses` count lookups in this process."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path).expanduser() if path else default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = CacheFile(
+            path or default_cache_path(),
+            "CREATE TABLE IF NOT EXISTS completions (digest TEXT PRIMARY KEY, text TEXT NOT NULL, "
+            "input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, created REAL NOT NULL)",
+        )
+        self.path = self._file.path
         self.hits = 0
         self.misses = 0
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS completions (digest TEXT PRIMARY KEY, text TEXT NOT NULL, "
-            "input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, created REAL NOT NULL)"
-        )
-        self._db.commit()
+        self._counting = threading.Lock()
 
     @staticmethod
     def cacheable(request: ChatRequest) -> bool:
@@ -67,31 +100,27 @@ class ResponseCache:
         return hashlib.sha256(f"{endpoint}\n{request.canonical_json()}".encode()).hexdigest()
 
     def get(self, spec: ModelSpec, request: ChatRequest) -> CachedAnswer | None:
-        digest = self.digest(spec, request)
-        with self._lock:
-            row = self._db.execute(
-                "SELECT text, input_tokens, output_tokens FROM completions WHERE digest = ?", (digest,)
-            ).fetchone()
-            if row is None:
+        found = self._file.rows(
+            "SELECT text, input_tokens, output_tokens FROM completions WHERE digest = ?",
+            (self.digest(spec, request),),
+        )
+        with self._counting:
+            if not found:
                 self.misses += 1
                 return None
             self.hits += 1
-        return CachedAnswer(text=row[0], input_tokens=int(row[1]), output_tokens=int(row[2]))
+        text, input_tokens, output_tokens = found[0]
+        return CachedAnswer(text=text, input_tokens=int(input_tokens), output_tokens=int(output_tokens))
 
     def put(self, spec: ModelSpec, request: ChatRequest, answer: CachedAnswer) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO completions VALUES (?, ?, ?, ?, ?)",
-                (
-                    self.digest(spec, request),
-                    answer.text,
-                    answer.input_tokens,
-                    answer.output_tokens,
-                    time.time(),
-                ),
-            )
-            self._db.commit()
+        row = (
+            self.digest(spec, request),
+            answer.text,
+            answer.input_tokens,
+            answer.output_tokens,
+            time.time(),
+        )
+        self._file.write("INSERT OR REPLACE INTO completions VALUES (?, ?, ?, ?, ?)", [row])
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._file.close()

@@ -3,16 +3,15 @@
 The default, `HashedLexicalEmbedder`, needs no model and no download: it hashes words and character
 trigrams into a fixed number of signed buckets (the "hashing trick"). It captures lexical and
 sub-word overlap, not meaning; it is named for what it is so nobody mistakes it for a neural model.
-`SentenceTransformerEmbedder` (extra `neural`) and `OpenAICompatibleEmbedder` are the neural options;
-`CachedEmbedder` wraps any of them so that the same text is never embedded twice.
+`SentenceTransformerEmbedder` (extra `neural`) and `OpenAICompatibleEmbedder` (an embeddings API) are the
+neural options; `make_embedder` wraps them in `CachedEmbedder`, so that the same text is never embedded
+twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
-import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +19,13 @@ from typing import Protocol
 
 import numpy as np
 
-from providers.accounting import CallRecord, Ledger, Outcome
+from providers.accounting import CallRecord, Ledger
+from providers.cache import CacheFile, cache_directory
 from providers.config import LLMSettings, resolve_api_key
-from providers.errors import ProviderConfigError, ProviderRequestError, ProviderUnavailableError
+from providers.errors import ProviderConfigError
+from providers.metering import metered_call
 from providers.models import parse_model
-from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
+from providers.retry import call_with_retries
 from providers.secrets import register_secret, register_url_credentials
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -122,8 +123,8 @@ def _bundled_minilm_path() -> str:
 class CachedEmbedder:
     """A content-hash cache on disk in front of another embedder.
 
-    Keys are (embedder name, sha256 of the text), so a cache file can be shared by several embedders
-    and by concurrent processes (SQLite handles the locking).
+    Keys are (embedder name, sha256 of the text), so a cache file can be shared by several embedders,
+    threads and processes (`CacheFile`, as the completions cache).
     """
 
     def __init__(self, inner: Embedder, path: str | Path) -> None:
@@ -131,14 +132,11 @@ class CachedEmbedder:
         self.name = inner.name
         self.hits = 0
         self.misses = 0
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
+        self._file = CacheFile(
+            path,
             "CREATE TABLE IF NOT EXISTS embeddings "
-            "(model TEXT, digest TEXT, vector BLOB, PRIMARY KEY (model, digest))"
+            "(model TEXT, digest TEXT, vector BLOB, PRIMARY KEY (model, digest))",
         )
-        self._db.commit()
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
         digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
@@ -152,8 +150,7 @@ class CachedEmbedder:
                 (self.name, digest, np.asarray(vector, dtype=np.float32).tobytes())
                 for (digest, _), vector in zip(missing, vectors, strict=True)
             ]
-            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
-            self._db.commit()
+            self._file.write("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
             found.update(
                 {
                     digest: list(map(float, vector))
@@ -168,7 +165,7 @@ class CachedEmbedder:
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
-            rows = self._db.execute(
+            rows = self._file.rows(
                 f"SELECT digest, vector FROM embeddings WHERE model = ? AND digest IN ({placeholders})",
                 [self.name, *chunk],
             )
@@ -176,25 +173,47 @@ class CachedEmbedder:
         return found
 
     def close(self) -> None:
-        self._db.close()
+        self._file.close()
 
 
 DEFAULT_EMBEDDER = "hashed"
+EMBEDDER_CHOICES = "hashed, minilm, openai:MODEL or openai-compatible:URL:MODEL"
+"""What `--embedder` accepts, in words for help texts and errors."""
 
 
-def make_embedder(spec: str = DEFAULT_EMBEDDER, cache_path: str | Path | None = None) -> Embedder:
-    """The embedder a user names: `hashed` (default, no download) or `minilm` (extra `neural`).
+def check_embedder(spec: str) -> None:
+    """Raise `ValueError` for a spec `make_embedder` does not know, without loading or opening anything
+    (a run checks its embedder before its workers each open it)."""
+    if spec in ("hashed", "minilm"):
+        return
+    if spec.startswith(("openai:", "openai-compatible:")):
+        parse_model(spec)  # ProviderConfigError, a ValueError, for a malformed model string
+        return
+    raise ValueError(f"unknown embedder {spec!r}; use {EMBEDDER_CHOICES}")
 
-    Neural embedders are wrapped in the on-disk cache when `cache_path` is given; the hashed one is
-    cheaper to recompute than to look up, so it never is.
+
+def make_embedder(
+    spec: str = DEFAULT_EMBEDDER,
+    cache_path: str | Path | None = None,
+    settings: LLMSettings | None = None,
+    ledger: Ledger | None = None,
+) -> Embedder:
+    """The embedder a user names: `hashed` (default, no download), `minilm` (extra `neural`), or an
+    embeddings API: `openai:MODEL` or `openai-compatible:URL:MODEL` (its calls in `ledger`, as
+    "embedding", under `settings`' retries and budget).
+
+    Neural embedders are wrapped in the on-disk cache, at `cache_path` or `embeddings.sqlite` in the
+    cache directory (`providers.cache.cache_directory`); the hashed one is cheaper to recompute than to
+    look up, so it never is. Raises `ValueError` for a spec it does not know.
     """
+    check_embedder(spec)
     if spec == "hashed":
         return HashedLexicalEmbedder()
     if spec == "minilm":
         embedder: Embedder = SentenceTransformerEmbedder()
     else:
-        raise ValueError(f"unknown embedder {spec!r}; use hashed or minilm")
-    return CachedEmbedder(embedder, cache_path) if cache_path else embedder
+        embedder = OpenAICompatibleEmbedder(spec, settings, ledger)
+    return CachedEmbedder(embedder, cache_path or cache_directory() / "embeddings.sqlite")
 
 
 class OpenAICompatibleEmbedder:
@@ -235,6 +254,7 @@ class OpenAICompatibleEmbedder:
         client = make_openai_client(self.spec, key, base_url, self.settings.timeout)
         self._transport = OpenAIEmbeddingTransport(self.spec, client)
         self._price = self.settings.price_table().price_for(self.spec.provider, self.spec.model)
+        self._policy = self.settings.retry_policy()
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
@@ -243,47 +263,22 @@ class OpenAICompatibleEmbedder:
         return vectors
 
     def _embed_batch(self, batch: list[str]) -> list[list[float]]:
-        self.ledger.reserve()
-        started = time.perf_counter()
-        outcome = RetryOutcome()
-        policy = self.settings.retry_policy()
-        try:
-            vectors, tokens = call_with_retries(
-                lambda: self._transport.embed(batch, self.settings.timeout), policy, outcome
-            )
-        except ProviderRequestError as error:
-            self._record(started, outcome, 0, "error", str(error))
-            raise
-        except RetriesExhausted as exhausted:
-            message = (
+        (vectors, tokens), outcome, latency = metered_call(
+            self.ledger,
+            self.spec,
+            "embedding",
+            lambda outcome: call_with_retries(
+                lambda: self._transport.embed(batch, self.settings.timeout), self._policy, outcome
+            ),
+            lambda exhausted: (
                 f"{self.spec.label} (model {self.spec.model}) could not embed ({exhausted.reason}): "
                 "check that the server is running and serves this embedding model"
-            )
-            self._record(started, outcome, 0, "error", message)
-            raise ProviderUnavailableError(
-                message, self.spec.provider, self.spec.model, outcome.attempts
-            ) from None
-        self._record(started, outcome, tokens, "ok")
-        return vectors
-
-    def _record(
-        self, started: float, outcome: RetryOutcome, tokens: int, result: Outcome, error: str = ""
-    ) -> None:
-        cost = (
-            self._price.cost(tokens, 0) if self._price and result == "ok" else (0.0 if self._price else None)
+            ),
         )
-        latency = time.perf_counter() - started
+        cost = self._price.cost(tokens, 0) if self._price else None
         self.ledger.record(
             CallRecord(
-                "embedding",
-                self.spec.provider,
-                self.name,
-                tokens,
-                0,
-                cost,
-                latency,
-                result,
-                outcome.attempts,
-                error,
+                "embedding", self.spec.provider, self.name, tokens, 0, cost, latency, "ok", outcome.attempts
             )
         )
+        return vectors

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,6 +24,7 @@ from providers.errors import (
     ProviderRequestError,
     ProviderUnavailableError,
 )
+from providers.metering import metered_call
 from providers.models import ModelSpec, parse_model
 from providers.retry import RetriesExhausted, RetryOutcome, call_with_retries
 from providers.secrets import register_secret, register_url_credentials
@@ -110,24 +110,14 @@ class LLMClient:
                 return self._cached(
                     hit, purpose, json_schema is not None and self.transport.supports_json_schema
                 )
-        self.ledger.reserve()
-        started = time.perf_counter()
-        outcome = RetryOutcome()
-        try:
-            raw, structured = self._send_with_retries(request, outcome)
-        except ProviderRequestError as error:
-            self._record_failure(purpose, started, outcome, str(error))
-            raise
-        except RetriesExhausted as exhausted:
-            message = self._unavailable_message(exhausted)
-            self._record_failure(purpose, started, outcome, message)
-            raise ProviderUnavailableError(
-                message, self.spec.provider, self.spec.model, outcome.attempts
-            ) from None
-        except Exception as error:  # a bug rather than a provider failure: still leave a record
-            self._record_failure(purpose, started, outcome, type(error).__name__)
-            raise
-        return self._finish(request, raw, purpose, started, outcome, structured, use_cache)
+        (raw, structured), outcome, latency = metered_call(
+            self.ledger,
+            self.spec,
+            purpose,
+            lambda outcome: self._send_with_retries(request, outcome),
+            self._unavailable_message,
+        )
+        return self._finish(request, raw, purpose, latency, outcome, structured, use_cache)
 
     def check(self) -> None:
         """Fail fast, before a run starts: reach the endpoint, prove the key, find the model.
@@ -184,12 +174,11 @@ class LLMClient:
         request: ChatRequest,
         raw: RawCompletion,
         purpose: str,
-        started: float,
+        latency: float,
         outcome: RetryOutcome,
         structured: bool,
         use_cache: bool,
     ) -> Completion:
-        latency = time.perf_counter() - started
         cost = self.price.cost(raw.input_tokens, raw.output_tokens) if self.price else None
         self.ledger.record(
             CallRecord(
@@ -235,22 +224,6 @@ class LLMClient:
         )
         return Completion(
             hit.text, self.name, hit.input_tokens, hit.output_tokens, 0.0, 0.0, True, 0, "cached", structured
-        )
-
-    def _record_failure(self, purpose: str, started: float, outcome: RetryOutcome, message: str) -> None:
-        self.ledger.record(
-            CallRecord(
-                purpose=purpose,
-                provider=self.spec.provider,
-                model=self.name,
-                input_tokens=0,
-                output_tokens=0,
-                cost_usd=0.0,
-                latency_s=time.perf_counter() - started,
-                outcome="error",
-                attempts=outcome.attempts,
-                error=message,
-            )
         )
 
     def _unavailable_message(self, exhausted: RetriesExhausted) -> str:

@@ -11,15 +11,13 @@ One transport serves both, with two differences that matter in practice:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openai
 
-from providers.errors import ProviderRequestError, TransientFailure
+from providers.errors import TransientFailure
 from providers.models import ModelSpec
-from providers.transport import ChatRequest, RawCompletion, status_failure
+from providers.transport import ChatRequest, RawCompletion, SDKErrors, translated_errors
 
 _REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
 _SCHEMA_NAME = re.compile(r"[^a-zA-Z0-9_-]")
@@ -49,7 +47,7 @@ class OpenAIChatTransport:
 
     def send(self, request: ChatRequest, timeout: float) -> RawCompletion:
         params = self._params(request)
-        with translated_errors(self.spec):
+        with translated_errors(self.spec, ERRORS):
             response = self.client.chat.completions.create(**params, timeout=timeout)
         if not response.choices:
             raise TransientFailure("malformed response", "the response held no choices")
@@ -67,7 +65,7 @@ class OpenAIChatTransport:
         """Reach the endpoint with the key, spending no tokens: OpenAI looks the model up; a local
         server lists its models (their names often differ from what the user typed, so only
         reachability and the key are checked)."""
-        with translated_errors(self.spec):
+        with translated_errors(self.spec, ERRORS):
             if self.spec.provider == "openai":
                 self.client.models.retrieve(self.spec.model, timeout=timeout)
             else:
@@ -107,7 +105,7 @@ class OpenAIEmbeddingTransport:
         self.client = client
 
     def embed(self, texts: list[str], timeout: float) -> tuple[list[list[float]], int]:
-        with translated_errors(self.spec):
+        with translated_errors(self.spec, ERRORS):
             response = self.client.embeddings.create(model=self.spec.model, input=texts, timeout=timeout)
         ordered = sorted(response.data, key=lambda item: item.index)
         if len(ordered) != len(texts):
@@ -122,31 +120,6 @@ def schema_name(schema: dict[str, Any]) -> str:
     return name or "response"
 
 
-@contextmanager
-def translated_errors(spec: ModelSpec) -> Iterator[None]:
-    """Turns the SDK's exceptions into `TransientFailure` or `ProviderRequestError`."""
-    try:
-        yield
-    except openai.APITimeoutError:
-        raise TransientFailure("timeout", "no answer within the timeout") from None
-    except openai.APIConnectionError as error:
-        raise TransientFailure("connection", f"cannot connect ({_cause(error)})") from None
-    except openai.APIStatusError as error:
-        raise status_failure(
-            error.status_code, dict(error.response.headers), _server_message(error), spec
-        ) from None
-    except ValueError:  # a 2xx body that is not JSON (a proxy's HTML page, a truncated answer)
-        raise TransientFailure("malformed response", "the answer was not valid JSON") from None
-    except openai.APIError as error:  # a 2xx whose body the SDK could not read
-        raise TransientFailure("malformed response", type(error).__name__) from None
-    except openai.OpenAIError as error:
-        raise ProviderRequestError(
-            f"the openai SDK could not send the request to {spec.label}: {type(error).__name__}",
-            spec.provider,
-            spec.model,
-        ) from None
-
-
 def _server_message(error: openai.APIStatusError) -> str:
     body = error.body
     if isinstance(body, dict):
@@ -158,8 +131,12 @@ def _server_message(error: openai.APIStatusError) -> str:
     return str(error.message or "")
 
 
-def _cause(error: BaseException) -> str:
-    """The innermost cause's class name, e.g. ConnectError, without its text (which may hold URLs)."""
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return type(error).__name__
+ERRORS = SDKErrors(
+    "openai",
+    openai.OpenAIError,
+    openai.APIError,
+    openai.APIConnectionError,
+    openai.APITimeoutError,
+    openai.APIStatusError,
+    _server_message,
+)

@@ -9,7 +9,8 @@ identically for every provider.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -147,3 +148,51 @@ def status_failure(
         spec.model,
         status,
     )
+
+
+@dataclass(frozen=True)
+class SDKErrors:
+    """The exception classes of one provider SDK, which `translated_errors` turns into ours.
+
+    The openai and anthropic SDKs are generated alike: a base error, an API error under it, and under
+    that connection errors (timeouts among them) and HTTP status errors. What differs is their names and
+    where a status error keeps the server's words (`server_message`)."""
+
+    sdk: str
+    base: type[Exception]
+    api: type[Exception]
+    connection: type[Exception]
+    timeout: type[Exception]
+    status: type[Exception]
+    server_message: Callable[[Any], str]
+
+
+@contextmanager
+def translated_errors(spec: ModelSpec, errors: SDKErrors) -> Iterator[None]:
+    """Turns an SDK's exceptions into `TransientFailure` (worth a retry) or `ProviderRequestError`."""
+    try:
+        yield
+    except errors.timeout:
+        raise TransientFailure("timeout", "no answer within the timeout") from None
+    except errors.connection as error:
+        raise TransientFailure("connection", f"cannot connect ({_innermost_cause(error)})") from None
+    except errors.status as error:
+        status, headers = error.status_code, dict(error.response.headers)  # type: ignore[attr-defined]
+        raise status_failure(status, headers, errors.server_message(error), spec) from None
+    except ValueError:  # a 2xx body that is not JSON (a proxy's HTML page, a truncated answer)
+        raise TransientFailure("malformed response", "the answer was not valid JSON") from None
+    except errors.api as error:  # a 2xx whose body the SDK could not read
+        raise TransientFailure("malformed response", type(error).__name__) from None
+    except errors.base as error:
+        raise ProviderRequestError(
+            f"the {errors.sdk} SDK could not send the request to {spec.label}: {type(error).__name__}",
+            spec.provider,
+            spec.model,
+        ) from None
+
+
+def _innermost_cause(error: BaseException) -> str:
+    """The innermost cause's class name, e.g. ConnectError, without its text (which may hold URLs)."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return type(error).__name__

@@ -4,6 +4,10 @@ The in-sandbox toolkit keeps its own LLM budget so that a well-behaved program s
 in-process, but a program can reach the protocol stream directly, so the broker is the authority: it
 counts every call it serves and refuses an LLM call past the per-operation budget, whatever the
 sandbox claims. The counts it keeps are the ones reported in `OperationStats`.
+
+A backend that raises `CapabilityError` names the reason itself (the host's model is down:
+`llm_unavailable`), and the program sees that reason, as it would in-process; any other failure of a
+backend is a `host_error`, which the program sees as a `RuntimeError`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 
 from sandbox import protocol
 from sandbox.session import Capabilities
+from sandbox.toolkit import CapabilityError
 
 
 class CapabilityBroker:
@@ -46,6 +51,9 @@ class CapabilityBroker:
                 return self._llm(call, args)
         except (TypeError, ValueError) as error:
             return protocol.capability_refusal(call, "crash", f"bad toolkit.{tool} call: {error}")
+        except CapabilityError as error:  # the host's backend named the reason (e.g. its model is down)
+            reason = error.reason if error.reason in protocol.ERROR_TYPES else "host_error"
+            return protocol.capability_refusal(call, reason, str(error))
         except Exception as error:  # the provider failed: the program sees an error, the host goes on
             return protocol.capability_refusal(
                 call, "host_error", f"toolkit.{tool} failed on the host: {type(error).__name__}: {error}"

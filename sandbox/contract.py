@@ -17,10 +17,10 @@ import dataclasses
 import inspect
 import sys
 import types
-import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from sandbox.schema import SchemaError, dataclass_json_schema, instantiate
 
 INSTRUCTION_NAMES = (
     "INSTRUCTION_KNOWLEDGE_ITEM",
@@ -144,7 +144,10 @@ def describe_module(module: types.ModuleType, source: str = "") -> ProgramDescri
         cls = getattr(module, name)
         if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
             raise ContractError(f"{name} must be a class decorated with @dataclass", lines.get(name))
-        schemas[name] = dataclass_json_schema(cls, warnings)
+        try:
+            schemas[name] = dataclass_json_schema(cls, warnings)
+        except SchemaError as error:
+            raise ContractError(str(error)) from None
     _check_knowledge_base(module.KnowledgeBase, lines.get("KnowledgeBase"))
     return ProgramDescription(
         instructions=instructions,
@@ -154,57 +157,6 @@ def describe_module(module: types.ModuleType, source: str = "") -> ProgramDescri
         commit_message=str(getattr(module, "COMMIT_MESSAGE", "") or ""),
         warnings=tuple(warnings),
     )
-
-
-def dataclass_json_schema(cls: type, warnings: list[str] | None = None) -> dict[str, Any]:
-    """The JSON Schema an agent fills for `cls`: field types, descriptions, and which fields are required."""
-    hints = _type_hints(cls)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    for spec in dataclasses.fields(cls):
-        if not spec.init:
-            continue
-        try:
-            prop = _json_type(hints.get(spec.name, str))
-        except TypeError as error:
-            raise ContractError(
-                f"field {cls.__name__}.{spec.name} has type {error}, which JSON cannot carry; "
-                "use str, int, float, bool, list[...], dict or Optional[...]"
-            ) from None
-        description = spec.metadata.get("description") if spec.metadata else None
-        if description:
-            prop["description"] = str(description)
-        elif warnings is not None:
-            warnings.append(f'{cls.__name__}.{spec.name} has no metadata={{"description": ...}}')
-        properties[spec.name] = prop
-        if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            required.append(spec.name)
-    schema: dict[str, Any] = {"title": cls.__name__, "type": "object", "properties": properties}
-    if cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}("):
-        schema["description"] = cls.__doc__.strip()
-    schema["required"] = required
-    return schema
-
-
-def instantiate(cls: type, data: dict[str, Any]) -> Any:
-    """Build `cls` from agent-filled JSON: coerce values to the declared types, fill what is missing.
-
-    Agents (LLMs above all) omit fields and mix types; a program must still receive a well-typed
-    instance, so missing fields take their default or the type's empty value, and extra keys are dropped.
-    """
-    if not isinstance(data, dict):
-        raise TypeError(f"{cls.__name__} must be built from a JSON object, not {type(data).__name__}")
-    hints = _type_hints(cls)
-    values = {}
-    for spec in dataclasses.fields(cls):
-        if not spec.init:
-            continue
-        hint = hints.get(spec.name, str)
-        if spec.name in data:
-            values[spec.name] = _coerce(data[spec.name], hint)
-        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            values[spec.name] = _empty_value(hint)
-    return cls(**values)
 
 
 _WHAT_IS_NEEDED = {
@@ -301,102 +253,40 @@ def _check_knowledge_base(cls: Any, line: int | None) -> None:
             raise ContractError(f"KnowledgeBase.{method} must accept {signature}", line)
 
 
-def _requires(module: types.ModuleType, line: int | None) -> tuple[str, ...]:
-    value = getattr(module, "REQUIRES", ())
+def declared_requires(program: str | ast.Module) -> tuple[str, ...]:
+    """The capabilities a program's source declares in `REQUIRES`, read without running it: a literal
+    string is one name (`REQUIRES = "llm"` is `("llm",)`); no REQUIRES, or one that is not a literal
+    string or sequence of strings, declares nothing (the executing pass refuses the latter)."""
+    tree = ast.parse(program) if isinstance(program, str) else program
+    for node in tree.body:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "REQUIRES" for t in targets):
+            try:
+                return _capability_names(ast.literal_eval(node.value)) or ()
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return ()
+    return ()
+
+
+def _capability_names(value: Any) -> tuple[str, ...] | None:
+    """`REQUIRES` as a tuple of names, or None when it is neither a string nor a sequence of strings."""
     if isinstance(value, str):
-        value = (value,)
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _requires(module: types.ModuleType, line: int | None) -> tuple[str, ...]:
+    names = _capability_names(getattr(module, "REQUIRES", ()))
+    if names is None:
         raise ContractError('REQUIRES must be a tuple of capability names, e.g. ("llm",)', line)
-    unknown = sorted(set(value) - KNOWN_CAPABILITIES)
+    unknown = sorted(set(names) - KNOWN_CAPABILITIES)
     if unknown:
         raise ContractError(f"REQUIRES names unknown capabilities {unknown}; known: llm, embed", line)
-    return tuple(value)
-
-
-def _type_hints(cls: type) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(cls)
-    except Exception as error:
-        raise ContractError(f"the annotations of {cls.__name__} cannot be resolved: {error}") from None
-
-
-def _json_type(hint: Any) -> dict[str, Any]:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if hint is Any:
-        return {}
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        inner = _json_type(options[0]) if len(options) == 1 else {"anyOf": [_json_type(a) for a in options]}
-        return {"anyOf": [inner, {"type": "null"}]} if type(None) in args else inner
-    if hint in _SCALARS:
-        return {"type": _SCALARS[hint]}
-    if hint in (list, tuple, set) or origin in (list, tuple, set):
-        return {"type": "array", "items": _json_type(args[0]) if args else {}}
-    if hint is dict or origin is dict:
-        return {"type": "object"}
-    raise TypeError(getattr(hint, "__name__", str(hint)))
-
-
-_SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
-
-
-def _coerce(value: Any, hint: Any) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        options = [a for a in args if a is not type(None)]
-        return _coerce(value, options[0]) if len(options) == 1 else value
-    if hint in (list, tuple, set) or origin in (list, tuple, set):
-        items = value if isinstance(value, list | tuple | set) else ([] if value in (None, "") else [value])
-        coerced = [_coerce(v, args[0]) for v in items] if args else list(items)
-        return (origin or hint)(coerced) if (origin or hint) is not list else coerced
-    converters: dict[Any, Callable[[Any], Any]] = {
-        str: lambda v: "" if v is None else v if isinstance(v, str) else _to_text(v),
-        int: _to_int,
-        float: _to_float,
-        bool: _to_bool,
-    }
-    if hint in converters:
-        return converters[hint](value)
-    return value
-
-
-def _to_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(_to_text(v) for v in value)
-    return str(value)
-
-
-def _to_int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _to_float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "yes", "1", "y"}
-    return bool(value)
-
-
-def _empty_value(hint: Any) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return None
-    if hint in (list, tuple, set) or origin in (list, tuple, set):
-        return (origin or hint)()
-    return {str: "", int: 0, float: 0.0, bool: False, dict: {}}.get(origin or hint)
+    return names
 
 
 def _traceback_line(error: BaseException, filename: str) -> int | None:

@@ -51,6 +51,7 @@ HARNESS_FILES = (
     "harness.py",
     "supervisor.py",
     "contract.py",
+    "schema.py",
     "toolkit.py",
     "vectorstore.py",
 )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from sandbox.contract import declared_requires
+
 
 class UnknownSeedError(KeyError):
     """No seed has that name."""
@@ -39,12 +41,7 @@ class Seed:
 
     @property
     def requires(self) -> tuple[str, ...]:
-        for node in ast.parse(self.source).body:
-            if isinstance(node, ast.Assign) and any(
-                getattr(t, "id", None) == "REQUIRES" for t in node.targets
-            ):
-                return tuple(ast.literal_eval(node.value))
-        return ()
+        return declared_requires(self.source)
 
 
 SEEDS: tuple[Seed, ...] = (

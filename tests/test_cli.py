@@ -69,6 +69,10 @@ def test_eval_prints_a_table(locomo_path: Path) -> None:
         (("eval", "bm25_turns", "--data", "synthetic:seed=x"), "bad synthetic option 'seed=x'"),
         (("eval", "bm25_turns", "--split", "train"), "unknown split 'train'"),
         (("eval", "bm25_turns", "--embedder", "word2vec"), "unknown embedder 'word2vec'"),
+        (
+            ("evolve", "--embedder", "word2vec", "--archive", "sqlite:///:memory:"),
+            "unknown embedder 'word2vec'",
+        ),
         (("seeds", "show", "nope"), "there is no seed named 'nope'"),
         (("eval", "bm25_turns", "--domain", "chess"), "unknown domain 'chess'"),
         (("eval", "bm25_turns", "--agent", "llm"), "--agent llm and --judge need a model"),
@@ -134,3 +138,53 @@ def test_eval_with_an_unreachable_model_server_is_one_sentence() -> None:
     )
     assert code == 2
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_a_model_failing_in_the_middle_of_eval_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.providers.fake_llm_server import FakeLLMServer, Fault
+
+    monkeypatch.setenv("MNEMOFORGE_CACHE_DIR", str(tmp_path / "cache"))  # no cached answer hides the fault
+    with FakeLLMServer() as server:
+        server.script(
+            Fault(), Fault(), Fault(status=403, message="scripted refusal")
+        )  # check, 1 call, refusal
+        model = f"openai-compatible:{server.openai_url}:fake-model"
+        code, stdout, stderr = run(
+            "eval", "bm25_turns", "--agent", "llm", "--model", model, "--judge",
+            "--sandbox", "inprocess", "--data", "synthetic:conversations=1",
+        )  # fmt: skip
+    assert code == 2
+    assert "Traceback" not in stderr + stdout
+    last = stderr.strip().splitlines()[-1]  # after the note that inprocess isolates nothing
+    assert last.startswith("error: the model failed while evaluating bm25_turns:") and "403" in last
+
+
+def test_an_embeddings_api_serves_eval_and_its_cache_is_in_the_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.providers.fake_llm_server import FakeLLMServer
+
+    monkeypatch.setenv("MNEMOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    with FakeLLMServer() as server:
+        embedder = f"openai-compatible:{server.openai_url}:embed-model"
+        args = ["eval", "vector_rag", "--embedder", embedder, "--sandbox", "inprocess", "--json"]
+        code, stdout, stderr = run(*args, "--data", "synthetic:conversations=1")
+        embedded = server.count("/embeddings")
+        assert code == 0, stderr
+        assert embedded > 0 and json.loads(stdout)["status"] == "ok"
+        again, _, stderr = run(*args, "--data", "synthetic:conversations=1")
+        assert again == 0, stderr
+        assert server.count("/embeddings") == embedded, "the second evaluation embedded again"
+    assert (tmp_path / "cache" / "embeddings.sqlite").is_file()
+
+
+def test_eval_says_which_model_calls_were_the_programs_and_which_the_agents() -> None:
+    code, stdout, stderr = run(
+        "eval", "experience_learner", "--domain", "planning",
+        "--data", "household:seed=0,households=1,tasks=2", "--sandbox", "inprocess", "--split", "all",
+    )  # fmt: skip
+    assert code == 0, stderr
+    flat = " ".join(stdout.split())
+    assert "LLM calls in the program 0, by the agent 0" in flat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.contract import ContractError, instantiate, load_program
+from sandbox.contract import ContractError, declared_requires, instantiate, load_program
 from seeds import SEEDS
 from tests.programs import MSTAR_VECTOR_SEARCH
 
@@ -126,7 +126,59 @@ def test_instantiate_coerces_agent_output_to_the_declared_types() -> None:
     assert (missing.summary, missing.count, missing.tags) == ("", 0, [])
 
 
+@pytest.mark.parametrize(
+    ("value", "as_int", "as_float"),
+    [
+        ("inf", 0, 0.0),
+        (float("inf"), 0, 0.0),
+        ("-Infinity", 0, 0.0),
+        ("nan", 0, 0.0),
+        (float("nan"), 0, 0.0),
+        ("1e400", 0, 0.0),
+        (10**400, 10**400, 0.0),
+        ("123456789012345678901234567890", 123456789012345678901234567890, 1.2345678901234568e29),
+        ("9" * 5000, 0, 0.0),
+        (" 42 ", 42, 42.0),
+        ("2.7", 2, 2.7),
+    ],
+)
+def test_instantiate_coerces_infinities_nan_and_huge_numbers(
+    value: object, as_int: int, as_float: float
+) -> None:
+    source = replace(
+        MSTAR_VECTOR_SEARCH,
+        '    summary: str = field(metadata={"description": "Concise summary of key facts from the text"})',
+        "    summary: str\n    count: int = 0\n    weight: float = 1.0",
+    )
+    program = load_program(source)
+    item = program.make_item({"summary": value, "count": value, "weight": value})
+    assert (item.count, item.weight) == (as_int, as_float)
+    assert isinstance(item.summary, str)
+
+
 def test_instantiate_refuses_non_objects() -> None:
     program = load_program(MSTAR_VECTOR_SEARCH)
     with pytest.raises(TypeError, match="must be built from a JSON object"):
         instantiate(program.module.Query, ["not", "an", "object"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("line", "declared"),
+    [
+        ('REQUIRES = ("llm",)', ("llm",)),
+        ('REQUIRES = "llm"', ("llm",)),
+        ('REQUIRES = ["llm", "embed"]', ("llm", "embed")),
+        ("REQUIRES: tuple[str, ...] = ()", ()),
+        ("REQUIRES = 3", ()),
+        ("REQUIRES = tuple(['llm'])", ()),
+        ("", ()),
+    ],
+)
+def test_requires_reads_the_same_from_source_as_the_contract_loads_it(line: str, declared: tuple) -> None:
+    source = f"{MSTAR_VECTOR_SEARCH}\n{line}\n"
+    assert declared_requires(source) == declared
+    if line in ("REQUIRES = 3",):
+        with pytest.raises(ContractError, match="REQUIRES must be a tuple"):
+            load_program(source)
+    elif "tuple([" not in line:
+        assert load_program(source).description.requires == declared

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 from evaluators.conversation.agent import ConversationAgent, Judge
 from evaluators.conversation.data import Conversation, format_session
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from evaluators.metrics import answer_token_recall, evidence_recall, exact_match, locomo_answer_score
 from evaluators.result import CaseResult
 from sandbox.session import MemorySession
-
-DEFAULT_READ_CHAR_LIMIT = 3000
 
 
 @dataclass

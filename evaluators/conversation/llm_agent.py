@@ -19,14 +19,13 @@ All calls use temperature 0, so repeated evaluations are answered from the respo
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from evaluators.conversation.offline_agent import OfflineAgent
+from evaluators.schema_filling import fill_with_model, schema_prompt
 from providers.llm import LLMClient
-from providers.structured import complete_json
 from sandbox.contract import ProgramDescription
 
 AGENT_ROLE = (
@@ -101,15 +100,12 @@ class LLMConversationAgent:
         self, program: ProgramDescription, prompt: str, schema: dict[str, Any], max_tokens: int
     ) -> dict[str, Any] | None:
         """The model's object when it is valid (after at most one repair); None to fall back."""
-        result = complete_json(
-            self.client, prompt, schema, system=system_prompt(program), max_tokens=max_tokens, purpose="agent"
-        )
-        if result.repaired:
+        filled = fill_with_model(self.client, prompt, schema, system_prompt(program), max_tokens)
+        if filled.repaired:
             self._count("repairs")
-        if result.valid:
-            return result.value
-        self._count("fallbacks")
-        return None
+        if filled.value is None:
+            self._count("fallbacks")
+        return filled.value
 
     def _count(self, field: str) -> None:
         with self._lock:
@@ -119,16 +115,6 @@ class LLMConversationAgent:
 def system_prompt(program: ProgramDescription) -> str:
     knowledge = program.instructions.get("ALWAYS_ON_KNOWLEDGE", "").strip()
     return f"{AGENT_ROLE}\n\n{knowledge}" if knowledge else AGENT_ROLE
-
-
-def schema_prompt(instruction: str, subject: str, class_name: str, schema: dict[str, Any]) -> str:
-    return (
-        f"{instruction.strip()}\n\n"
-        f"{subject}\n\n"
-        f"The {class_name} must be a JSON object matching this JSON Schema:\n"
-        f"{json.dumps(schema, indent=2, ensure_ascii=False)}\n\n"
-        "Reply with the JSON object only."
-    )
 
 
 def answer_prompt(instruction: str, question: str, context: str, date: str) -> str:

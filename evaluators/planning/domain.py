@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from evaluators.planning import scoring as scoring_module
 from evaluators.planning.alfworld import load_alfworld
 from evaluators.planning.baseline import NO_MEMORY_PROGRAM, BaselineCache, BaselineRun
@@ -34,7 +35,6 @@ from sandbox.session import Capabilities, InProcessSession, ProgramFailure, Sess
 
 DOMAIN = "planning"
 DEFAULT_DATA = "household"
-DEFAULT_READ_CHAR_LIMIT = 3000
 MAX_TRAJECTORY_CHARS = 4000
 """How much of a task's trajectory a case keeps for the reflective mutator (the end, where it failed)."""
 

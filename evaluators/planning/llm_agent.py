@@ -2,25 +2,27 @@
 
 Per task it makes one call per command (Thought, then Action), seeing the program's always-on knowledge
 and what `read()` returned, the task, its recent steps and the admissible commands; the program's
-`INSTRUCTION_RESPONSE` goes into the system prompt as the rule for using memory. Filling a Query or a
-KnowledgeItem is one call each, with the program's instruction and the schema; an answer that does
-not fit the schema falls back to the offline agent's deterministic fill, so a bad answer costs the
-memory its input's quality, never the evaluation.
+`INSTRUCTION_RESPONSE` goes into the system prompt as the rule for using memory. A Query or a
+KnowledgeItem is filled as every LLM agent fills one (`evaluators.schema_filling.fill_with_model`: the
+schema natively where the provider can, one repair); an answer that still does not fit falls back to the
+offline agent's deterministic fill, so a bad answer costs the memory its input's quality, never the
+evaluation.
 
-The model is anything `complete(prompt, system) -> text`: a plain callable, or a `providers` client
-(`LLMClient.complete(...)` is wrapped, its calls accounted under the purpose "agent").
+The model is a `providers` client (its calls accounted under the purpose "agent"), or a plain callable
+`(prompt, system) -> text`, which is given the client's `complete` so that it is used the same way.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from evaluators.planning.data import Observation
 from evaluators.planning.offline_agent import OfflinePlanningAgent
+from evaluators.schema_filling import fill_with_model, schema_prompt
 from sandbox.contract import ProgramDescription
 
 Complete = Callable[[str, str | None], str]
@@ -29,6 +31,8 @@ Complete = Callable[[str, str | None], str]
 HISTORY_STEPS = 12
 """Recent (command, observation) pairs shown each step; older ones are summarised by count."""
 MAX_ACTION_TOKENS = 160
+MAX_FILL_TOKENS = MAX_ACTION_TOKENS * 4
+FILL_SYSTEM = "You fill memory items and queries for an agent. Answer with one JSON object only."
 
 SYSTEM = (
     "You are an agent in a household text world. Each turn, think briefly, then give exactly one "
@@ -37,16 +41,34 @@ SYSTEM = (
 _ACTION = re.compile(r"^\s*action\s*:\s*(.+?)\s*$", re.I | re.M)
 
 
-def as_complete(llm: Any) -> Complete:
-    """A `Complete` from a providers client (anything with `.complete(prompt, system=...)`) or a callable."""
+@dataclass(frozen=True)
+class _Text:
+    text: str
+
+
+class CallableModel:
+    """A plain `(prompt, system) -> text` callable with a providers client's `complete`: a message list (a
+    repair turn) is shown as one prompt, and a schema only in the prompt, as to a provider without native
+    structured output."""
+
+    def __init__(self, complete: Complete) -> None:
+        self._complete = complete
+
+    def complete(self, prompt: str | Sequence[Any], *, system: str | None = None, **_options: Any) -> _Text:
+        if not isinstance(prompt, str):
+            # `complete_json`'s messages: the schema prompt, then (on a repair) the answer and the problems
+            prompt = "\n\n".join(
+                m.content if m.role == "user" else f"[{m.role}]: {m.content}" for m in prompt
+            )
+        return _Text(self._complete(prompt, system))
+
+
+def as_client(llm: Any) -> Any:
+    """A providers client as it is; a callable as a `CallableModel`."""
     if hasattr(llm, "complete"):
-
-        def complete(prompt: str, system: str | None) -> str:
-            return llm.complete(prompt, system=system, max_tokens=MAX_ACTION_TOKENS * 4, purpose="agent").text
-
-        return complete
-    if callable(llm):
         return llm
+    if callable(llm):
+        return CallableModel(llm)
     raise TypeError(f"an LLM agent needs a callable or a providers client, not {type(llm).__name__}")
 
 
@@ -56,42 +78,38 @@ class LLMPlanningAgent:
     name = "llm"
 
     def __init__(self, llm: Any) -> None:
-        self._complete = as_complete(llm)
+        self._client = as_client(llm)
         self._fallback = OfflinePlanningAgent()
         self.llm_calls = 0
 
     def call(self, prompt: str, system: str | None) -> str:
         self.llm_calls += 1
-        return self._complete(prompt, system)
+        return self._client.complete(
+            prompt, system=system, max_tokens=MAX_ACTION_TOKENS * 4, purpose="agent"
+        ).text
 
     def fill_query(self, program: ProgramDescription, goal_text: str, task_number: int) -> dict[str, Any]:
-        prompt = (
-            f"{program.instructions.get('INSTRUCTION_QUERY', '')}\n\n"
-            f"The task you are about to do: {goal_text}\n\n"
-            f"Write the query to your memory as a JSON object with this schema:\n"
-            f"{json.dumps(program.query_schema)}"
+        instruction = program.instructions.get("INSTRUCTION_QUERY", "")
+        subject = f"The task you are about to do: {goal_text}"
+        filled = self._fill(
+            schema_prompt(instruction, subject, "Query", program.query_schema), program.query_schema
         )
-        filled = self._json(prompt, program.query_schema)
         return filled if filled is not None else self._fallback.fill_query(program, goal_text, task_number)
 
     def fill_item(self, program: ProgramDescription, raw_text: str, task_number: int) -> dict[str, Any]:
-        prompt = (
-            f"{program.instructions.get('INSTRUCTION_KNOWLEDGE_ITEM', '')}\n\n"
-            f"What just happened:\n{raw_text}\n\n"
-            f"Write what to remember as a JSON object with this schema:\n"
-            f"{json.dumps(program.knowledge_item_schema)}"
-        )
-        filled = self._json(prompt, program.knowledge_item_schema)
+        instruction = program.instructions.get("INSTRUCTION_KNOWLEDGE_ITEM", "")
+        schema = program.knowledge_item_schema
+        prompt = schema_prompt(instruction, f"What just happened:\n{raw_text}", "KnowledgeItem", schema)
+        filled = self._fill(prompt, schema)
         return filled if filled is not None else self._fallback.fill_item(program, raw_text, task_number)
 
     def start(self, program: ProgramDescription, first: Observation, memory: str) -> ReActPolicy:
         return ReActPolicy(self, program, first.text, memory)
 
-    def _json(self, prompt: str, schema: dict[str, Any]) -> dict[str, Any] | None:
-        from providers.structured import parse_and_validate  # the providers layer loads SDKs: only when used
-
-        value, errors = parse_and_validate(self.call(prompt, "Answer with one JSON object only."), schema)
-        return value if value is not None and not errors else None
+    def _fill(self, prompt: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+        filled = fill_with_model(self._client, prompt, schema, FILL_SYSTEM, MAX_FILL_TOKENS)
+        self.llm_calls += filled.calls
+        return filled.value
 
 
 class ReActPolicy:

@@ -15,8 +15,6 @@ from sqlalchemy.exc import ArgumentError
 from archive import ArchiveStore
 from evolve.cli.support import UserError, archive_url
 
-ARCHIVE_OPTION_HELP = "Archive database URL (default: env MNEMOFORGE_ARCHIVE, else sqlite:///mnemoforge.db)."
-
 
 def open_archive(url: str | None) -> ArchiveStore:
     """The archive at `url` (or the configured default), which must exist and hold at least one program."""
@@ -28,7 +26,7 @@ def open_archive(url: str | None) -> ArchiveStore:
             "or point --archive or MNEMOFORGE_ARCHIVE at an existing one"
         )
     store = ArchiveStore(resolved)
-    if not store.list_runs() and not store.list_programs():
+    if store.is_empty():
         store.close()
         raise UserError(f"the archive at {_shown(resolved)} is empty; run `mnemoforge evolve` to fill it")
     return store

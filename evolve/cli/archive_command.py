@@ -15,7 +15,7 @@ from rich.text import Text
 
 from archive import ArchiveStore, Evaluation, Program
 from archive.diffs import unified_diff
-from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
+from evolve.cli.archive_access import open_archive
 from evolve.cli.archive_views import (
     ancestry_tree,
     best_evaluation,
@@ -27,14 +27,14 @@ from evolve.cli.archive_views import (
     runs_table,
     short,
 )
-from evolve.cli.support import UserError, out, reports_user_errors
+from evolve.cli.support import ARCHIVE_HELP, UserError, out, reports_user_errors
 
 archive_app = typer.Typer(
     help="Browse the archive: runs, the best programs, a program, its diff and its lineage.",
     no_args_is_help=True,
 )
 
-ArchiveOption = Annotated[str | None, typer.Option("--archive", help=ARCHIVE_OPTION_HELP)]
+ArchiveOption = Annotated[str | None, typer.Option("--archive", help=ARCHIVE_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 
 
@@ -58,6 +58,9 @@ def runs_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> 
         print(json.dumps([_run_json(*row) for row in rows], indent=2))
         return
     out.print(runs_table(rows))
+    for run, *_ in rows:
+        if (run.summary or {}).get("failure"):
+            out.print(f"run {run.id} {run.status}: {run.summary['failure']}", markup=False, highlight=False)
 
 
 @archive_app.command("list")
@@ -182,9 +185,7 @@ def _domains(store: ArchiveStore, run_id: str | None) -> list[str]:
     if run_id is not None:
         return [store.get_run(run_id).domain]
     names = {run.domain for run in store.list_runs()}
-    if not names:
-        names = {program.domain for program in store.list_programs()}
-    return sorted(names)
+    return sorted(names) if names else store.program_domains()
 
 
 def _label(program: Program) -> str:
@@ -202,6 +203,7 @@ def _run_json(
         "candidates": candidates,
         "best_select": best_select,
         "best_test": best_test,
+        "failure": (run.summary or {}).get("failure"),
     }
 
 

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evaluators.domains import domain_names, get_domain
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT, domain_names, get_domain
 from evaluators.result import EvaluationResult
 from evaluators.splits import ALL, SPLITS
 from evolve.cli.support import UserError, err, out, read_program, reports_user_errors
+from evolve.evaluation import assemble, open_embedder
 from evolve.llm_setup import ModelAccess, open_model_access
-from providers.embedders import DEFAULT_EMBEDDER, make_embedder
+from providers.embedders import DEFAULT_EMBEDDER, EMBEDDER_CHOICES
+from providers.errors import ProviderError
 from sandbox.backends import BACKENDS, SandboxUnavailable, close_factory, make_session_factory
 from sandbox.contract import load_program
-from sandbox.session import Capabilities
-
-CACHE_DIR = Path.home() / ".cache" / "mnemoforge"
-DEFAULT_READ_CHAR_LIMIT = 3000
 
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "conversation": (
@@ -76,9 +73,7 @@ def eval_command(
         bool, typer.Option(help="Also score answers with the LLM judge (needs --model).")
     ] = False,
     sandbox: Annotated[str, typer.Option(help=f"Where programs run: {', '.join(BACKENDS)}.")] = "auto",
-    embedder: Annotated[str, typer.Option(help="hashed (no download) or minilm (extra 'neural').")] = (
-        DEFAULT_EMBEDDER
-    ),
+    embedder: Annotated[str, typer.Option(help=f"The embedder: {EMBEDDER_CHOICES}.")] = DEFAULT_EMBEDDER,
     read_chars: Annotated[int, typer.Option(help="Cap on the characters of each read() result.")] = (
         DEFAULT_READ_CHAR_LIMIT
     ),
@@ -101,21 +96,15 @@ def eval_command(
     for _, source in named_sources:
         load_program(source)  # a broken program is the user's to fix: say so before any work starts
     dataset = task.load_dataset(data or task.default_data)
-    try:
-        embed = make_embedder(embedder, CACHE_DIR / "embeddings.sqlite")
-    except (ValueError, RuntimeError) as error:
-        raise UserError(str(error)) from None
     access: ModelAccess | None = open_model_access(model) if model else None
-    capabilities = Capabilities(embed=embed, llm=access.toolkit_llm if access else None)
-    the_agent = task.make_agent(agent, access.client if access else None)
-    if judge and access is not None:
-        the_agent = access.judged(the_agent)
+    embed = open_embedder(embedder, access)
     try:
         factory = make_session_factory(
             sandbox, warn=lambda message: err.print(f"[yellow]note:[/yellow] {message}")
         )
     except SandboxUnavailable as error:
         raise UserError(str(error)) from None
+    evaluation = assemble(task, dataset, agent, embed, factory, read_chars, access, judge=judge)
     results = []
     try:
         for name, source in named_sources:
@@ -129,16 +118,14 @@ def eval_command(
                 disable=as_json,
             ) as bar:
                 progress_task = bar.add_task("episodes", total=None)
-                result = task.evaluate(
-                    source,
-                    dataset,
-                    split,
-                    the_agent,
-                    factory,
-                    capabilities,
-                    read_chars,
-                    lambda done, total, t=progress_task, b=bar: b.update(t, completed=done, total=total),
-                )
+                try:
+                    result = evaluation.run(
+                        source,
+                        split,
+                        lambda done, total, t=progress_task, b=bar: b.update(t, completed=done, total=total),
+                    )
+                except ProviderError as error:  # the agent's or the judge's own call, not the program's
+                    raise UserError(f"the model failed while evaluating {name}: {error}") from None
             results.append((name, result))
             if not as_json:
                 print_result(name, result)
@@ -192,9 +179,20 @@ def print_result(name: str, result: EvaluationResult) -> None:
         f"read() {cost.get('read_chars_mean', 0):.0f} chars on average · "
         f"write {cost.get('write_seconds_median', 0) * 1000:.1f} ms · "
         f"read {cost.get('read_seconds_median', 0) * 1000:.1f} ms (medians) · "
-        f"LLM calls in the program {cost.get('llm_calls', 0):.0f} · {cost.get('seconds', 0):.1f} s in all"
+        f"{_llm_calls(cost)} · {cost.get('seconds', 0):.1f} s in all"
     )
     out.print(f"selection score [bold]{result.score:.3f}[/bold] · data fingerprint {result.data_fingerprint}")
+
+
+def _llm_calls(cost: dict[str, float]) -> str:
+    """Model calls by who made them: a domain whose agent calls a model too (planning) counts both in
+    `llm_calls` and each apart; otherwise `llm_calls` are the program's."""
+    if "agent_llm_calls" in cost:
+        return (
+            f"LLM calls in the program {cost.get('program_llm_calls', 0):.0f}, "
+            f"by the agent {cost['agent_llm_calls']:.0f}"
+        )
+    return f"LLM calls in the program {cost.get('llm_calls', 0):.0f}"
 
 
 def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:

@@ -11,6 +11,7 @@ import typer
 from archive import ArchiveStore
 from evolve.cli.support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
 from evolve.config import ConfigError, load_config, parse_config
+from providers.embedders import EMBEDDER_CHOICES
 
 
 @reports_user_errors
@@ -37,7 +38,7 @@ def evolve_command(
     sandbox: Annotated[str | None, typer.Option(help="auto, docker, process or inprocess.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed of the run's choices.")] = None,
     seeds: Annotated[str | None, typer.Option(help="Seed programs to start from, comma-separated.")] = None,
-    embedder: Annotated[str | None, typer.Option(help="hashed or minilm.")] = None,
+    embedder: Annotated[str | None, typer.Option(help=f"The embedder: {EMBEDDER_CHOICES}.")] = None,
     read_chars: Annotated[int | None, typer.Option(help="Cap on each read() result.")] = None,
     island_capacity: Annotated[int | None, typer.Option(help="Programs kept per island.")] = None,
     migration_interval: Annotated[int | None, typer.Option(help="Candidates between migrations.")] = None,
@@ -90,11 +91,7 @@ def evolve_command(
         run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
     from evolve.cli.run_display import print_summary, run_with_display  # Ray loads only when a run starts
 
-    try:
-        summary = run_with_display(run_config, store, run.id, quiet=as_json)
-    except UserError:  # refused before it started (no model, no key, no sandbox): not left "running"
-        store.set_run_status(run.id, "failed")
-        raise
+    summary = run_with_display(run_config, store, run.id, quiet=as_json)  # however it ends, it is recorded
     if as_json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

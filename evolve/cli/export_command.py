@@ -19,16 +19,19 @@ from rich.table import Table
 
 import providers.embedders
 import sandbox.contract
+import sandbox.schema
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
-from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.cli.support import out, reports_user_errors
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
+from evolve.cli.archive_access import open_archive
+from evolve.cli.support import ARCHIVE_HELP, out, reports_user_errors
 
 VENDORED = {
     "toolkit.py": sandbox.toolkit,
     "vectorstore.py": sandbox.vectorstore,
     "contract.py": sandbox.contract,
+    "schema.py": sandbox.schema,
 }
 _SANDBOX_IMPORT = re.compile(r"^from sandbox\.(\w+) import", re.MULTILINE)
 
@@ -59,7 +62,7 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a non-empty directory, replacing the package's files.")
     ] = False,
-    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_OPTION_HELP)] = None,
+    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
 ) -> None:
     """Export a program as a pip-installable package (program, toolkit, README, example, smoke test)."""
     with open_archive(archive) as store:
@@ -69,6 +72,7 @@ def export_command(
             name,
             output,
             runtime_modules(),
+            read_chars=DEFAULT_READ_CHAR_LIMIT,
             version=version,
             overwrite=force,
             generator=f"mnemoforge {_version()}",

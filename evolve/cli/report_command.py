@@ -13,8 +13,8 @@ import typer
 
 from archive.report import render_report
 from archive.report_data import collect_report
-from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.cli.support import UserError, out, reports_user_errors
+from evolve.cli.archive_access import open_archive
+from evolve.cli.support import ARCHIVE_HELP, UserError, out, reports_user_errors
 
 
 @reports_user_errors
@@ -23,7 +23,7 @@ def report_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="The HTML file to write (default: report-RUN.html).")
     ] = None,
-    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_OPTION_HELP)] = None,
+    archive: Annotated[str | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
 ) -> None:
     """Render a run's report: progress per island, score against cost, categories, lineage, failures."""
     with open_archive(archive) as store:

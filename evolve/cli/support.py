@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from archive import DEFAULT_URL
 from archive.errors import ArchiveError
 from evaluators.conversation.data import DataError
 from evaluators.domains import UnknownDomainError
@@ -75,10 +76,11 @@ def read_program(program: str) -> tuple[str, str]:
         raise UserError(f"{program!r} is neither a program file nor a seed name ({error})") from None
 
 
-DEFAULT_ARCHIVE = "sqlite:///mnemoforge.db"
-ARCHIVE_HELP = "Archive database URL (SQLite file or PostgreSQL); env MNEMOFORGE_ARCHIVE."
+ARCHIVE_HELP = (
+    f"Archive database URL, SQLite or PostgreSQL (default: env MNEMOFORGE_ARCHIVE, else {DEFAULT_URL})."
+)
 
 
 def archive_url(url: str | None) -> str:
     """The archive to use: the flag, else $MNEMOFORGE_ARCHIVE, else mnemoforge.db in this folder."""
-    return url or os.environ.get("MNEMOFORGE_ARCHIVE") or DEFAULT_ARCHIVE
+    return url or os.environ.get("MNEMOFORGE_ARCHIVE") or DEFAULT_URL

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from sandbox.contract import SCHEMA_CLASSES
+from sandbox.contract import SCHEMA_CLASSES, declared_requires
 
 Edit = tuple[int, int, str]
 """(start, end, replacement) in character offsets of the source; start == end inserts."""
@@ -122,12 +122,7 @@ class ProgramText:
         }
 
     def requires(self) -> tuple[str, ...]:
-        node = self.assignment("REQUIRES")
-        try:
-            value = ast.literal_eval(node.value) if node is not None and node.value is not None else ()
-        except (ValueError, TypeError, SyntaxError):
-            return ()
-        return (value,) if isinstance(value, str) else tuple(value)
+        return declared_requires(self.tree)
 
     def import_insertion_point(self) -> int:
         """Where a new import goes: after the last top-level import, else after the docstring."""

@@ -16,6 +16,7 @@ from functools import cache
 
 import jinja2
 
+from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from evolve.mutators.base import Mutation, MutationRejected, ParentContext
 from evolve.mutators.edits import EditError, apply_edits, parse_reply
 from providers.errors import ProviderError
@@ -47,7 +48,7 @@ class ReflectiveMutator:
         smoke_test: SmokeTest,
         scoring: str,
         domain: str,
-        read_chars: int = 3000,
+        read_chars: int = DEFAULT_READ_CHAR_LIMIT,
         llm_calls_per_operation: int = 1,
         max_repairs: int = DEFAULT_MAX_REPAIRS,
     ) -> None:

@@ -2,7 +2,9 @@
 
 Mutators run it on every child before handing the child to evaluation, so that a child that fails the
 contract, crashes or hangs costs milliseconds instead of a whole evaluation. It proves nothing about
-quality. It runs in-process: only children of trusted mutations belong here, never arbitrary code.
+quality. Where it runs is the caller's choice of `session_factory`: in-process (the default) for the
+offline mutator, whose children only recombine and retune trusted programs; in the run's sandbox for the
+reflective mutator, whose children are code a model wrote (`evolve.run.mutator_factory`).
 """
 
 from __future__ import annotations

@@ -131,14 +131,3 @@ def test_a_run_sees_the_evaluations_of_its_programs_even_when_another_run_made_t
     assert {ev.score for ev in store.run_evaluations(second.id, split="select")} == {0.5, 0.6}
     assert {ev.score for ev in store.run_evaluations(first.id)} == {0.5}  # its data only
     assert store.get_run(second.id).data_fingerprints == {"select": FINGERPRINT}
-
-
-def test_unevaluated_programs_are_what_a_resumed_run_still_has_to_evaluate(store: ArchiveStore) -> None:
-    run = store.create_run(DOMAIN, {}, seed=0)
-    done, pending = (store.add_program(source(n), DOMAIN, run_id=run.id) for n in (1, 2))
-    store.add_program(source(3), DOMAIN)  # not in the run
-    evaluate(store, done.id, 0.5, run_id=run.id)
-
-    left = store.unevaluated_programs(run.id, "select", FINGERPRINT, "offline")
-    assert [p.id for p in left] == [pending.id]
-    assert len(store.unevaluated_programs(run.id, "test", FINGERPRINT, "offline")) == 2

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from archive import ArchiveStore
+from evolve.cli.archive_access import open_archive
 from tests.archive.builders import source
 from tests.browse.conftest import SmallArchive, build_small_archive, run_cli, shared_prefix
 
@@ -70,6 +73,24 @@ def test_an_empty_archive_says_so(tmp_path: Path) -> None:
     ArchiveStore(url).close()  # the tables exist, nothing is in them
     for args in reading_commands(tmp_path):
         assert_user_error([*args, "--archive", url], "is empty; run `mnemoforge evolve` to fill it")
+
+
+def test_checking_that_an_archive_is_not_empty_reads_no_programs_source(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    with ArchiveStore(url) as store:
+        store.add_program(source(1), "conversation")
+    statements: list[str] = []
+
+    def seen(connection: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        open_archive(url).close()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert statements, "no query was seen: the check did not run"
+    assert not any("programs.source" in statement for statement in statements)
 
 
 def test_an_unknown_id_names_what_was_not_found(small_archive: SmallArchive) -> None:

@@ -187,7 +187,7 @@ def test_vendored_modules_import_nothing_of_mnemoforge(small_archive: SmallArchi
         ):
             tampered = {**modules, "toolkit.py": modules["toolkit.py"] + f"\n{extra}\n"}
             with pytest.raises(ValueError, match=re.escape(complaint)):
-                export_package(store, small_archive.best_id, "m", tmp_path / "m", tampered)
+                export_package(store, small_archive.best_id, "m", tmp_path / "m", tampered, read_chars=3000)
     assert not (tmp_path / "m").exists()
 
 

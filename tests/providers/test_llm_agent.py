@@ -11,6 +11,7 @@ import pytest
 from evaluators.conversation.data import Conversation, ConversationDataset, Question, Session, Turn
 from evaluators.conversation.domain import evaluate
 from evaluators.conversation.llm_agent import LLMConversationAgent
+from evaluators.planning.llm_agent import LLMPlanningAgent
 from providers.embedders import HashedLexicalEmbedder
 from providers.errors import BudgetExhausted
 from providers.llm import toolkit_backend
@@ -95,6 +96,22 @@ def test_a_wrong_schema_is_repaired_once(server: FakeLLMServer, make_client: Cli
     assert "$ is missing the required field 'summary'" in repair[-1]["content"]
     assert "$.people must be array, not string" in repair[-1]["content"]
     assert (agent.stats.repairs, agent.stats.fallbacks) == (1, 0)
+
+
+def test_the_planning_agent_fills_schemas_the_same_way_native_schema_and_one_repair(
+    server: FakeLLMServer, make_client: ClientFactory
+) -> None:
+    agent = LLMPlanningAgent(make_client(cache=False))
+    server.script(Fault(reply='{"summmary": "typo in the key"}'))
+    item = agent.fill_item(PROGRAM, "You put the apple in the fridge.", 0)
+    assert item == {"summary": "fake summary", "people": ["fake people"]}
+    first, repair = server.requests
+    assert first.json_schema == PROGRAM.knowledge_item_schema
+    assert json.dumps(PROGRAM.knowledge_item_schema, indent=2) in first.last_user_text
+    assert repair.messages[-2] == {"role": "assistant", "content": '{"summmary": "typo in the key"}'}
+    assert agent.llm_calls == 2
+    assert agent.fill_query(PROGRAM, "put a clean apple in the fridge", 1) == {"text": "fake text"}
+    assert server.requests[-1].json_schema == PROGRAM.query_schema
 
 
 def test_malformed_json_twice_falls_back_to_deterministic_filling(

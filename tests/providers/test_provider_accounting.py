@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,32 @@ def test_concurrency_limit_bounds_requests_in_flight(
         thread.join()
     assert server.count() == 6
     assert server.max_in_flight == 2
+
+
+def _record(index: int) -> CallRecord:
+    return CallRecord("toolkit", "openai", "m", 10, 5, 0.001, 0.1, "ok" if index % 10 else "error")
+
+
+def test_a_ledger_stays_flat_over_thousands_of_evaluations_and_gives_each_its_own_calls() -> None:
+    ledger = Ledger()
+
+    def evaluation(number: int) -> list[CallRecord]:
+        with ledger.recording() as calls:
+            for call in range(5):
+                ledger.record(_record(number * 5 + call))
+        return calls
+
+    tracemalloc.start()
+    try:
+        for number in range(1000):
+            assert len(evaluation(number)) == 5
+        after_1000 = tracemalloc.get_traced_memory()[0]
+        for number in range(1000, 3000):
+            assert len(evaluation(number)) == 5
+        after_3000 = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after_3000 - after_1000 < 50_000, "the ledger grows with every evaluation"
+    totals = ledger.totals()
+    assert (totals.calls, totals.failed_calls, totals.input_tokens) == (15_000, 1_500, 150_000)
+    assert totals.cost_usd == pytest.approx(15.0) and totals.by_purpose["toolkit"]["calls"] == 15_000

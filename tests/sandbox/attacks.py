@@ -225,6 +225,16 @@ LLM_BUDGET_BYPASS = program(
     """
 )
 LLM_UNAVAILABLE = program(write="self.toolkit.llm('hello')")
+LLM_WITH_OFFLINE_PATH = program(
+    write="""
+    try:
+        self.texts.append(self.toolkit.llm('summarise: ' + raw_text))
+    except RuntimeError as error:
+        if getattr(error, 'reason', None) != 'llm_unavailable':
+            raise
+        self.texts.append('offline: ' + raw_text)
+    """
+)
 WRONG_TYPE = program(read="return 42")
 CRASH = program(write="raise ValueError('the program is broken')")
 STDIN_THIEF = program(read="return 'stdin: ' + repr(sys.stdin.read(100))")

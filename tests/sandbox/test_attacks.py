@@ -19,8 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from evolve.llm_setup import open_model_access
+from providers.config import LLMSettings
 from sandbox.docker_backend import docker_session_factory
 from sandbox.session import Capabilities, FailureReason, ProgramFailure
+from tests.providers.fake_llm_server import FakeLLMServer, Fault
 from tests.sandbox import attacks
 from tests.sandbox.conftest import SHORT_TIMEOUT, TEST_LIMITS, Backend, factory_like
 from tests.sandbox.helpers import (
@@ -306,6 +309,25 @@ def test_the_host_enforces_the_llm_budget_when_the_toolkit_is_tampered_with(back
 def test_llm_without_a_configured_llm_is_llm_unavailable(backend: Backend) -> None:
     outcome = play(backend.factory, attacks.LLM_UNAVAILABLE)
     assert outcome.reason is FailureReason.LLM_UNAVAILABLE
+
+
+@pytest.mark.parametrize("program", ["no offline path", "offline path"])
+def test_a_model_outage_is_llm_unavailable_not_the_programs_crash(
+    backend: Backend, program: str, tmp_path: Path
+) -> None:
+    with FakeLLMServer() as server:
+        settings = LLMSettings(api_key="sk-test", max_attempts=1, cache=False)
+        access = open_model_access(f"openai-compatible:{server.openai_url}:fake-model", settings)
+        server.script(Fault(status=503, message="the model is down"))
+        capabilities = Capabilities(embed=tiny_embed, llm=access.toolkit_llm)
+        if program == "no offline path":
+            outcome = play(backend.factory, attacks.LLM_UNAVAILABLE, capabilities)
+            assert outcome.reason is FailureReason.LLM_UNAVAILABLE
+            assert "the host's model failed" in outcome.message and "503" in outcome.message
+        else:
+            outcome = play(backend.factory, attacks.LLM_WITH_OFFLINE_PATH, capabilities)
+            assert outcome.failure is None and outcome.result == "offline: hello world"
+    assert_unaffected(backend)
 
 
 def test_a_non_string_read_is_wrong_type(backend: Backend) -> None:

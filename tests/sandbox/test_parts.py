@@ -14,6 +14,7 @@ from sandbox.broker import CapabilityBroker
 from sandbox.limits import SandboxLimits
 from sandbox.process_backend import ProcessIsolation
 from sandbox.session import Capabilities, InProcessSession
+from sandbox.toolkit import CapabilityError
 from sandbox.vendor import vendored_numpy
 
 
@@ -98,6 +99,16 @@ def test_a_failing_embedder_is_a_refusal_the_program_sees() -> None:
     broker = CapabilityBroker(Capabilities(embed=broken))
     answer = broker.answer({"call": 1, "tool": "embed", "args": {"texts": ["a"]}})
     assert answer["error"]["type"] == "host_error" and "provider down" in answer["error"]["message"]
+
+
+def test_a_backend_that_names_its_reason_keeps_it() -> None:
+    def outage(prompt: str, system: str | None, max_tokens: int) -> str:
+        raise CapabilityError("llm_unavailable", "the host's model failed: HTTP 503")
+
+    broker = CapabilityBroker(Capabilities(embed=lambda texts: [], llm=outage))
+    args = {"prompt": "p", "system": None, "max_tokens": 5}
+    answer = broker.answer({"call": 1, "tool": "llm", "args": args})
+    assert answer["error"] == {"type": "llm_unavailable", "message": "the host's model failed: HTTP 503"}
 
 
 @pytest.mark.parametrize("field", ["operation_seconds", "memory_mb", "pids", "max_read_chars"])
