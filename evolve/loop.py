@@ -174,7 +174,7 @@ class Evolution:
         for name in self._seed_names():
             source = get_seed(name).source
             program = self.store.add_program(
-                source, self.config.domain, [], "seed", f"seed {name}", self.run_id, seed_name=name
+                source, self.domain.name, [], "seed", f"seed {name}", self.run_id, seed_name=name
             )
             self.seen_shapes.add(program_shape(source))
             self._submit(program.id, source, island=None)
@@ -266,7 +266,7 @@ class Evolution:
         with self.store.transaction():
             program = self.store.add_program(
                 mutation.source,
-                self.config.domain,
+                self.domain.name,
                 list(mutation.parent_ids),
                 mutation.mutator,
                 mutation.commit_message,
@@ -285,7 +285,7 @@ class Evolution:
         return EvaluationRequest(
             program_id,
             source,
-            self.config.domain,
+            self.domain.name,
             self.data_spec,
             split,
             self.config.agent,
@@ -303,7 +303,7 @@ class Evolution:
         """
         request = self._request(program_id, source, split)
         existing = self.store.find_evaluation(
-            program_id, self.config.domain, split, self.fingerprints[split], self.config.evaluation_agent
+            program_id, self.domain.name, split, self.fingerprints[split], self.config.evaluation_agent
         )
         if existing is not None:
             self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
@@ -360,7 +360,7 @@ class Evolution:
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
         return EvaluationResult(
-            domain=request.domain,
+            domain=self.domain.name,
             split=request.split,
             agent=request.evaluation_agent,
             data_name=self.dataset.name,
@@ -403,14 +403,14 @@ class Evolution:
         program = self.store.get_program(program_id)
         chosen = self.store.find_evaluation(
             program_id,
-            self.config.domain,
+            self.domain.name,
             "select",
             self.fingerprints["select"],
             self.config.evaluation_agent,
         )
         reflect = self.store.find_evaluation(
             program_id,
-            self.config.domain,
+            self.domain.name,
             "reflect",
             self.fingerprints["reflect"],
             self.config.evaluation_agent,
@@ -447,7 +447,7 @@ class Evolution:
         for member in (best, seed):
             found = self.store.find_evaluation(
                 member.program_id,
-                self.config.domain,
+                self.domain.name,
                 "test",
                 self.fingerprints["test"],
                 self.config.evaluation_agent,

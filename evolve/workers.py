@@ -65,6 +65,7 @@ class EvaluationRequest:
     program_id: str
     source: str
     domain: str
+    """The domain spec (`evaluators.domains.get_domain`): a name, or a path made absolute by the run."""
     data: str
     split: str
     agent: str
@@ -105,7 +106,7 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
         )
     except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
         result = EvaluationResult(
-            domain=request.domain,
+            domain=domain.name,
             split=request.split,
             agent=request.agent,
             data_name=dataset.name,
