@@ -2,6 +2,7 @@
 
 A data spec is what a user types after `--data`:
 - `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`;
+- `conversations:PATH` (one's own conversations, JSON Lines: `conversations_file`, docs/conversations.md);
 - `locomo:PATH` (LoCoMo's JSON, e.g. locomo10.json);
 - `longmemeval:PATH` (a LongMemEval JSON file; each question is its own episode).
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from evaluators.api import Assistant, Domain, data_options
 from evaluators.conversation import scoring as scoring_module
+from evaluators.conversation.conversations_file import load_conversations
 from evaluators.conversation.data import Conversation, ConversationDataset, DataError
 from evaluators.conversation.episode import run_episode
 from evaluators.conversation.locomo import load_locomo
@@ -23,6 +25,8 @@ from evaluators.summary import Metrics
 
 DOMAIN = "conversation"
 DEFAULT_DATA = "synthetic"
+LOADERS = {"conversations": load_conversations, "locomo": load_locomo, "longmemeval": load_longmemeval}
+"""The data kinds read from a file, by the name a spec gives them (`conversations:PATH`)."""
 
 
 def load_dataset(spec: str) -> ConversationDataset:
@@ -30,12 +34,13 @@ def load_dataset(spec: str) -> ConversationDataset:
     kind, _, argument = spec.partition(":")
     if kind == "synthetic":
         return generate_dataset(**_synthetic_options(argument))
-    if kind in ("locomo", "longmemeval"):
+    if kind in LOADERS:
         if not argument:
             raise DataError(f"--data {kind}: needs a path, e.g. {kind}:data/{kind}.json")
-        path = Path(argument).expanduser()
-        return load_locomo(path) if kind == "locomo" else load_longmemeval(path)
-    raise DataError(f"unknown data spec {spec!r}; use synthetic, locomo:PATH or longmemeval:PATH")
+        return LOADERS[kind](Path(argument).expanduser())
+    raise DataError(
+        f"unknown data spec {spec!r}; use synthetic, conversations:PATH, locomo:PATH or longmemeval:PATH"
+    )
 
 
 def _synthetic_options(argument: str) -> dict[str, int]:
