@@ -285,7 +285,7 @@ class Evolution:
         return EvaluationRequest(
             program_id,
             source,
-            self.domain.name,
+            self.config.domain,  # the spec, which a worker resolves (a name, or an absolute path)
             self.data_spec,
             split,
             self.config.agent,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from archive import ArchiveStore
 from evaluators.api import Domain
 from evaluators.domains import BUILT_IN_DOMAINS, UnknownDomainError, canonical_spec, get_domain
 from evolve.cli import app
@@ -99,3 +103,28 @@ def test_a_split_is_by_user_and_records_the_split_fingerprint(preferences_file: 
     assert domain.split_fingerprint(dataset, "select") != domain.split_fingerprint(dataset, "test")
     assert domain.load_dataset("builtin:users=10").fingerprint() == dataset.fingerprint()
     assert domain.load_dataset("builtin:users=10,seed=1").fingerprint() != dataset.fingerprint()
+
+
+def test_evolve_on_a_domain_named_by_relative_path_reaches_the_ray_workers(
+    preferences_file: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive.db"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "evolve", "evolve", "--domain", "./preferences.py:DOMAIN", "--json"),
+            *("--budget", "1", "--workers", "1", "--seeds", "bm25_turns", "--sandbox", "inprocess"),
+            *("--archive", f"sqlite:///{archive}"),
+        ],
+        cwd=preferences_file.parent,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout)["best_test"] is not None
+    store = ArchiveStore(f"sqlite:///{archive}")
+    (run,) = store.list_runs()
+    assert run.domain == "preferences" and run.config["domain"] == f"{preferences_file}:DOMAIN"
+    evaluations = store.run_evaluations(run.id)
+    assert evaluations and all(evaluation.status == "ok" for evaluation in evaluations)

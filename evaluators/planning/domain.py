@@ -28,7 +28,7 @@ from evaluators.planning.llm_agent import LLMPlanningAgent
 from evaluators.planning.offline_agent import OfflinePlanningAgent
 from evaluators.planning.scoring import task_score
 from evaluators.result import CaseResult, EvaluationResult
-from evaluators.runner import DEFAULT_READ_CHAR_LIMIT, ResultHeader, play_units, to_result
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT, Played, ResultHeader, play_units, to_result
 from evaluators.splits import take_split
 from evaluators.summary import Metrics
 from sandbox.session import Capabilities, InProcessSession, SessionFactory
@@ -68,25 +68,8 @@ def _household_options(argument: str) -> dict[str, int]:
     return options
 
 
-def _baseline_run(
-    dataset: PlanningDataset,
-    episodes: list[PlanningEpisode],
-    agent: PlanningAgent,
-    capabilities: Capabilities,
-    read_char_limit: int,
-    tick: Callable[[], None],
-) -> BaselineRun:
-    """The same tasks played by the same agent with no memory (trusted, so in this process)."""
-    played = play_units(
-        episodes,
-        lambda episode, memory: run_episode(episode, dataset, memory, agent),
-        NO_MEMORY_PROGRAM,
-        InProcessSession,
-        capabilities,
-        read_char_limit,
-        agent,
-        tick,
-    )
+def _baseline(played: Played[TaskRun]) -> BaselineRun:
+    """What the no-memory program's play of the tasks tells of each: success and steps."""
     if played.failure is not None:  # the no-memory program cannot fail; if it does, it is a bug
         raise played.failure
     outcomes = {run.task.task_id: (run.success, run.steps) for run in played.outcomes}
@@ -197,19 +180,22 @@ class PlanningDomain(Domain[PlanningEpisode]):
             if progress:
                 progress(done, total)
 
-        if baseline is None:
-            baseline = _baseline_run(dataset, episodes, agent, capabilities, read_char_limit, tick)
+        def play(program: str, sessions: SessionFactory) -> Played[TaskRun]:
+            return play_units(
+                episodes,
+                lambda episode, memory: run_episode(episode, dataset, memory, agent),
+                program,
+                sessions,
+                capabilities,
+                read_char_limit,
+                agent,
+                tick,
+            )
+
+        if baseline is None:  # the same tasks, the same agent, no memory: trusted, so in this process
+            baseline = _baseline(play(NO_MEMORY_PROGRAM, InProcessSession))
             self.baselines.put(key, baseline)
-        played = play_units(
-            episodes,
-            lambda episode, memory: run_episode(episode, dataset, memory, agent),
-            source,
-            session_factory,
-            capabilities,
-            read_char_limit,
-            agent,
-            tick,
-        )
+        played = play(source, session_factory)
         cases = [_case(run, baseline, dataset.step_limit, read_char_limit) for run in played.outcomes]
         return to_result(
             header,
