@@ -22,6 +22,13 @@ def documented_commands() -> list[list[str]]:
     return [line.split() for line in match["text"].splitlines() if line.strip()]
 
 
+def documented_scores() -> dict[str, float]:
+    """The selection scores the walkthrough reports as measured, by program."""
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    sentence = text.split("Measured here", 1)[1].split(". ", 1)[0]
+    return {name: float(score) for name, score in re.findall(r"`(\w+)` (\d\.\d+)", sentence)}
+
+
 def write_documented_files(folder: Path) -> None:
     for relative, text in documented_files().items():
         path = folder / relative
