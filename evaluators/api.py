@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, Generic, TypeVar
 
 from evaluators.conversation.data import DataError
+from evaluators.domains import Progress
 from evaluators.result import CaseResult, EvaluationResult
 from evaluators.runner import DEFAULT_READ_CHAR_LIMIT, Memory, ResultHeader, play_units, to_result
 from evaluators.splits import take_split
@@ -139,10 +140,11 @@ class Domain(Generic[Unit]):
         units = tuple(self.load(spec))
         if not units:
             raise DataError(f"--data {spec}: the {self.name} domain found no unit in it")
-        ids = [self.unit_id(unit) for unit in units]
-        twice = next((uid for index, uid in enumerate(ids) if uid in ids[:index]), None)
-        if twice is not None:
-            raise DataError(f"--data {spec}: two units have the id {twice!r}; ids must be unique")
+        seen: set[str] = set()
+        for unit in units:
+            if (uid := self.unit_id(unit)) in seen:
+                raise DataError(f"--data {spec}: two units have the id {uid!r}; ids must be unique")
+            seen.add(uid)
         return Dataset(f"{self.name}:{spec}", units)
 
     def units(self, dataset: Any, split: str) -> list[Unit]:
@@ -165,7 +167,7 @@ class Domain(Generic[Unit]):
         session_factory: SessionFactory,
         capabilities: Capabilities,
         read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
-        progress: Any | None = None,
+        progress: Progress | None = None,
     ) -> EvaluationResult:
         """Play every unit of `split` with a fresh memory; a failing program gives a failed result."""
         units = self.units(dataset, split)

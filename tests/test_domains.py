@@ -13,10 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from archive import ArchiveStore
-from evaluators.api import Domain
+from evaluators.api import Case, DataError, Domain
 from evaluators.domains import BUILT_IN_DOMAINS, UnknownDomainError, canonical_spec, get_domain
 from evolve.cli import app
+from providers.embedders import HashedLexicalEmbedder
+from sandbox.session import Capabilities, InProcessSession
+from seeds import get_seed
 from tests.domain_docs import documented_files
+from tests.programs import degenerate
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -128,3 +132,45 @@ def test_evolve_on_a_domain_named_by_relative_path_reaches_the_ray_workers(
     assert run.domain == "preferences" and run.config["domain"] == f"{preferences_file}:DOMAIN"
     evaluations = store.run_evaluations(run.id)
     assert evaluations and all(evaluation.status == "ok" for evaluation in evaluations)
+
+
+class Echo(Domain):
+    """The smallest domain: a unit is a dict with an id and a text; its one request scores 1 if recalled."""
+
+    name = "echo"
+    default_data = "two"
+
+    def load(self, spec: str) -> list[dict[str, str]]:
+        return [{"id": "a", "text": "apples are red"}, {"id": "a" if spec == "twice" else "b", "text": "sky"}]
+
+    def play(self, unit, assistant):
+        assistant.remember(unit["text"])
+        recalled = assistant.recall(unit["text"])
+        return [Case(unit["id"], "all", float(unit["text"] in recalled), unit["text"], "", "", recalled)]
+
+
+def test_the_smallest_domain_gets_splits_fingerprints_and_failures_from_the_platform() -> None:
+    domain = Echo()
+    dataset = domain.load_dataset("two")
+    assert dataset.name == "echo:two" and len(dataset.fingerprint()) == 16
+    capabilities = Capabilities(embed=HashedLexicalEmbedder())
+    result = domain.evaluate(
+        get_seed("bm25_turns").source,
+        dataset,
+        "all",
+        domain.make_agent("offline"),
+        InProcessSession,
+        capabilities,
+        read_char_limit=5,
+    )
+    assert result.ok and result.metrics["cases"] == 2 and result.cost["truncated_reads"] >= 1
+    assert all(len(case.context) <= 5 for case in result.cases)
+    crashing = degenerate("self.texts.append(raw_text)", "raise RuntimeError('no room')")
+    failed = domain.evaluate(
+        crashing, dataset, "all", domain.make_agent("offline"), InProcessSession, capabilities
+    )
+    assert (
+        failed.status == "failed" and failed.failure_reason == "crash" and "no room" in failed.failure_message
+    )
+    with pytest.raises(DataError, match="two units have the id 'a'"):
+        domain.load_dataset("twice")
