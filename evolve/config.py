@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT
 from providers.config import BudgetSettings, LLMSettings
 from providers.embedders import check_embedder
 

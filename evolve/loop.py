@@ -141,7 +141,7 @@ class Evolution:
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
         self.reflection_context = ReflectionContexts(
-            config, store, run_id, self.fingerprints, self.dataset.name, self._request
+            config, store, run_id, self.domain.name, self.fingerprints, self.dataset.name, self._request
         )
         """What the reflective mutator asks about a parent (`evolve.reflection`)."""
         self.local_worker_pids: set[int] = set()
@@ -182,7 +182,7 @@ class Evolution:
         for name in self._seed_names():
             source = get_seed(name).source
             program = self.store.add_program(
-                source, self.config.domain, [], "seed", f"seed {name}", self.run_id, seed_name=name
+                source, self.domain.name, [], "seed", f"seed {name}", self.run_id, seed_name=name
             )
             self.seen_shapes.add(program_shape(source))
             self._submit(program.id, source, island=None)
@@ -279,7 +279,7 @@ class Evolution:
         with self.store.transaction():
             program = self.store.add_program(
                 mutation.source,
-                self.config.domain,
+                self.domain.name,
                 list(mutation.parent_ids),
                 mutation.mutator,
                 mutation.commit_message,
@@ -298,7 +298,7 @@ class Evolution:
         return EvaluationRequest(
             program_id,
             source,
-            self.config.domain,
+            self.config.domain,  # the spec, which a worker resolves (a name, or an absolute path)
             self.data_spec,
             split,
             self.config.agent,
@@ -316,7 +316,7 @@ class Evolution:
         """
         request = self._request(program_id, source, split)
         existing = self.store.find_evaluation(
-            program_id, self.config.domain, split, self.fingerprints[split], self.config.evaluation_agent
+            program_id, self.domain.name, split, self.fingerprints[split], self.config.evaluation_agent
         )
         if existing is not None:
             self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
@@ -355,7 +355,9 @@ class Evolution:
             llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
             fingerprint = self.fingerprints[request.split]
-            result = lost_result(request, self.dataset.name, fingerprint, error).to_json(include_cases=False)
+            result = lost_result(request, self.domain.name, self.dataset.name, fingerprint, error).to_json(
+                include_cases=False
+            )
             worker = "lost"
             llm_calls = []
         # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
@@ -411,7 +413,7 @@ class Evolution:
         for member in (best, seed):
             found = self.store.find_evaluation(
                 member.program_id,
-                self.config.domain,
+                self.domain.name,
                 "test",
                 self.fingerprints["test"],
                 self.config.evaluation_agent,

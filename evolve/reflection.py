@@ -27,6 +27,7 @@ class ReflectionContexts:
         config: RunConfig,
         store: ArchiveStore,
         run_id: str,
+        domain_name: str,
         fingerprints: Mapping[str, str],
         data_name: str,
         request_for: Callable[[str, str, str], EvaluationRequest],
@@ -34,6 +35,7 @@ class ReflectionContexts:
         self._config = config
         self._store = store
         self._run_id = run_id
+        self._domain_name = domain_name
         self._fingerprints = dict(fingerprints)
         self._data_name = data_name
         self._request_for = request_for
@@ -63,7 +65,7 @@ class ReflectionContexts:
 
     def _find(self, program_id: str, split: str) -> Evaluation | None:
         return self._store.find_evaluation(
-            program_id, self._config.domain, split, self._fingerprints[split], self._config.evaluation_agent
+            program_id, self._domain_name, split, self._fingerprints[split], self._config.evaluation_agent
         )
 
     def _evaluate(self, request: EvaluationRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -71,6 +73,8 @@ class ReflectionContexts:
         try:
             payload = ray.get(evaluate_on_worker.remote(request))
         except (ray.exceptions.RayError, OSError) as error:
-            lost = lost_result(request, self._data_name, self._fingerprints[request.split], error)
+            lost = lost_result(
+                request, self._domain_name, self._data_name, self._fingerprints[request.split], error
+            )
             return lost.to_json(), []
         return payload["result"], payload["llm_calls"]

@@ -66,6 +66,7 @@ class EvaluationRequest:
     program_id: str
     source: str
     domain: str
+    """The domain spec (`evaluators.domains.get_domain`): a name, or a path made absolute by the run."""
     data: str
     split: str
     agent: str
@@ -107,7 +108,7 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
             result = evaluation.run(request.source, request.split)
     except (ProviderError, UserError) as error:  # the agent's own call (or the model's opening) failed
         result = EvaluationResult(
-            domain=request.domain,
+            domain=domain.name,
             split=request.split,
             agent=request.agent,
             data_name=dataset.name,
@@ -137,11 +138,14 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
 
 
 def lost_result(
-    request: EvaluationRequest, data_name: str, data_fingerprint: str, error: BaseException
+    request: EvaluationRequest, domain_name: str, data_name: str, data_fingerprint: str, error: BaseException
 ) -> EvaluationResult:
-    """The failed result of an evaluation whose worker was lost twice (Ray retries a lost task once)."""
+    """The failed result of an evaluation whose worker was lost twice (Ray retries a lost task once).
+
+    `domain_name` is the domain's name, which the archive keys on; `request.domain` may be a path to it.
+    """
     return EvaluationResult(
-        domain=request.domain,
+        domain=domain_name,
         split=request.split,
         agent=request.evaluation_agent,
         data_name=data_name,

@@ -8,9 +8,10 @@ import pytest
 
 from evaluators.conversation import domain
 from evaluators.conversation.offline_agent import OfflineAgent
-from evaluators.conversation.scoring import aggregate, selection_score
+from evaluators.conversation.scoring import selection_score, summarize
 from evaluators.result import CaseResult
 from evaluators.splits import SPLITS, assign_splits, take_split
+from evaluators.summary import aggregate
 from providers.embedders import HashedLexicalEmbedder
 from sandbox.session import Capabilities, InProcessSession
 from seeds import get_seed
@@ -70,7 +71,7 @@ def case(category: str, answer: float, evidence: float | None) -> CaseResult:
 
 def test_score_is_weighted_evidence_recall_plus_answer_score() -> None:
     cases = [case("single-hop", 1.0, 0.5), case("single-hop", 0.0, 1.0), case("adversarial", 1.0, None)]
-    overall, by_category = aggregate(cases)
+    overall, by_category = aggregate(cases, summarize)
     # evidence recall: mean(0.5, 1.0) = 0.75 (adversarial has none); answer: mean(1, 0, 1) = 2/3
     assert overall["evidence_recall"] == pytest.approx(0.75)
     assert overall["answer_score"] == pytest.approx(2 / 3)

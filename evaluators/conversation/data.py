@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 CATEGORY_NAMES: dict[int, str] = {
     1: "multi-hop",
@@ -54,7 +55,9 @@ class Question:
 
     `evidence` holds the ids of the turns that support the answer (unanswerable questions may keep the
     turns LoCoMo cites for the adversarial premise; retrieval metrics never score them);
-    `date` is when the question is asked, when the source gives it.
+    `date` is when the question is asked, when the source gives it. `label` names the question's
+    category in the breakdown when its source gives a label of its own (`conversations:` files); then
+    `category` only chooses how the answer is scored.
     """
 
     question_id: str
@@ -63,10 +66,11 @@ class Question:
     evidence: tuple[str, ...]
     category: int
     date: str = ""
+    label: str = ""
 
     @property
     def category_name(self) -> str:
-        return CATEGORY_NAMES.get(self.category, f"category-{self.category}")
+        return self.label or CATEGORY_NAMES.get(self.category, f"category-{self.category}")
 
     @property
     def answerable(self) -> bool:
@@ -100,12 +104,19 @@ class ConversationDataset:
     @functools.cached_property
     def _fingerprint(self) -> str:
         # Computed once per dataset (it is frozen): a worker records it with every evaluation.
-        payload = json.dumps([asdict(c) for c in self.conversations], sort_keys=True, ensure_ascii=False)
+        conversations = [asdict(c, dict_factory=_without_empty_label) for c in self.conversations]
+        payload = json.dumps(conversations, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     @property
     def question_count(self) -> int:
         return sum(len(c.questions) for c in self.conversations)
+
+
+def _without_empty_label(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A question's `label` came after the first fingerprints: left out when unset, data that has none
+    # keeps the fingerprint its evaluations were recorded under.
+    return {key: value for key, value in pairs if not (key == "label" and value == "")}
 
 
 def format_session(session: Session) -> str:

@@ -2,35 +2,31 @@
 
 A data spec is what a user types after `--data`:
 - `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`;
+- `conversations:PATH` (one's own conversations, JSON Lines: `conversations_file`, docs/conversations.md);
 - `locomo:PATH` (LoCoMo's JSON, e.g. locomo10.json);
 - `longmemeval:PATH` (a LongMemEval JSON file; each question is its own episode).
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from evaluators.api import Assistant, Domain, data_options
 from evaluators.conversation import scoring as scoring_module
-from evaluators.conversation.agent import ConversationAgent
-from evaluators.conversation.data import ConversationDataset, DataError
-from evaluators.conversation.episode import DEFAULT_READ_CHAR_LIMIT, EpisodeCosts, run_episode
+from evaluators.conversation.conversations_file import load_conversations
+from evaluators.conversation.data import Conversation, ConversationDataset, DataError
+from evaluators.conversation.episode import run_episode
 from evaluators.conversation.locomo import load_locomo
 from evaluators.conversation.longmemeval import load_longmemeval
-from evaluators.conversation.offline_agent import OfflineAgent
-from evaluators.conversation.scoring import aggregate
 from evaluators.conversation.synthetic import generate_dataset
-from evaluators.result import CaseResult, EvaluationResult
+from evaluators.result import CaseResult
 from evaluators.splits import take_split
-from sandbox.session import Capabilities, ProgramFailure, SessionFactory
+from evaluators.summary import Metrics
 
 DOMAIN = "conversation"
 DEFAULT_DATA = "synthetic"
-
-Progress = Callable[[int, int], None]
-"""(episodes done, episodes total)."""
+LOADERS = {"conversations": load_conversations, "locomo": load_locomo, "longmemeval": load_longmemeval}
+"""The data kinds read from a file, by the name a spec gives them (`conversations:PATH`)."""
 
 
 def load_dataset(spec: str) -> ConversationDataset:
@@ -38,89 +34,22 @@ def load_dataset(spec: str) -> ConversationDataset:
     kind, _, argument = spec.partition(":")
     if kind == "synthetic":
         return generate_dataset(**_synthetic_options(argument))
-    if kind in ("locomo", "longmemeval"):
+    if kind in LOADERS:
         if not argument:
             raise DataError(f"--data {kind}: needs a path, e.g. {kind}:data/{kind}.json")
-        path = Path(argument).expanduser()
-        return load_locomo(path) if kind == "locomo" else load_longmemeval(path)
-    raise DataError(f"unknown data spec {spec!r}; use synthetic, locomo:PATH or longmemeval:PATH")
+        return LOADERS[kind](Path(argument).expanduser())
+    raise DataError(
+        f"unknown data spec {spec!r}; use synthetic, conversations:PATH, locomo:PATH or longmemeval:PATH"
+    )
 
 
 def _synthetic_options(argument: str) -> dict[str, int]:
-    options: dict[str, int] = {}
-    for part in filter(None, argument.split(",")):
-        key, _, value = part.partition("=")
-        if key not in ("seed", "conversations") or not value.strip().lstrip("-").isdigit():
-            raise DataError(f"bad synthetic option {part!r}; use e.g. synthetic:seed=3,conversations=6")
-        options[key] = int(value)
+    options = data_options(
+        "synthetic", argument, {"seed": int, "conversations": int}, "synthetic:seed=3,conversations=6"
+    )
     if options.get("conversations", 1) < 1:
         raise DataError("synthetic: conversations must be at least 1")
     return options
-
-
-def evaluate(
-    source: str,
-    dataset: ConversationDataset,
-    split: str,
-    agent: ConversationAgent,
-    session_factory: SessionFactory,
-    capabilities: Capabilities,
-    read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
-    progress: Progress | None = None,
-) -> EvaluationResult:
-    """Evaluate `source` on one split: a fresh memory per conversation, metrics over all questions.
-
-    A program failure ends the evaluation as failed (score 0) with its reason and logs; it is never raised.
-    """
-    chosen = split_dataset(dataset, split)
-    conversations = chosen.conversations
-    base = {
-        "domain": DOMAIN,
-        "split": split,
-        "agent": agent.name,
-        "data_name": dataset.name,
-        "data_fingerprint": chosen.fingerprint(),
-    }
-    started = time.perf_counter()
-    cases: list[CaseResult] = []
-    costs = EpisodeCosts()
-    logs: list[str] = []
-    for done, conversation in enumerate(conversations):
-        session = None
-        try:
-            session = session_factory(source, capabilities)
-            episode = run_episode(
-                conversation, session, agent, read_char_limit, getattr(agent, "judge", None)
-            )
-        except ProgramFailure as failure:
-            return EvaluationResult(
-                **base,
-                status="failed",
-                score=0.0,
-                cost=_cost_summary(costs, time.perf_counter() - started),
-                failure_reason=failure.reason.value,
-                failure_message=failure.message,
-                logs=tuple((logs + failure.logs)[-40:]),
-            )
-        finally:
-            if session is not None:
-                session.close()
-        cases.extend(episode.cases)
-        _merge_costs(costs, episode.costs)
-        logs.extend(episode.logs)
-        if progress:
-            progress(done + 1, len(conversations))
-    metrics, by_category = aggregate(cases)
-    return EvaluationResult(
-        **base,
-        status="ok",
-        score=float(metrics["score"] or 0.0),
-        metrics=metrics,
-        by_category=by_category,
-        cost=_cost_summary(costs, time.perf_counter() - started),
-        logs=tuple(logs[-40:]),
-        cases=tuple(cases),
-    )
 
 
 def split_dataset(dataset: ConversationDataset, split: str) -> ConversationDataset:
@@ -137,31 +66,10 @@ def split_dataset(dataset: ConversationDataset, split: str) -> ConversationDatas
     return splits[split]
 
 
-def _merge_costs(total: EpisodeCosts, part: EpisodeCosts) -> None:
-    total.write_seconds.extend(part.write_seconds)
-    total.read_seconds.extend(part.read_seconds)
-    total.read_chars.extend(part.read_chars)
-    total.truncated_reads += part.truncated_reads
-    total.llm_calls += part.llm_calls
-    total.embed_calls += part.embed_calls
-
-
-def _cost_summary(costs: EpisodeCosts, seconds: float) -> dict[str, float]:
-    operations = len(costs.write_seconds) + len(costs.read_seconds)
-    return {
-        "read_chars_mean": statistics.fmean(costs.read_chars) if costs.read_chars else 0.0,
-        "truncated_reads": float(costs.truncated_reads),
-        "write_seconds_median": statistics.median(costs.write_seconds) if costs.write_seconds else 0.0,
-        "read_seconds_median": statistics.median(costs.read_seconds) if costs.read_seconds else 0.0,
-        "llm_calls": float(costs.llm_calls),
-        "llm_calls_per_operation": costs.llm_calls / operations if operations else 0.0,
-        "embed_calls": float(costs.embed_calls),
-        "seconds": seconds,
-    }
-
-
-class ConversationDomain:
-    """The conversation domain behind the `evaluators.domains.TaskDomain` protocol."""
+class ConversationDomain(Domain[Conversation]):
+    """The conversation domain: a unit is a conversation, written session by session into a fresh
+    memory, then questioned (`episode`); scored by evidence recall and LoCoMo's answer score (`scoring`).
+    Its agents are the default ones."""
 
     name = DOMAIN
     default_data = DEFAULT_DATA
@@ -170,34 +78,23 @@ class ConversationDomain:
     def load_dataset(self, spec: str) -> ConversationDataset:
         return load_dataset(spec)
 
+    def unit_id(self, unit: Conversation) -> str:
+        return unit.conversation_id
+
+    def units(self, dataset: ConversationDataset, split: str) -> list[Conversation]:
+        return list(split_dataset(dataset, split).conversations)
+
     def split_fingerprint(self, dataset: ConversationDataset, split: str) -> str:
         return split_dataset(dataset, split).fingerprint()
 
-    def make_agent(self, kind: str, llm: object | None = None) -> ConversationAgent:
-        if kind == "offline":
-            return OfflineAgent()
-        if kind == "llm":
-            if llm is None:
-                raise ValueError("the conversation LLM agent needs a model: configure one (e.g. --model)")
-            from evaluators.conversation.llm_agent import LLMConversationAgent
+    def play(self, unit: Conversation, assistant: Assistant) -> list[CaseResult]:
+        return run_episode(unit, assistant.memory, assistant.agent, getattr(assistant.agent, "judge", None))
 
-            return LLMConversationAgent(llm)  # type: ignore[arg-type]
-        raise ValueError(f"the conversation domain has no {kind!r} agent; use offline or llm")
-
-    def evaluate(
-        self,
-        source: str,
-        dataset: ConversationDataset,
-        split: str,
-        agent: ConversationAgent,
-        session_factory: SessionFactory,
-        capabilities: Capabilities,
-        read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
-        progress: Progress | None = None,
-    ) -> EvaluationResult:
-        return evaluate(
-            source, dataset, split, agent, session_factory, capabilities, read_char_limit, progress
-        )
+    def summarize(self, cases: list[CaseResult]) -> Metrics:
+        return scoring_module.summarize(cases)
 
 
 DOMAIN_IMPLEMENTATION = ConversationDomain()
+evaluate = DOMAIN_IMPLEMENTATION.evaluate
+"""`evaluate(source, dataset, split, agent, session_factory, capabilities, read_char_limit, progress)`:
+a fresh memory per conversation, metrics over all questions; a failing program gives a failed result."""

@@ -1,74 +1,39 @@
 """One conversation episode: write every session into a fresh memory, then ask every question.
 
 The host keeps the gold answers and evidence; the program only ever sees the agent's filled
-KnowledgeItems and Queries. `read()` output is capped before the agent or any metric sees it, so a
-program gains nothing by returning more than the budget.
+KnowledgeItems and Queries. `read()` output is capped (by `evaluators.runner.Memory`) before the agent
+or any metric sees it, so a program gains nothing by returning more than the budget.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from evaluators.conversation.agent import ConversationAgent, Judge
 from evaluators.conversation.data import Conversation, format_session
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
 from evaluators.metrics import answer_token_recall, evidence_recall, exact_match, locomo_answer_score
 from evaluators.result import CaseResult
-from sandbox.session import MemorySession
-
-
-@dataclass
-class EpisodeCosts:
-    """Measured costs of one episode; seconds are host-side wall time of each program operation."""
-
-    write_seconds: list[float] = field(default_factory=list)
-    read_seconds: list[float] = field(default_factory=list)
-    read_chars: list[int] = field(default_factory=list)
-    truncated_reads: int = 0
-    llm_calls: int = 0
-    embed_calls: int = 0
-
-
-@dataclass
-class EpisodeResult:
-    conversation_id: str
-    cases: list[CaseResult]
-    costs: EpisodeCosts
-    logs: list[str]
+from evaluators.runner import Memory
 
 
 def run_episode(
     conversation: Conversation,
-    session: MemorySession,
+    memory: Memory,
     agent: ConversationAgent,
-    read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
     judge: Judge | None = None,
-) -> EpisodeResult:
-    """Play one conversation through `session`; raises `ProgramFailure` if the program fails.
+) -> list[CaseResult]:
+    """Play one conversation through `memory`: one case per question. A program failure passes
+    (`ProgramFailure`); the runner records it.
 
     With a `judge`, each answer is also judged (metric `llm_judge`)."""
-    program = session.description
-    costs = EpisodeCosts()
-    logs: list[str] = []
+    program = memory.program
     for conversation_session in conversation.sessions:
         raw_text = format_session(conversation_session)
-        stats = session.write(agent.fill_item(program, raw_text), raw_text)
-        costs.write_seconds.append(stats.seconds)
-        costs.llm_calls += stats.llm_calls
-        costs.embed_calls += stats.embed_calls
-    logs.extend(session.drain_logs())
+        memory.write(agent.fill_item(program, raw_text), raw_text)
     turns = conversation.turns_by_id()
     cases = []
     for question in conversation.questions:
-        context, stats = session.read(agent.fill_query(program, question.question, question.date))
-        costs.read_seconds.append(stats.seconds)
-        costs.llm_calls += stats.llm_calls
-        costs.embed_calls += stats.embed_calls
-        if len(context) > read_char_limit:
-            costs.truncated_reads += 1
-            context = context[:read_char_limit]
-        costs.read_chars.append(len(context))
+        context = memory.read(agent.fill_query(program, question.question, question.date))
         started = time.perf_counter()
         prediction = agent.answer(program, question.question, context, question.date)
         judged = judge(question.question, question.answer, prediction) if judge is not None else None
@@ -95,5 +60,4 @@ def run_episode(
                 },
             )
         )
-        logs.extend(session.drain_logs())
-    return EpisodeResult(conversation.conversation_id, cases, costs, logs)
+    return cases

@@ -18,40 +18,24 @@ A memory that returns nothing earns only the unanswerable questions' share of th
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
-
 from evaluators.result import CaseResult
+from evaluators.summary import Metrics, case_means
 
 EVIDENCE_WEIGHT = 0.6
 ANSWER_WEIGHT = 0.4
 CASE_METRICS = ("answer_score", "exact_match", "evidence_recall", "answer_token_recall", "llm_judge")
 
 
-def aggregate(
-    cases: Iterable[CaseResult],
-) -> tuple[dict[str, float | None], dict[str, dict[str, float | None]]]:
-    """Overall metrics and metrics per category: means of each case metric over the cases that have it."""
-    cases = list(cases)
-    by_category: dict[str, list[CaseResult]] = defaultdict(list)
-    for case in cases:
-        by_category[case.category].append(case)
-    overall = _means(cases)
-    overall["score"] = selection_score(overall)
-    return overall, {category: _means(group) for category, group in sorted(by_category.items())}
+def summarize(cases: list[CaseResult]) -> Metrics:
+    """The metrics of a group of questions: their count, the mean of each case metric over the questions
+    that have it, and the selection score."""
+    metrics: Metrics = {"questions": float(len(cases)), **case_means(cases, CASE_METRICS)}
+    metrics["score"] = selection_score(metrics)
+    return metrics
 
 
-def selection_score(metrics: dict[str, float | None]) -> float:
+def selection_score(metrics: Metrics) -> float:
     """The documented combination above; a missing term counts as 0."""
     return EVIDENCE_WEIGHT * (metrics.get("evidence_recall") or 0.0) + ANSWER_WEIGHT * (
         metrics.get("answer_score") or 0.0
     )
-
-
-def _means(cases: list[CaseResult]) -> dict[str, float | None]:
-    result: dict[str, float | None] = {"questions": float(len(cases))}
-    for metric in CASE_METRICS:
-        values = [c.metrics[metric] for c in cases if c.metrics.get(metric) is not None]
-        result[metric] = statistics.fmean(values) if values else None
-    return result

@@ -12,26 +12,26 @@ success and steps saved (`scoring`).
 
 from __future__ import annotations
 
-import hashlib
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
+from evaluators.api import Domain, data_options
 from evaluators.planning import scoring as scoring_module
 from evaluators.planning.alfworld import load_alfworld
 from evaluators.planning.baseline import NO_MEMORY_PROGRAM, BaselineCache, BaselineRun
 from evaluators.planning.data import DataError, PlanningDataset, PlanningEpisode
-from evaluators.planning.episode import EpisodeCosts, PlanningAgent, TaskRun, run_episode
+from evaluators.planning.episode import PlanningAgent, TaskRun, run_episode
 from evaluators.planning.household import generate_dataset
 from evaluators.planning.llm_agent import LLMPlanningAgent
 from evaluators.planning.offline_agent import OfflinePlanningAgent
-from evaluators.planning.scoring import aggregate, task_score
+from evaluators.planning.scoring import task_score
 from evaluators.result import CaseResult, EvaluationResult
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT, Played, ResultHeader, play_units, to_result
 from evaluators.splits import take_split
-from sandbox.session import Capabilities, InProcessSession, ProgramFailure, SessionFactory
+from evaluators.summary import Metrics
+from sandbox.session import Capabilities, InProcessSession, SessionFactory
 
 DOMAIN = "planning"
 DEFAULT_DATA = "household"
@@ -61,115 +61,19 @@ def load_dataset(spec: str) -> PlanningDataset:
 
 
 def _household_options(argument: str) -> dict[str, int]:
-    options: dict[str, int] = {}
-    for part in filter(None, argument.split(",")):
-        key, _, value = part.partition("=")
-        if key not in _HOUSEHOLD_OPTIONS or not value.strip().lstrip("-").isdigit():
-            raise DataError(f"bad household option {part!r}; use e.g. household:seed=3,households=20,tasks=6")
-        options[key] = int(value)
+    example = "household:seed=3,households=20,tasks=6"
+    options = data_options("household", argument, dict.fromkeys(_HOUSEHOLD_OPTIONS, int), example)
     if options.get("households", 1) < 1 or options.get("tasks", 1) < 1:
         raise DataError("household: households and tasks must be at least 1")
     return options
 
 
-def evaluate(
-    source: str,
-    dataset: PlanningDataset,
-    split: str,
-    agent: PlanningAgent,
-    session_factory: SessionFactory,
-    capabilities: Capabilities,
-    read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
-    progress: Progress | None = None,
-    baselines: BaselineCache | None = None,
-) -> EvaluationResult:
-    """Evaluate `source` on one split; a program failure gives a failed result (score 0), never raises."""
-    episodes = take_split(dataset.episodes, split, lambda e: e.episode_id)
-    if not episodes:
-        raise DataError(f"split {split!r} of {dataset.name} holds no layout; use --split all")
-    fingerprint = split_fingerprint(dataset, split)
-    base: dict[str, Any] = {
-        "domain": DOMAIN,
-        "split": split,
-        "agent": agent.name,
-        "data_name": dataset.name,
-        "data_fingerprint": fingerprint,
-    }
-    started = time.perf_counter()
-    key = (fingerprint, split, agent.name, dataset.step_limit)
-    baseline = baselines.get(key) if baselines is not None else None
-    total = len(episodes) * (1 if baseline else 2)
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total)
-
-    if baseline is None:
-        baseline = _baseline_run(dataset, episodes, agent, capabilities, read_char_limit, tick)
-        if baselines is not None:
-            baselines.put(key, baseline)
-    runs: list[TaskRun] = []
-    costs = EpisodeCosts()
-    logs: list[str] = []
-    for episode in episodes:
-        session = None
-        try:
-            session = session_factory(source, capabilities)
-            result = run_episode(episode, dataset, session, agent, read_char_limit)
-        except ProgramFailure as failure:
-            return EvaluationResult(
-                **base,
-                status="failed",
-                score=0.0,
-                cost=_cost_summary(costs, baseline, time.perf_counter() - started),
-                failure_reason=failure.reason.value,
-                failure_message=failure.message,
-                logs=tuple((logs + failure.logs)[-40:]),
-            )
-        finally:
-            if session is not None:
-                session.close()
-        runs.extend(result.runs)
-        costs.merge(result.costs)
-        logs.extend(result.logs)
-        tick()
-    cases = [_case(run, baseline, dataset.step_limit, read_char_limit) for run in runs]
-    metrics, by_kind = aggregate(cases)
-    return EvaluationResult(
-        **base,
-        status="ok",
-        score=float(metrics["score"] or 0.0),
-        metrics=metrics,
-        by_category=by_kind,
-        cost=_cost_summary(costs, baseline, time.perf_counter() - started),
-        logs=tuple(logs[-40:]),
-        cases=tuple(cases),
-    )
-
-
-def _baseline_run(
-    dataset: PlanningDataset,
-    episodes: list[PlanningEpisode],
-    agent: PlanningAgent,
-    capabilities: Capabilities,
-    read_char_limit: int,
-    tick: Callable[[], None],
-) -> BaselineRun:
-    outcomes: dict[str, tuple[bool, int]] = {}
-    calls = 0
-    for episode in episodes:
-        session = InProcessSession(NO_MEMORY_PROGRAM, capabilities)
-        try:
-            result = run_episode(episode, dataset, session, agent, read_char_limit)
-        finally:
-            session.close()
-        outcomes.update({run.task.task_id: (run.success, run.steps) for run in result.runs})
-        calls += result.costs.agent_llm_calls
-        tick()
-    return BaselineRun(outcomes, calls)
+def _baseline(played: Played[TaskRun]) -> BaselineRun:
+    """What the no-memory program's play of the tasks tells of each: success and steps."""
+    if played.failure is not None:  # the no-memory program cannot fail; if it does, it is a bug
+        raise played.failure
+    outcomes = {run.task.task_id: (run.success, run.steps) for run in played.outcomes}
+    return BaselineRun(outcomes, played.costs.agent_llm_calls or 0)
 
 
 def _case(run: TaskRun, baseline: BaselineRun, step_limit: int, read_char_limit: int) -> CaseResult:
@@ -208,30 +112,10 @@ def _tail(raw_text: str) -> str:
     return head + "\n...\n" + raw_text[-(MAX_TRAJECTORY_CHARS - len(head) - 5) :]
 
 
-def _cost_summary(costs: EpisodeCosts, baseline: BaselineRun, seconds: float) -> dict[str, float]:
-    operations = len(costs.write_seconds) + len(costs.read_seconds)
-    return {
-        "read_chars_mean": statistics.fmean(costs.read_chars) if costs.read_chars else 0.0,
-        "truncated_reads": float(costs.truncated_reads),
-        "write_seconds_median": statistics.median(costs.write_seconds) if costs.write_seconds else 0.0,
-        "read_seconds_median": statistics.median(costs.read_seconds) if costs.read_seconds else 0.0,
-        "llm_calls": float(costs.program_llm_calls + costs.agent_llm_calls),
-        "program_llm_calls": float(costs.program_llm_calls),
-        "agent_llm_calls": float(costs.agent_llm_calls),
-        "baseline_agent_llm_calls": float(baseline.agent_llm_calls),
-        "llm_calls_per_operation": costs.program_llm_calls / operations if operations else 0.0,
-        "embed_calls": float(costs.embed_calls),
-        "seconds": seconds,
-    }
-
-
-def split_fingerprint(dataset: PlanningDataset, split: str) -> str:
-    """What evaluations of `split` record: the dataset's content and the split (splits are by layout hash)."""
-    return hashlib.sha256(f"{dataset.fingerprint()}:{split}".encode()).hexdigest()[:16]
-
-
-class PlanningDomain:
-    """The planning domain behind the `evaluators.domains.TaskDomain` protocol.
+class PlanningDomain(Domain[PlanningEpisode]):
+    """The planning domain: a unit is a layout whose tasks are played in order through one memory
+    (`episode`), against the same tasks played with no memory (`baseline`); scored by success and steps
+    saved (`scoring`). Its agents act in the world.
 
     It keeps the no-memory baselines it has played, so evaluating many programs on one split plays
     the baseline once.
@@ -247,8 +131,17 @@ class PlanningDomain:
     def load_dataset(self, spec: str) -> PlanningDataset:
         return load_dataset(spec)
 
-    def split_fingerprint(self, dataset: PlanningDataset, split: str) -> str:
-        return split_fingerprint(dataset, split)
+    def unit_id(self, unit: PlanningEpisode) -> str:
+        return unit.episode_id
+
+    def units(self, dataset: PlanningDataset, split: str) -> list[PlanningEpisode]:
+        episodes = take_split(dataset.episodes, split, self.unit_id)
+        if not episodes:
+            raise DataError(f"split {split!r} of {dataset.name} holds no layout; use --split all")
+        return episodes
+
+    def summarize(self, cases: list[CaseResult]) -> Metrics:
+        return scoring_module.summarize(cases)
 
     def make_agent(self, kind: str, llm: Any | None = None) -> PlanningAgent:
         if kind == "offline":
@@ -270,16 +163,47 @@ class PlanningDomain:
         read_char_limit: int = DEFAULT_READ_CHAR_LIMIT,
         progress: Progress | None = None,
     ) -> EvaluationResult:
-        return evaluate(
-            source,
-            dataset,
-            split,
-            agent,
-            session_factory,
-            capabilities,
-            read_char_limit,
-            progress,
-            self.baselines,
+        """Play the split's layouts with the program's memory and (once per split and agent) with none;
+        a program failure gives a failed result (score 0), never raises."""
+        episodes = self.units(dataset, split)
+        fingerprint = self.split_fingerprint(dataset, split)
+        header = ResultHeader(DOMAIN, split, agent.name, dataset.name, fingerprint)
+        started = time.perf_counter()
+        key = (fingerprint, split, agent.name, dataset.step_limit)
+        baseline = self.baselines.get(key)
+        total = len(episodes) * (1 if baseline else 2)
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, total)
+
+        def play(program: str, sessions: SessionFactory) -> Played[TaskRun]:
+            return play_units(
+                episodes,
+                lambda episode, memory: run_episode(episode, dataset, memory, agent),
+                program,
+                sessions,
+                capabilities,
+                read_char_limit,
+                agent,
+                tick,
+            )
+
+        if baseline is None:  # the same tasks, the same agent, no memory: trusted, so in this process
+            baseline = _baseline(play(NO_MEMORY_PROGRAM, InProcessSession))
+            self.baselines.put(key, baseline)
+        played = play(source, session_factory)
+        cases = [_case(run, baseline, dataset.step_limit, read_char_limit) for run in played.outcomes]
+        return to_result(
+            header,
+            played,
+            cases,
+            self.summarize,
+            time.perf_counter() - started,
+            {"baseline_agent_llm_calls": float(baseline.agent_llm_calls)},
         )
 
 

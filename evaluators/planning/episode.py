@@ -1,8 +1,9 @@
 """One planning episode: the tasks of one layout, in order, through one memory.
 
 Before a task the agent fills the program's Query from the task sentence and reads memory (capped at
-the read budget before the agent sees it); it then acts until the goal is reached or the step limit
-is spent; afterwards it fills a KnowledgeItem and the host writes the trajectory as `raw_text`:
+the read budget before the agent sees it, by `evaluators.runner.Memory`); it then acts until the goal
+is reached or the step limit is spent; afterwards it fills a KnowledgeItem and the host writes the
+trajectory as `raw_text`:
 
     Task: put a hot apple in countertop.
     > go to countertop 2
@@ -16,12 +17,12 @@ starts with it. The host keeps the goal checking; the program only sees what the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from evaluators.planning.data import Observation, PlanningDataset, PlanningEpisode, PlanningTask
+from evaluators.runner import Memory
 from sandbox.contract import ProgramDescription
-from sandbox.session import MemorySession
 
 
 class TaskPolicy(Protocol):
@@ -53,67 +54,24 @@ class TaskRun:
     agent_llm_calls: int
 
 
-@dataclass
-class EpisodeCosts:
-    write_seconds: list[float] = field(default_factory=list)
-    read_seconds: list[float] = field(default_factory=list)
-    read_chars: list[int] = field(default_factory=list)
-    truncated_reads: int = 0
-    program_llm_calls: int = 0
-    agent_llm_calls: int = 0
-    embed_calls: int = 0
-
-    def merge(self, other: EpisodeCosts) -> None:
-        self.write_seconds.extend(other.write_seconds)
-        self.read_seconds.extend(other.read_seconds)
-        self.read_chars.extend(other.read_chars)
-        self.truncated_reads += other.truncated_reads
-        self.program_llm_calls += other.program_llm_calls
-        self.agent_llm_calls += other.agent_llm_calls
-        self.embed_calls += other.embed_calls
-
-
-@dataclass
-class EpisodeResult:
-    episode_id: str
-    runs: list[TaskRun]
-    costs: EpisodeCosts
-    logs: list[str]
-
-
 def run_episode(
     episode: PlanningEpisode,
     dataset: PlanningDataset,
-    session: MemorySession,
+    memory: Memory,
     agent: PlanningAgent,
-    read_char_limit: int,
-) -> EpisodeResult:
-    """Play every task of `episode` through `session`; raises `ProgramFailure` if the program fails."""
-    program = session.description
-    costs = EpisodeCosts()
+) -> list[TaskRun]:
+    """Play every task of `episode` through `memory`; a program failure passes (`ProgramFailure`)."""
+    program = memory.program
     runs: list[TaskRun] = []
-    logs: list[str] = []
     for number, task in enumerate(episode.tasks):
         calls_before = agent.llm_calls
-        context, stats = session.read(agent.fill_query(program, task.goal_text, number))
-        costs.read_seconds.append(stats.seconds)
-        costs.program_llm_calls += stats.llm_calls
-        costs.embed_calls += stats.embed_calls
-        if len(context) > read_char_limit:
-            costs.truncated_reads += 1
-            context = context[:read_char_limit]
-        costs.read_chars.append(len(context))
+        context = memory.read(agent.fill_query(program, task.goal_text, number))
         success, trajectory = play_task(dataset, episode, task, agent, program, context)
         raw_text = format_trajectory(task.goal_text, trajectory, success)
-        stats = session.write(agent.fill_item(program, raw_text, number), raw_text)
-        costs.write_seconds.append(stats.seconds)
-        costs.program_llm_calls += stats.llm_calls
-        costs.embed_calls += stats.embed_calls
+        memory.write(agent.fill_item(program, raw_text, number), raw_text)
         calls = agent.llm_calls - calls_before
-        costs.agent_llm_calls += calls
         runs.append(TaskRun(task, success, len(trajectory), context, raw_text, calls))
-        logs.extend(session.drain_logs())
-    return EpisodeResult(episode.episode_id, runs, costs, logs)
+    return runs
 
 
 def play_task(

@@ -23,10 +23,9 @@ same steps the more concise wins (an LLM agent pays for every character it reads
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable
 
 from evaluators.result import CaseResult
+from evaluators.summary import Metrics, case_means, mean_score
 
 CASE_METRICS = (
     "success",
@@ -53,26 +52,13 @@ def task_score(
     return (max(0.0, float(success) * (1.0 + saved) / 2.0 - reading), saved)
 
 
-def aggregate(
-    cases: Iterable[CaseResult],
-) -> tuple[dict[str, float | None], dict[str, dict[str, float | None]]]:
-    """Overall metrics and metrics per task kind: means of each case metric, plus the score."""
-    cases = list(cases)
-    by_kind: dict[str, list[CaseResult]] = defaultdict(list)
-    for case in cases:
-        by_kind[case.category].append(case)
-    overall = _means(cases)
-    return overall, {kind: _means(group) for kind, group in sorted(by_kind.items())}
-
-
-def _means(cases: list[CaseResult]) -> dict[str, float | None]:
-    result: dict[str, float | None] = {"tasks": float(len(cases))}
-    for metric in CASE_METRICS:
-        values = [c.metrics[metric] for c in cases if c.metrics.get(metric) is not None]
-        result[metric] = statistics.fmean(values) if values else None
+def summarize(cases: list[CaseResult]) -> Metrics:
+    """The metrics of a group of tasks: their count, the mean of each case metric, success rates, the
+    steps of successful tasks, and the score (the mean task score)."""
+    result: Metrics = {"tasks": float(len(cases)), **case_means(cases, CASE_METRICS)}
     result["success_rate"] = result.pop("success")
     result["baseline_success_rate"] = result.pop("baseline_success")
     successful = [c.metrics["steps"] for c in cases if c.metrics.get("success")]
-    result["steps_when_successful"] = statistics.fmean(successful) if successful else None
-    result["score"] = statistics.fmean(c.score for c in cases) if cases else 0.0
+    result["steps_when_successful"] = statistics.fmean(successful) if successful else None  # type: ignore[arg-type]
+    result["score"] = mean_score(cases)
     return result

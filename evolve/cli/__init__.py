@@ -11,6 +11,8 @@ from __future__ import annotations
 import typer
 
 from evolve.cli.archive_command import archive_app
+from evolve.cli.data_command import data_app
+from evolve.cli.domains_command import domains_app
 from evolve.cli.eval_command import eval_command
 from evolve.cli.evolve_command import evolve_command
 from evolve.cli.export_command import export_command
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 app.add_typer(seeds_app, name="seeds")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(domains_app, name="domains")
+app.add_typer(data_app, name="data")
 app.command("eval")(eval_command)
 app.command("evolve")(evolve_command)
 app.add_typer(archive_app, name="archive")

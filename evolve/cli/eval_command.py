@@ -9,8 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT, domain_names, get_domain
+from evaluators.domains import domain_names, get_domain
 from evaluators.result import EvaluationResult
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT
 from evaluators.splits import ALL, SPLITS
 from evolve.cli.support import UserError, err, out, read_program, reports_user_errors
 from evolve.evaluation import assemble, open_embedder
@@ -38,7 +39,8 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("saved_share", "saved"),
     ),
 }
-"""Which metrics a domain's table shows, and their headers; a metric with no value anywhere is left out."""
+"""Which metrics a built-in domain's table shows, and their headers; other domains show every metric. A
+metric with no value anywhere is left out."""
 
 CAPTIONS = {
     "conversation": "evidence: evidence recall · answer tokens: answer-token recall · "
@@ -53,7 +55,8 @@ def eval_command(
         list[str], typer.Argument(help="Memory programs: .py files or seed names (one or more).")
     ],
     domain: Annotated[
-        str, typer.Option(help=f"The task domain: {', '.join(domain_names())}.")
+        str,
+        typer.Option(help=f"The task domain: {', '.join(domain_names())}, or ./my_domain.py:DOMAIN."),
     ] = "conversation",
     data: Annotated[
         str | None,
@@ -157,7 +160,7 @@ def print_result(name: str, result: EvaluationResult) -> None:
     rows = [*result.by_category.items(), ("all", result.metrics)]
     columns = [
         (key, header)
-        for key, header in COLUMNS.get(result.domain, ())
+        for key, header in _columns(result)
         if any(metrics.get(key) is not None for _, metrics in rows)
     ]
     table = Table(
@@ -170,7 +173,7 @@ def print_result(name: str, result: EvaluationResult) -> None:
     for index, (category, metrics) in enumerate(rows):
         table.add_row(
             category,
-            *(_fmt(metrics.get(key), whole=key in ("questions", "tasks")) for key, _ in columns),
+            *(_fmt(metrics.get(key), whole=key in ("questions", "tasks", "cases")) for key, _ in columns),
             end_section=index == len(rows) - 2,
         )
     out.print(table)
@@ -197,8 +200,7 @@ def _llm_calls(cost: dict[str, float]) -> str:
 
 def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:
     """One row per program: selection score, two headline metrics of its domain, and costs."""
-    domain = results[0][1].domain
-    headline = COLUMNS.get(domain, ())[1:3]
+    headline = _columns(results[0][1])[1:3]
     table = Table(title="comparison (best selection score first)")
     table.add_column("program", no_wrap=True)
     for column in ("score", *(header for _, header in headline), "read chars", "read ms", "status"):
@@ -213,6 +215,14 @@ def print_comparison(results: list[tuple[str, EvaluationResult]]) -> None:
             result.status if result.ok else f"failed: {result.failure_reason}",
         )
     out.print(table)
+
+
+def _columns(result: EvaluationResult) -> tuple[tuple[str, str], ...]:
+    """A built-in domain's chosen columns; for another, its count first, then each metric by name."""
+    if result.domain in COLUMNS:
+        return COLUMNS[result.domain]
+    names = [key for key in result.metrics if key != "score"]
+    return tuple((key, key.replace("_", " ")) for key in names)
 
 
 def _fmt(value: float | None, whole: bool = False) -> str:

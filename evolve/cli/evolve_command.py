@@ -9,14 +9,18 @@ from typing import Annotated, Any
 import typer
 
 from archive import ArchiveStore
+from evaluators.domains import canonical_spec, get_domain
 from evolve.cli.support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
-from evolve.config import ConfigError, load_config, parse_config
+from evolve.config import ConfigError, RunConfig, load_config, parse_config
 from providers.embedders import EMBEDDER_CHOICES
 
 
 @reports_user_errors
 def evolve_command(
-    domain: Annotated[str | None, typer.Option(help="Task domain: conversation or planning.")] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(help="Task domain: a name (`mnemoforge domains list`) or ./my_domain.py:DOMAIN."),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option(help="A TOML file of run settings (flags override it).")
     ] = None,
@@ -54,7 +58,6 @@ def evolve_command(
     ] = False,
 ) -> None:
     """Evolve memory programs for a domain; the best on `select` is then tested on held-out `test`."""
-    store = ArchiveStore(archive_url(archive))
     overrides: dict[str, Any] = {
         "domain": domain,
         "data": data,
@@ -77,8 +80,9 @@ def evolve_command(
         "inspirations": inspirations,
         "softmax_temperature": temperature,
     }
+    store = ArchiveStore(archive_url(archive)) if resume else None
     try:
-        if resume:
+        if store is not None:
             run = store.get_run(resume)
             saved = dict(run.config)
             saved.update({k: v for k, v in overrides.items() if v is not None and k in RESUMABLE_OVERRIDES})
@@ -87,8 +91,13 @@ def evolve_command(
             run_config = load_config(config, overrides)
     except ConfigError as error:
         raise UserError(str(error)) from None
-    if not resume:
-        run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
+    if store is None:
+        # A domain file is named by its absolute path, which Ray workers and a resume find from anywhere.
+        run_config = run_config.model_copy(update={"domain": canonical_spec(run_config.domain)})
+        check_domain_and_data(run_config)  # before the archive is opened: bad input writes nothing
+        store = ArchiveStore(archive_url(archive))
+        domain_name = get_domain(run_config.domain).name
+        run = store.create_run(domain_name, run_config.model_dump(mode="json"), run_config.seed)
     from evolve.cli.run_display import print_summary, run_with_display  # Ray loads only when a run starts
 
     summary = run_with_display(run_config, store, run.id, quiet=as_json)  # however it ends, it is recorded
@@ -96,6 +105,13 @@ def evolve_command(
         print(json.dumps(summary.to_json(), indent=2))
     else:
         print_summary(summary)
+
+
+def check_domain_and_data(config: RunConfig) -> None:
+    """Load the run's domain and data once before the run is recorded: bad input is then one sentence
+    and exit code 2, with nothing written to the archive."""
+    domain = get_domain(config.domain)
+    domain.load_dataset(config.data or domain.default_data)
 
 
 RESUMABLE_OVERRIDES = frozenset(

@@ -23,7 +23,7 @@ import sandbox.schema
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT
 from evolve.cli.archive_access import open_archive
 from evolve.cli.support import ARCHIVE_HELP, out, reports_user_errors
 

@@ -16,7 +16,7 @@ from functools import cache
 
 import jinja2
 
-from evaluators.domains import DEFAULT_READ_CHAR_LIMIT
+from evaluators.runner import DEFAULT_READ_CHAR_LIMIT
 from evolve.mutators.base import Mutation, MutationRejected, ParentContext
 from evolve.mutators.edits import EditError, apply_edits, parse_reply
 from providers.errors import ProviderError

@@ -112,7 +112,9 @@ def test_a_worker_lost_during_a_reflection_is_a_failed_reflect_evaluation_and_th
             3000,
         )
 
-    contexts = ReflectionContexts(config, store, run.id, fingerprints, "synthetic", request_for)
+    contexts = ReflectionContexts(
+        config, store, run.id, "conversation", fingerprints, "synthetic", request_for
+    )
     context = contexts(parent.id)
     assert context.logs[0].startswith("the worker was lost twice")
     [reflect] = store.program_evaluations(parent.id)
