@@ -135,7 +135,8 @@ class LLMClient:
         Costs no tokens and leaves no call record. Raises `ProviderRequestError` for a rejected key
         (401) or a model the provider does not know (404), `ProviderUnavailableError` when the
         endpoint cannot be reached. Other refusals of the model-listing endpoint are ignored (some
-        keys may call a model but not list models); the first real call will tell.
+        keys may call a model but not list models; a local server may not implement the listing:
+        404, 405 or 501); the first real call will tell.
         """
         policy = replace(self.policy, max_attempts=min(2, self.policy.max_attempts))
         try:
