@@ -54,6 +54,11 @@ class RunConfig(BaseModel):
     max_wall_seconds: float | None = Field(None, gt=0)
 
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    proposals_in_flight: int | None = Field(
+        None,
+        ge=1,
+        description="proposals of the reflective mutator waiting for its model at once; none = workers",
+    )
     ray_address: str | None = None
     seed: int = 0
 

@@ -8,7 +8,12 @@ evaluated, and the sequence numbers not yet recorded (proposals run concurrently
 have landed first) are proposed again. Nothing is lost or done twice.
 
 The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
-proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers.
+proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers. A
+mutator that needs the driver's process (the reflective one, with the run's model) runs in the driver's
+threads, `proposals_in_flight` at once (`evolve.proposal_pool`): the loop does not wait for its model.
+With several proposals in flight, a candidate's parent is chosen from the islands as they are when it
+is proposed, so which replies came back first decides later choices; with one in flight (or replies in
+the same order) a run seed gives the same run.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.mutators.base import Mutator, ParentContext
 from evolve.mutators.program_text import program_shape
-from evolve.proposals import Proposal, propose, propose_on_worker
+from evolve.proposal_pool import ProposalPool
+from evolve.proposals import Proposal, propose_on_worker
 from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker
 from seeds import SEEDS, get_seed
 
@@ -95,13 +101,16 @@ class _Evaluating:
 
 @dataclass(frozen=True)
 class _Proposing:
-    """A proposal in flight (or just made on the driver): the candidate it is for."""
+    """A proposal in flight (in a worker or in one of the driver's threads): the candidate it is for."""
 
     sequence: int
     island: int
     parent_id: str
     mutator: str
 
+
+PROPOSAL_POLL_SECONDS = 0.02
+"""How often the loop, waiting for Ray, looks at the proposals in its threads: small beside a model call."""
 
 Observer = Callable[[RunStatus], None]
 MutatorFactory = Callable[[random.Random, "Evolution"], Mutator]
@@ -136,6 +145,8 @@ class Evolution:
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
+        self.proposing: ProposalPool[_Proposing] = ProposalPool(config.proposals_in_flight or config.workers)
+        """Proposals of mutators that run on the driver, in its threads."""
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -147,19 +158,22 @@ class Evolution:
         self.status.phase = "evolving"
         recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
         pending = deque(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
-        while True:
-            while len(self.in_flight) < self.config.workers and pending:
-                if self._budget_spent():
-                    pending.clear()
+        try:
+            while True:
+                while self._room_to_propose() and pending:
+                    if self._budget_spent():
+                        pending.clear()
+                        break
+                    started = time.perf_counter()
+                    self._propose(pending.popleft())
+                    self.status.loop_seconds += time.perf_counter() - started
+                    notify(self.status)
+                if not self.in_flight and not self.proposing:
                     break
-                started = time.perf_counter()
-                self._propose(pending.popleft())
-                self.status.loop_seconds += time.perf_counter() - started
+                self._collect_one()
                 notify(self.status)
-            if not self.in_flight:
-                break
-            self._collect_one()
-            notify(self.status)
+        finally:
+            self.proposing.close()
         self.status.phase = "testing"
         notify(self.status)
         return self._finish()
@@ -211,8 +225,16 @@ class Evolution:
 
     # -- candidates -------------------------------------------------------------------------------
 
+    def _room_to_propose(self) -> bool:
+        """Ray tasks up to the workers, as ever; proposals in the driver's threads up to their own limit,
+        each allowing one evaluation more to wait in Ray's queue (the one it will need)."""
+        if self.proposing.full:
+            return False
+        return len(self.in_flight) < self.config.workers + len(self.proposing)
+
     def _propose(self, sequence: int) -> None:
-        """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere."""
+        """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere,
+        else in one of the driver's threads."""
         rng = random.Random(f"{self.config.seed}:{sequence}")
         island = sequence % self.config.islands
         parent = self.database.select_parent(island, rng)
@@ -224,7 +246,7 @@ class Evolution:
         if mutator.runs_anywhere:
             self.in_flight[propose_on_worker.remote(*arguments)] = candidate
         else:
-            self._settle(candidate, propose(*arguments))
+            self.proposing.submit(candidate, *arguments)
 
     def _settle(self, candidate: _Proposing, proposal: Proposal) -> None:
         """Record what became of a candidate: rejected, a duplicate, or accepted and sent to evaluation."""
@@ -311,8 +333,20 @@ class Evolution:
         self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
 
     def _collect_one(self) -> None:
-        """Wait for the next task to finish, and take in its proposal or its evaluation."""
-        ready, _ = ray.wait(list(self.in_flight), num_returns=1)
+        """Wait for the next task to finish (a Ray task, or a proposal in the driver's threads), and take
+        in its proposal or its evaluation."""
+        while True:
+            finished = self.proposing.take_finished(timeout=0.0 if self.in_flight else None)
+            if finished is not None:
+                started = time.perf_counter()
+                self._settle(*finished)
+                self.status.loop_seconds += time.perf_counter() - started
+                return
+            # Ray cannot wait on a thread: with proposals in threads, look at them again every so often.
+            timeout = PROPOSAL_POLL_SECONDS if self.proposing else None
+            ready, _ = ray.wait(list(self.in_flight), num_returns=1, timeout=timeout)
+            if ready:
+                break
         started = time.perf_counter()
         task = self.in_flight.pop(ready[0])
         if isinstance(task, _Proposing):

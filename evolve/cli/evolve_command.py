@@ -34,6 +34,10 @@ def evolve_command(
     max_seconds: Annotated[float | None, typer.Option(help="Stop proposing after this wall time.")] = None,
     islands: Annotated[int | None, typer.Option(help="Number of islands.")] = None,
     workers: Annotated[int | None, typer.Option(help="Evaluations in flight (default: cores).")] = None,
+    proposals: Annotated[
+        int | None,
+        typer.Option(help="LLM mutations waiting for the model at once (default: --workers)."),
+    ] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker, process or inprocess.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed of the run's choices.")] = None,
     seeds: Annotated[str | None, typer.Option(help="Seed programs to start from, comma-separated.")] = None,
@@ -65,6 +69,7 @@ def evolve_command(
         "max_wall_seconds": max_seconds,
         "islands": islands,
         "workers": workers,
+        "proposals_in_flight": proposals,
         "sandbox": sandbox,
         "seed": seed,
         "ray_address": ray_address,
@@ -102,6 +107,6 @@ def evolve_command(
 
 
 RESUMABLE_OVERRIDES = frozenset(
-    {"max_candidates", "max_cost_usd", "max_wall_seconds", "workers", "ray_address"}
+    {"max_candidates", "max_cost_usd", "max_wall_seconds", "workers", "proposals_in_flight", "ray_address"}
 )
 """What `--resume` may change: budgets and where to compute, never what is being searched."""

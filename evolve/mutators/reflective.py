@@ -11,6 +11,8 @@ rejected with its reason, which the archive keeps.
 from __future__ import annotations
 
 import random
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 
@@ -37,7 +39,8 @@ class ReflectiveMutator:
     """See the module docstring. One instance per candidate: its `rng` picks which failures to show."""
 
     runs_anywhere = False
-    """It reads the archive (through `context_for`) and calls the run's model: it runs on the driver."""
+    """It reads the archive (through `context_for`) and calls the run's model: it runs in the driver's
+    process, in a thread of its own (`evolve.proposal_pool`), after `prepare` ran in the driver's thread."""
 
     def __init__(
         self,
@@ -61,9 +64,21 @@ class ReflectiveMutator:
         self.llm_calls_per_operation = llm_calls_per_operation
         self.max_repairs = max_repairs
         self.name = f"llm:{client.name}"
+        self._contexts: dict[str, ParentContext] = {}
+
+    def prepare(self, parent_id: str, others: Sequence[tuple[str, str]]) -> None:
+        """Read what the prompt shows of the parent and the other elites now, in the caller's thread,
+        so that `mutate` needs nothing of the run but its model."""
+        for program_id in (parent_id, *(program_id for program_id, _ in others)):
+            self._contexts[program_id] = self.context_for(program_id)
+
+    def _context(self, program_id: str) -> ParentContext:
+        if program_id not in self._contexts:
+            self._contexts[program_id] = self.context_for(program_id)
+        return self._contexts[program_id]
 
     def mutate(self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]) -> Mutation:
-        parent = self.context_for(parent_id)
+        parent = self._context(parent_id)
         messages: list[dict[str, str]] = [{"role": "user", "content": self._prompt(parent, others)}]
         base = parent_source
         kind, error = "", ""
@@ -102,17 +117,22 @@ class ReflectiveMutator:
         """(reason code, sentence) of what is wrong with a child; ("", "") when it is usable."""
         if child.strip() == parent_source.strip():
             return "identical_child", "the child is identical to the current program: change something"
+        # A name of its own: proposals in other threads load their children at the same time, and a
+        # module being loaded must stay registered under its name (see `load_program`).
+        module_name = f"mnemoforge_candidate_{threading.get_ident()}"
         try:
-            load_program(child, module_name="mnemoforge_candidate")
+            load_program(child, module_name=module_name)
         except ContractError as problem:
             return "breaks_contract", f"the program breaks the contract: {problem}"
+        finally:
+            sys.modules.pop(module_name, None)
         problem = self.smoke_test(child)
         return ("smoke_failed", f"the program failed a smoke run: {problem}") if problem else ("", "")
 
     def _prompt(self, parent: ParentContext, others: Sequence[tuple[str, str]]) -> str:
         failed = sorted(parent.failed_cases, key=lambda case: case.get("score", 0.0))
         shown = self.rng.sample(failed, min(FAILED_CASES_SHOWN, len(failed)))
-        elites = [self.context_for(program_id) for program_id, _ in others]
+        elites = [self._context(program_id) for program_id, _ in others]
         return _template("reflect.j2").render(
             parent=parent,
             failed_cases=shown,
