@@ -203,11 +203,19 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 body = {}
             request = SeenRequest(self.path, dict(self.headers.items()), body, time.monotonic())
             fake._seen(request)
+            self.in_flight = True
             try:
                 self._answer(request)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout); nothing to answer
             finally:
+                self._not_in_flight()
+
+        def _not_in_flight(self) -> None:
+            """Once per request, before its answer is sent: a client that has its answer may send its
+            next request before this handler ends, and that request must not count as a second in flight."""
+            if self.in_flight:
+                self.in_flight = False
                 fake._done()
 
         def _answer(self, request: SeenRequest) -> None:
@@ -258,6 +266,7 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _send(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+            self._not_in_flight()
             self.send_response(status)
             for key, value in {"content-type": "application/json", **headers}.items():
                 self.send_header(key, value)
