@@ -31,6 +31,8 @@ import ray
 from archive import ArchiveStore
 from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
+from evaluators.splits import CASCADE
+from evolve.cascade import Cascade
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.mutators.base import Mutator, ParentContext
@@ -51,6 +53,8 @@ class RunStatus:
     failed: int = 0
     rejected: int = 0
     duplicates: int = 0
+    stopped_early: int = 0
+    """Candidates the cascade stopped after the first part of `select` (`evolve.cascade`)."""
     best_per_island: list[float | None] = field(default_factory=list)
     best_seed_score: float | None = None
     cost_usd: float = 0.0
@@ -86,6 +90,8 @@ class RunSummary:
     cost_usd: float
     seconds: float
     loop_seconds: float
+    stopped_early: int = 0
+    """Candidates the cascade stopped after the first part of `select`."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -136,8 +142,10 @@ class Evolution:
         self.dataset = self.domain.load_dataset(self.data_spec)
         self.fingerprints = {
             split: self.domain.split_fingerprint(self.dataset, split)
-            for split in ("reflect", "select", "test")
+            for split in ("reflect", "select", "test", CASCADE)
         }
+        cascading = config.cascade and self.fingerprints[CASCADE] != self.fingerprints["select"]
+        self.cascade = Cascade(config.cascade_margin if cascading else None)
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
         # Run-scoped archive queries then use only this data and agent, even in a shared archive.
@@ -321,8 +329,11 @@ class Evolution:
         """Evaluate unless the archive already holds this exact evaluation (then reuse it at once).
 
         `island` is where a successful `select` result goes (None: a seed, every island); results on
-        other splits never enter the population.
+        other splits never enter the population. With the cascade on, a `select` evaluation starts on
+        its first part (`evolve.cascade`).
         """
+        if split == "select" and self.cascade.needs_first_look(program_id):
+            split = CASCADE
         request = self._request(program_id, source, split)
         existing = self.store.find_evaluation(
             program_id, self.config.domain, split, self.fingerprints[split], self.config.evaluation_agent
@@ -408,6 +419,9 @@ class Evolution:
     def _absorb(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
     ) -> None:
+        if request.split == CASCADE:
+            self._after_first_look(request, island, ok, score)
+            return
         if request.split != "select":
             return
         if not ok:
@@ -419,6 +433,21 @@ class Evolution:
         else:
             self.database.add(member, island)
         self.status.best_per_island = self.database.best_per_island()
+
+    def _after_first_look(
+        self, request: EvaluationRequest, island: int | None, ok: bool, score: float
+    ) -> None:
+        """A seed always goes on to all of `select`; a candidate only near its island's best."""
+        if not ok:
+            self.status.failed += 1
+            return
+        best = (
+            self.database.islands[island % len(self.database.islands)].best() if island is not None else None
+        )
+        if self.cascade.goes_on(request.program_id, score, best.program_id if best else None):
+            self._submit(request.program_id, request.source, island)
+        else:
+            self.status.stopped_early += 1
 
     def _budget_spent(self) -> bool:
         # Only the reflective mutator and the LLM agent call models: without either, no cost to query.
@@ -504,6 +533,7 @@ class Evolution:
             cost_usd=self.store.llm_cost(self.run_id).cost_usd,
             seconds=self.status.elapsed,
             loop_seconds=self.status.loop_seconds,
+            stopped_early=self.status.stopped_early,
         )
         self.store.set_run_status(self.run_id, "finished", summary.to_json())
         return summary

@@ -9,7 +9,8 @@ one (`take_finished`), exactly as it takes one back from a Ray worker.
 
 What a mutator needs of the run (the archive, evaluations on `reflect`) it gets before it leaves the
 driver's thread: a mutator with a `prepare(parent_id, others)` method has it called there first, so the
-threads only call the model and smoke-run children. The archive is still written by the ledger's
+threads only call the model and smoke-run children (and only one at a time does anything but wait for
+its model: `evolve.host_work`). The archive is still written by the ledger's
 subscriber as each call ends, from the thread that made it (the store is thread-safe), so a driver
 killed with proposals in flight has still recorded every call it paid for; those proposals' sequence
 numbers are not recorded, and a resumed run proposes them again.
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Generic, TypeVar
 
+from evolve.host_work import host_work
 from evolve.mutators.base import Mutator
 from evolve.proposals import Proposal, propose
 
@@ -54,7 +56,7 @@ class ProposalPool(Generic[Candidate]):
         prepare = getattr(mutator, "prepare", None)
         if prepare is not None:
             prepare(parent_id, others)
-        future = self._executor.submit(propose, mutator, parent_source, parent_id, others)
+        future = self._executor.submit(_propose_in_thread, mutator, parent_source, parent_id, others)
         self._running[future] = candidate
 
     def take_finished(self, timeout: float | None = 0.0) -> tuple[Candidate, Proposal] | None:
@@ -76,3 +78,10 @@ class ProposalPool(Generic[Candidate]):
         """Drop proposals not started; those waiting for a model end on their own (their calls are
         recorded as they end), without holding up the caller."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _propose_in_thread(
+    mutator: Mutator, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]
+) -> Proposal:
+    with host_work():
+        return propose(mutator, parent_source, parent_id, others)

@@ -7,9 +7,7 @@ import Ray.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import threading
 from collections.abc import Callable
 
 import ray
@@ -27,7 +25,6 @@ from evolve.mutators.structural import StructuralMutator
 from providers.accounting import Ledger
 from providers.config import BudgetSettings, LLMSettings
 from sandbox.backends import close_factory, make_session_factory, sweep_orphaned_sandboxes
-from sandbox.session import InProcessSession
 
 
 def run_evolution(
@@ -93,14 +90,8 @@ def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> Muta
     smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
     domain = get_domain(config.domain)
 
-    # Proposals smoke-run their children from several threads at once; the in-process "sandbox" loads
-    # every program under one module name, so there they take turns (each run takes milliseconds).
-    in_process = smoke_factory is InProcessSession
-    smoke_turns = threading.Lock()
-
     def smoke_test(source: str) -> str | None:
-        with smoke_turns if in_process else contextlib.nullcontext():
-            result = smoke_run(source, session_factory=smoke_factory, seconds=SANDBOXED_SMOKE_SECONDS)
+        result = smoke_run(source, session_factory=smoke_factory, seconds=SANDBOXED_SMOKE_SECONDS)
         return None if result.ok else f"{result.reason}: {result.message}"
 
     def make(rng: random.Random, evolution: Evolution) -> Mutator:

@@ -33,6 +33,13 @@ def evolve_command(
     ] = None,
     max_seconds: Annotated[float | None, typer.Option(help="Stop proposing after this wall time.")] = None,
     islands: Annotated[int | None, typer.Option(help="Number of islands.")] = None,
+    cascade: Annotated[
+        bool | None,
+        typer.Option(
+            "--cascade/--no-cascade",
+            help="Evaluate a candidate on a quarter of select first; only promising ones on the rest.",
+        ),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Evaluations in flight (default: cores).")] = None,
     proposals: Annotated[
         int | None,
@@ -68,6 +75,7 @@ def evolve_command(
         "max_cost_usd": max_cost,
         "max_wall_seconds": max_seconds,
         "islands": islands,
+        "cascade": cascade,
         "workers": workers,
         "proposals_in_flight": proposals,
         "sandbox": sandbox,

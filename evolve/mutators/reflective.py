@@ -11,13 +11,12 @@ rejected with its reason, which the archive keeps.
 from __future__ import annotations
 
 import random
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 
 import jinja2
 
+from evolve.host_work import while_waiting
 from evolve.mutators.base import Mutation, MutationRejected, ParentContext
 from evolve.mutators.edits import EditError, apply_edits, parse_reply
 from providers.errors import ProviderError
@@ -107,9 +106,10 @@ class ReflectiveMutator:
 
     def _ask(self, messages: list[dict[str, str]], attempt: int) -> str:
         try:
-            return self.client.complete(
-                messages, max_tokens=MAX_REPLY_TOKENS, temperature=TEMPERATURE, purpose="mutation"
-            ).text
+            with while_waiting():  # other proposals may do their host work meanwhile (`evolve.host_work`)
+                return self.client.complete(
+                    messages, max_tokens=MAX_REPLY_TOKENS, temperature=TEMPERATURE, purpose="mutation"
+                ).text
         except ProviderError as error:
             raise MutationRejected("model_failed", f"the mutation model failed: {error}", attempt) from None
 
@@ -117,15 +117,10 @@ class ReflectiveMutator:
         """(reason code, sentence) of what is wrong with a child; ("", "") when it is usable."""
         if child.strip() == parent_source.strip():
             return "identical_child", "the child is identical to the current program: change something"
-        # A name of its own: proposals in other threads load their children at the same time, and a
-        # module being loaded must stay registered under its name (see `load_program`).
-        module_name = f"mnemoforge_candidate_{threading.get_ident()}"
         try:
-            load_program(child, module_name=module_name)
+            load_program(child, module_name="mnemoforge_candidate")
         except ContractError as problem:
             return "breaks_contract", f"the program breaks the contract: {problem}"
-        finally:
-            sys.modules.pop(module_name, None)
         problem = self.smoke_test(child)
         return ("smoke_failed", f"the program failed a smoke run: {problem}") if problem else ("", "")
 
