@@ -2,9 +2,9 @@
 
 Target (issue 14): bm25_turns on the LoCoMo dev slice with a 0.5-second model at least 6x faster than
 sequential, with identical scores. The model is the local fake server (tests/providers/fake_llm_server.py,
-on 127.0.0.1) answering every request after a fixed delay, deterministically: a KnowledgeItem or Query
-echoes its text, an answer is the first line of the retrieved memory, so a write or read out of order
-would change the scores. "Sequential" is the same evaluation with the client's concurrency limit at 1.
+on 127.0.0.1) answering every request after a fixed delay, deterministically (`echoing`: a KnowledgeItem
+or Query echoes its text, an answer is the first line of the retrieved memory, so a write or read out of
+order would change the scores). "Sequential" is the same evaluation with the client's concurrency limit at 1.
 The evaluation is what `mnemoforge eval bm25_turns --agent llm --data locomo:PATH --sandbox inprocess`
 runs (the domain's `evaluate`, the LLM agent, the real openai SDK over HTTP), without the display;
 the response cache is off, so every call waits for the model.
@@ -15,12 +15,10 @@ the response cache is off, so every call waits for the model.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
 from pathlib import Path
-from typing import Any
 
 from evaluators.conversation import domain
 from evaluators.conversation.llm_agent import LLMConversationAgent
@@ -29,32 +27,10 @@ from providers.embedders import HashedLexicalEmbedder
 from providers.llm import open_llm, toolkit_backend
 from sandbox.session import Capabilities, InProcessSession
 from seeds import get_seed
-from tests.providers.fake_llm_server import FakeLLMServer, Reply, SeenRequest, fill_schema
+from tests.providers.fake_llm_server import FakeLLMServer, echoing
 
 RESULTS = Path(__file__).parent / "results" / "llm_agent_concurrency.md"
 TARGET_SPEEDUP = 6.0
-
-
-def echo_reply(latency: float) -> Reply:
-    """A deterministic model that takes `latency` seconds: it echoes the subject of what it is asked."""
-
-    def reply(request: SeenRequest) -> str:
-        time.sleep(latency)
-        text = request.last_user_text
-        schema = request.json_schema
-        if schema is not None:
-            subject = (
-                text.split("Question: ", 1)[-1] if "Question: " in text else text.split("Text:\n", 1)[-1]
-            )
-            subject = subject.split("\n\n", 1)[0]
-            filled: dict[str, Any] = fill_schema(schema)
-            return json.dumps(
-                {key: subject if isinstance(value, str) else value for key, value in filled.items()}
-            )
-        memory = text.split("<retrieved_memory>\n", 1)[-1].split("\n</retrieved_memory>", 1)[0]
-        return (memory.strip().splitlines() or ["not known"])[0][:200]
-
-    return reply
 
 
 def evaluate(model: str, data: str, concurrency: int) -> tuple[float, float, list[str], int]:
@@ -83,7 +59,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 16])
     args = parser.parse_args()
     rows = []
-    with FakeLLMServer(reply=echo_reply(args.latency)) as server:
+    with FakeLLMServer(reply=echoing(args.latency)) as server:
         model = f"openai-compatible:{server.openai_url}:fake-model"
         for concurrency in args.concurrency:
             server.max_in_flight = 0

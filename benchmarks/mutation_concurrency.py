@@ -62,6 +62,7 @@ class Clock:
         self.started: float | None = None
         self.ended: float | None = None
         self.candidates = 0
+        self.driver_seconds = 0.0
 
     def __call__(self, status: RunStatus) -> None:
         if status.phase == "evolving" and self.started is None:
@@ -69,18 +70,19 @@ class Clock:
         if status.phase == "testing" and self.ended is None:
             self.ended = time.perf_counter()
             self.candidates = status.candidates_done
+            self.driver_seconds = status.loop_seconds
 
 
 def candidates_per_minute(
-    model: str, proposals: int, candidates: int, workers: int
-) -> tuple[float, int, float]:
-    """(candidates per minute, candidates, seconds) of one fresh run."""
+    model: str, proposals: int, candidates: int, workers: int, data: str
+) -> tuple[float, int, float, float]:
+    """(candidates per minute, candidates, seconds, the driver's own busy seconds) of one fresh run."""
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory  # no reply from an earlier run's response cache
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
         config = RunConfig(
             mutation_model=model,
-            data="synthetic:conversations=5",
+            data=data,
             sandbox="inprocess",
             seeds=("bm25_turns",),
             islands=2,
@@ -93,7 +95,7 @@ def candidates_per_minute(
         run_evolution(config, store, run.id, observer=clock)
         assert clock.started is not None and clock.ended is not None
         seconds = clock.ended - clock.started
-        return clock.candidates / seconds * 60, clock.candidates, seconds
+        return clock.candidates / seconds * 60, clock.candidates, seconds, clock.driver_seconds
 
 
 def main() -> None:
@@ -102,19 +104,22 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--rounds", type=int, default=4, help="candidates per run = rounds x proposals")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--data", default="synthetic:conversations=3", help="small: the evaluations are not what is measured"
+    )
     args = parser.parse_args()
     rows = []
     with FakeLLMServer(reply=slow_good_model(args.latency)) as server:
         model = f"openai-compatible:{server.openai_url}:fake-coder"
         for proposals in args.proposals:
             server.max_in_flight = 0
-            rate, candidates, seconds = candidates_per_minute(
-                model, proposals, args.rounds * proposals, args.workers
+            rate, candidates, seconds, driver = candidates_per_minute(
+                model, proposals, args.rounds * proposals, args.workers, args.data
             )
-            rows.append((proposals, rate, candidates, seconds, server.max_in_flight))
+            rows.append((proposals, rate, candidates, seconds, driver, server.max_in_flight))
             print(
                 f"{proposals} in flight: {candidates} candidates in {seconds:.1f} s = {rate:.1f} / minute "
-                f"(at most {server.max_in_flight} model calls at once)",
+                f"(at most {server.max_in_flight} model calls at once; the driver busy {driver:.1f} s)",
                 flush=True,
             )
     base = rows[0][1]
@@ -122,21 +127,23 @@ def main() -> None:
         "# Reflective mutation: proposals waiting for the model at once",
         "",
         f"Command: `python benchmarks/mutation_concurrency.py --latency {args.latency:g} "
-        f"--proposals {' '.join(map(str, args.proposals))} --rounds {args.rounds} --workers {args.workers}`",
+        f"--proposals {' '.join(map(str, args.proposals))} --rounds {args.rounds} --workers {args.workers} "
+        f"--data {args.data}`",
         f"Machine: {os.cpu_count()} cores shared with other agents' work, "
         f"Python {platform.python_version()}; "
         f"a fake model on 127.0.0.1 answering after {args.latency:g} s; seed bm25_turns, 2 islands, "
-        f"synthetic data (5 conversations), in-process sandbox, {args.workers} Ray workers; "
+        f"data {args.data} (select: one conversation), in-process sandbox, {args.workers} Ray workers; "
         f"each run makes {args.rounds} x (proposals in flight) candidates; one run each "
         "(latency-bound: the waiting, not the CPU, is measured).",
         "",
         "| proposals in flight | candidates | seconds | candidates / minute | speed-up "
-        "| most model calls at once |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| most model calls at once | driver busy (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {proposals} | {candidates} | {seconds:.1f} | {rate:.1f} | {rate / base:.2f}x | {most} |"
-        for proposals, rate, candidates, seconds, most in rows
+        f"| {proposals} | {candidates} | {seconds:.1f} | {rate:.1f} | {rate / base:.2f}x | {most} "
+        f"| {driver:.1f} |"
+        for proposals, rate, candidates, seconds, driver, most in rows
     ]
     lines += [
         "",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -155,6 +156,7 @@ class Evolution:
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
         self.proposing: ProposalPool[_Proposing] = ProposalPool(config.proposals_in_flight or config.workers)
         """Proposals of mutators that run on the driver, in its threads."""
+        self._reflecting = threading.Lock()
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -462,7 +464,14 @@ class Evolution:
     # -- reflection ------------------------------------------------------------------------------
 
     def reflection_context(self, program_id: str) -> ParentContext:
-        """A program's `select` results and its failures on `reflect` (evaluated now if not yet: once)."""
+        """A program's `select` results and its failures on `reflect` (evaluated now if not yet: once).
+
+        Proposals call this from the driver's threads (`evolve.proposal_pool`): the archive is
+        thread-safe, and a lock keeps two of them from evaluating one program on `reflect` twice."""
+        with self._reflecting:
+            return self._reflection_context(program_id)
+
+    def _reflection_context(self, program_id: str) -> ParentContext:
         program = self.store.get_program(program_id)
         chosen = self.store.find_evaluation(
             program_id,

@@ -7,13 +7,13 @@ leaves the workers idle. Here up to `size` proposals wait for their models at on
 the loop goes on recording, selecting and evaluating, and takes a finished proposal in when it has
 one (`take_finished`), exactly as it takes one back from a Ray worker.
 
-What a mutator needs of the run (the archive, evaluations on `reflect`) it gets before it leaves the
-driver's thread: a mutator with a `prepare(parent_id, others)` method has it called there first, so the
-threads only call the model and smoke-run children (and only one at a time does anything but wait for
-its model: `evolve.host_work`). The archive is still written by the ledger's
-subscriber as each call ends, from the thread that made it (the store is thread-safe), so a driver
-killed with proposals in flight has still recorded every call it paid for; those proposals' sequence
-numbers are not recorded, and a resumed run proposes them again.
+What a mutator needs of the run (the archive, evaluations on `reflect`) it reads in its thread first,
+through its `prepare(parent_id, others)` method when it has one: a new parent's `reflect` evaluation is
+then waited for there, not by the loop (`Evolution.reflection_context` is thread-safe). Only one thread
+at a time does host work (parsing, checking, smoke runs: `evolve.host_work`). The archive is still
+written by the ledger's subscriber as each call ends, from the thread that made it (the store is
+thread-safe), so a driver killed with proposals in flight has still recorded every call it paid for;
+those proposals' sequence numbers are not recorded, and a resumed run proposes them again.
 """
 
 from __future__ import annotations
@@ -52,10 +52,7 @@ class ProposalPool(Generic[Candidate]):
         parent_id: str,
         others: Sequence[tuple[str, str]],
     ) -> None:
-        """Prepare the mutator here, in the caller's thread, then run it in one of the pool's."""
-        prepare = getattr(mutator, "prepare", None)
-        if prepare is not None:
-            prepare(parent_id, others)
+        """Run the mutator (its `prepare` first, if it has one) in one of the pool's threads."""
         future = self._executor.submit(_propose_in_thread, mutator, parent_source, parent_id, others)
         self._running[future] = candidate
 
@@ -83,5 +80,8 @@ class ProposalPool(Generic[Candidate]):
 def _propose_in_thread(
     mutator: Mutator, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]
 ) -> Proposal:
+    prepare = getattr(mutator, "prepare", None)
+    if prepare is not None:
+        prepare(parent_id, others)  # reads the archive, may wait for an evaluation: not host work
     with host_work():
         return propose(mutator, parent_source, parent_id, others)

@@ -39,7 +39,7 @@ class ReflectiveMutator:
 
     runs_anywhere = False
     """It reads the archive (through `context_for`) and calls the run's model: it runs in the driver's
-    process, in a thread of its own (`evolve.proposal_pool`), after `prepare` ran in the driver's thread."""
+    process, in a thread of its own (`evolve.proposal_pool`)."""
 
     def __init__(
         self,
@@ -66,8 +66,8 @@ class ReflectiveMutator:
         self._contexts: dict[str, ParentContext] = {}
 
     def prepare(self, parent_id: str, others: Sequence[tuple[str, str]]) -> None:
-        """Read what the prompt shows of the parent and the other elites now, in the caller's thread,
-        so that `mutate` needs nothing of the run but its model."""
+        """Read what the prompt shows of the parent and the other elites (`evolve.proposal_pool` calls
+        this before `mutate`, outside the host work that only one proposal thread at a time does)."""
         for program_id in (parent_id, *(program_id for program_id, _ in others)):
             self._contexts[program_id] = self.context_for(program_id)
 
