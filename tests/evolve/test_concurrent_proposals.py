@@ -69,7 +69,8 @@ def test_proposals_wait_for_the_model_together_up_to_their_limit(tmp_path: Path)
     assert most_at_once == 3, f"{most_at_once} mutation calls were in flight at once, not 3"
     store = ArchiveStore(archive)
     assert_consistent(store, summary["run_id"], 8)
-    assert all(c.status == "accepted" for c in store.candidates(summary["run_id"]))
+    # every reply is a good edit (two may still make the same child from two parents: a duplicate)
+    assert {c.status for c in store.candidates(summary["run_id"])} <= {"accepted", "duplicate"}
     assert store.llm_cost(summary["run_id"]).calls == answered == 8
 
 
