@@ -41,7 +41,9 @@ def agent_operations(split: str) -> int:
     return sum(len(c.sessions) + len(c.questions) for c in chosen.conversations)
 
 
-def one_run(cascade: bool, candidates: int, seed: int, agent_model: str | None) -> dict[str, float]:
+def one_run(
+    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
@@ -57,6 +59,7 @@ def one_run(cascade: bool, candidates: int, seed: int, agent_model: str | None) 
             workers=2,
             seed=seed,
             cascade=cascade,
+            cascade_margin=margin,
         )
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
         summary = run_evolution(config, store, run.id)
@@ -77,19 +80,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--margin", type=float, default=RunConfig().cascade_margin)
+    parser.add_argument("--agents", nargs="+", default=["offline", "llm"], choices=["offline", "llm"])
     args = parser.parse_args()
     rows = []
     with FakeLLMServer(reply=echoing()) as server:
-        for label, model in (("offline", None), ("llm", f"openai-compatible:{server.openai_url}:fake-model")):
+        models = {"offline": None, "llm": f"openai-compatible:{server.openai_url}:fake-model"}
+        for label in args.agents:
             results = {
-                cascade: one_run(cascade, args.candidates, args.seed, model) for cascade in (False, True)
+                cascade: one_run(cascade, args.margin, args.candidates, args.seed, models[label])
+                for cascade in (False, True)
             }
             rows.append((label, results))
             print(label, results, flush=True)
     lines = [
         "# Cascade evaluation: the task agent's work per run",
         "",
-        f"Command: `python benchmarks/cascade.py --candidates {args.candidates} --seed {args.seed}`",
+        f"Command: `python benchmarks/cascade.py --candidates {args.candidates} --seed {args.seed} "
+        f"--margin {args.margin:g} --agents {' '.join(args.agents)}`",
         f"Machine: {os.cpu_count()} cores shared with other agents' work, "
         f"Python {platform.python_version()}; structural mutator, seeds bm25_turns and vector_rag, "
         f"2 islands, {args.candidates} candidates, run seed {args.seed}, "

@@ -6,6 +6,10 @@ one of them. Offline runs, programs in-process: seconds, not minutes.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -52,3 +56,34 @@ def test_no_cascade_evaluates_every_candidate_on_all_of_select(tmp_path: Path) -
     evaluations = store.run_evaluations(summary["run_id"])
     assert {e.split for e in evaluations} == {"select", "test"}
     assert summary["stopped_early"] == 0
+
+
+def test_a_cascading_run_killed_mid_way_resumes_evaluating_nothing_twice(tmp_path: Path) -> None:
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    store = ArchiveStore(archive)
+    process = subprocess.Popen(
+        evolve_args(archive, "--budget", "10", *RUN),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        runs = store.list_runs()
+        if runs and sum(e.split == "cascade" for e in store.run_evaluations(runs[0].id)) >= 4:
+            break
+        time.sleep(0.1)
+    assert process.poll() is None, "the run ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    run_id = store.list_runs()[0].id
+    summary = run_cli(evolve_args(archive, "--resume", run_id))
+    evaluations = store.run_evaluations(run_id)
+    for split in ("cascade", "select"):
+        found = Counter(e.program_id for e in evaluations if e.split == split)
+        assert max(found.values()) == 1, f"a program evaluated twice on {split}"
+    candidates = store.candidates(run_id)
+    assert [c.sequence for c in candidates] == list(range(1, 11))
+    first_look = {e.program_id for e in evaluations if e.split == "cascade"}
+    assert all(c.program_id in first_look for c in candidates if c.status == "accepted")
+    assert summary["best_test"] is not None
