@@ -29,7 +29,7 @@ from evolve.run import run_evolution
 from providers.config import LLMSettings
 from tests.providers.fake_llm_server import FakeLLMServer, echoing
 
-RESULTS = Path(__file__).parent / "results" / "cascade.md"
+RESULTS_DIR = Path(__file__).parent / "results"
 DATA = "synthetic"
 TARGET_FALL = 0.40
 TARGET_TEST_GAP = 0.01
@@ -42,7 +42,7 @@ def agent_operations(split: str) -> int:
 
 
 def one_run(
-    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
+    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None, cache: bool
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
@@ -51,7 +51,7 @@ def one_run(
             data=DATA,
             agent="llm" if agent_model else "offline",
             agent_model=agent_model,
-            llm=LLMSettings(cache=False),
+            llm=LLMSettings(cache=cache),
             sandbox="inprocess",
             seeds=("bm25_turns", "vector_rag"),
             islands=2,
@@ -82,13 +82,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--margin", type=float, default=RunConfig().cascade_margin)
     parser.add_argument("--agents", nargs="+", default=["offline", "llm"], choices=["offline", "llm"])
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the response cache on (as runs have it by default), fresh per run: a part evaluated "
+        "again for a candidate that goes on is then answered from it",
+    )
     args = parser.parse_args()
     rows = []
     with FakeLLMServer(reply=echoing()) as server:
         models = {"offline": None, "llm": f"openai-compatible:{server.openai_url}:fake-model"}
         for label in args.agents:
             results = {
-                cascade: one_run(cascade, args.margin, args.candidates, args.seed, models[label])
+                cascade: one_run(cascade, args.margin, args.candidates, args.seed, models[label], args.cache)
                 for cascade in (False, True)
             }
             rows.append((label, results))
@@ -97,14 +103,16 @@ def main() -> None:
         "# Cascade evaluation: the task agent's work per run",
         "",
         f"Command: `python benchmarks/cascade.py --candidates {args.candidates} --seed {args.seed} "
-        f"--margin {args.margin:g} --agents {' '.join(args.agents)}`",
+        f"--margin {args.margin:g} --agents {' '.join(args.agents)}{' --cache' if args.cache else ''}`",
         f"Machine: {os.cpu_count()} cores shared with other agents' work, "
         f"Python {platform.python_version()}; structural mutator, seeds bm25_turns and vector_rag, "
         f"2 islands, {args.candidates} candidates, run seed {args.seed}, "
         "default synthetic data (select: 4 conversations; the cascade's part: 1), "
         "in-process programs, 2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 "
-        "(deterministic, no delay, response cache off). Agent work counts every evaluation of the run "
-        "(cascade part, select, and the final test of the winner and the best seed).",
+        "(deterministic, no delay, response cache "
+        f"{'on, fresh per run; cached answers are not model calls' if args.cache else 'off'}). "
+        "Agent work counts every evaluation of the run (cascade part, select, and the final test of the "
+        "winner and the best seed).",
         "",
         "| agent | cascade | agent work | fall | evaluations | stopped early | best select | best test | "
         "test gap |",
@@ -127,9 +135,10 @@ def main() -> None:
         f"Targets: agent work falls by at least {TARGET_FALL:.0%} with the cascade; the winner's test score "
         f"within {TARGET_TEST_GAP} of the run without it.",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print(f"wrote {RESULTS}")
+    results = RESULTS_DIR / ("cascade_cached.md" if args.cache else "cascade.md")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text("\n".join(lines) + "\n")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":
