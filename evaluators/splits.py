@@ -7,6 +7,10 @@ file order and a unit keeps its split when others are added.
 - `reflect`: small, shown to the reflective mutator (failed cases);
 - `select`: drives selection in evolution;
 - `test`: held out, never seen by evolution; used once at the end of a run.
+
+`cascade` is not a split of its own but a fixed first part of `select` (a quarter of its units, in the
+same hash order): evolution evaluates a candidate there first and only a promising one on all of
+`select` (`evolve.cascade`). With fewer than `CASCADE_MIN_UNITS` select units it is all of `select`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import TypeVar
 SPLITS = ("reflect", "select", "test")
 ALL = "all"
 SPLIT_SHARES = {"reflect": 0.2, "select": 0.4, "test": 0.4}
+CASCADE = "cascade"
+CASCADE_SHARE = 0.25
+CASCADE_MIN_UNITS = 4
 
 T = TypeVar("T")
 
@@ -40,7 +47,23 @@ def take_split(units: Sequence[T], split: str, unit_id: Callable[[T], str]) -> l
     """The units of `split` ("all" for every unit), in their original order."""
     if split == ALL:
         return list(units)
+    if split == CASCADE:
+        return _cascade_part(units, unit_id)
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
     assignment = assign_splits([unit_id(u) for u in units])
     return [u for u in units if assignment[unit_id(u)] == split]
+
+
+def _cascade_part(units: Sequence[T], unit_id: Callable[[T], str]) -> list[T]:
+    """The first `CASCADE_SHARE` of the select units by hash order (at least one), in original order."""
+    select = take_split(units, "select", unit_id)
+    if len(select) < CASCADE_MIN_UNITS:
+        return select
+    first = {
+        unit_id(u)
+        for u in sorted(select, key=lambda u: hashlib.sha256(unit_id(u).encode("utf-8")).hexdigest())[
+            : max(1, round(CASCADE_SHARE * len(select)))
+        ]
+    }
+    return [u for u in select if unit_id(u) in first]

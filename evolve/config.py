@@ -51,11 +51,23 @@ class RunConfig(BaseModel):
     inspirations: int = Field(2, ge=0, description="other elites shown to a mutator")
     softmax_temperature: float = Field(0.05, gt=0, description="parent selection: lower = greedier")
 
+    cascade: bool = Field(
+        True, description="evaluate a candidate on a quarter of select first (`evolve.cascade`)"
+    )
+    cascade_margin: float = Field(
+        0.0, ge=0, description="how far below its island's best, on that quarter, a candidate may go on"
+    )
+
     max_candidates: int = Field(48, ge=0, description="mutations to try (the budget in candidates)")
     max_cost_usd: float | None = Field(None, ge=0)
     max_wall_seconds: float | None = Field(None, gt=0)
 
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    proposals_in_flight: int | None = Field(
+        None,
+        ge=1,
+        description="proposals of the reflective mutator waiting for its model at once; none = workers",
+    )
     ray_address: str | None = None
     seed: int = 0
 

@@ -11,7 +11,12 @@ differently) and an evaluation that a worker had finished but the driver had not
 its model calls then paid and counted twice.
 
 The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
-proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers.
+proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers. A
+mutator that needs the driver's process (the reflective one, with the run's model) runs in the driver's
+threads, `proposals_in_flight` at once (`evolve.proposal_pool`): the loop does not wait for its model.
+With several proposals in flight, a candidate's parent is chosen from the islands as they are when it
+is proposed, so which replies came back first decides later choices; with one in flight (or replies in
+the same order) a run seed gives the same run.
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ import ray
 
 from archive import ArchiveStore
 from evaluators.domains import get_domain
+from evaluators.splits import CASCADE
+from evolve.cascade import Cascade
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.errors import UserError
 from evolve.mutators.base import Mutator
 from evolve.mutators.program_text import program_shape
-from evolve.proposals import Proposal, propose, propose_on_worker
+from evolve.proposal_pool import ProposalPool
+from evolve.proposals import Proposal, propose_on_worker
 from evolve.reflection import ReflectionContexts
 from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker, lost_result
 from seeds import SEEDS, get_seed
@@ -49,6 +57,8 @@ class RunStatus:
     failed: int = 0
     rejected: int = 0
     duplicates: int = 0
+    stopped_early: int = 0
+    """Candidates the cascade stopped after the first part of `select` (`evolve.cascade`)."""
     best_per_island: list[float | None] = field(default_factory=list)
     best_seed_score: float | None = None
     cost_usd: float = 0.0
@@ -84,6 +94,8 @@ class RunSummary:
     cost_usd: float
     seconds: float
     loop_seconds: float
+    stopped_early: int = 0
+    """Candidates the cascade stopped after the first part of `select`."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -99,13 +111,16 @@ class _Evaluating:
 
 @dataclass(frozen=True)
 class _Proposing:
-    """A proposal in flight (or just made on the driver): the candidate it is for."""
+    """A proposal in flight (in a worker or in one of the driver's threads): the candidate it is for."""
 
     sequence: int
     island: int
     parent_id: str
     mutator: str
 
+
+PROPOSAL_POLL_SECONDS = 0.02
+"""How often the loop, waiting for Ray, looks at the proposals in its threads: small beside a model call."""
 
 Observer = Callable[[RunStatus], None]
 MutatorFactory = Callable[[random.Random, "Evolution"], Mutator]
@@ -131,8 +146,10 @@ class Evolution:
         self.dataset = self.domain.load_dataset(self.data_spec)
         self.fingerprints = {
             split: self.domain.split_fingerprint(self.dataset, split)
-            for split in ("reflect", "select", "test")
+            for split in ("reflect", "select", "test", CASCADE)
         }
+        cascading = config.cascade and self.fingerprints[CASCADE] != self.fingerprints["select"]
+        self.cascade = Cascade(config.cascade_margin if cascading else None)
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
         # Run-scoped archive queries then use only this data and agent, even in a shared archive.
@@ -144,6 +161,8 @@ class Evolution:
             config, store, run_id, self.domain.name, self.fingerprints, self.dataset.name, self._request
         )
         """What the reflective mutator asks about a parent (`evolve.reflection`)."""
+        self.proposing: ProposalPool[_Proposing] = ProposalPool(config.proposals_in_flight or config.workers)
+        """Proposals of mutators that run on the driver, in its threads."""
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -155,19 +174,22 @@ class Evolution:
         self.status.phase = "evolving"
         recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
         pending = deque(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
-        while True:
-            while len(self.in_flight) < self.config.workers and pending:
-                if self._budget_spent():
-                    pending.clear()
+        try:
+            while True:
+                while self._room_to_propose() and pending:
+                    if self._budget_spent():
+                        pending.clear()
+                        break
+                    started = time.perf_counter()
+                    self._propose(pending.popleft())
+                    self.status.loop_seconds += time.perf_counter() - started
+                    notify(self.status)
+                if not self.in_flight and not self.proposing:
                     break
-                started = time.perf_counter()
-                self._propose(pending.popleft())
-                self.status.loop_seconds += time.perf_counter() - started
+                self._collect_one()
                 notify(self.status)
-            if not self.in_flight:
-                break
-            self._collect_one()
-            notify(self.status)
+        finally:
+            self.proposing.close()
         self.status.phase = "testing"
         notify(self.status)
         return self._finish()
@@ -224,8 +246,16 @@ class Evolution:
 
     # -- candidates -------------------------------------------------------------------------------
 
+    def _room_to_propose(self) -> bool:
+        """Ray tasks up to the workers, as ever; proposals in the driver's threads up to their own limit,
+        each allowing one evaluation more to wait in Ray's queue (the one it will need)."""
+        if self.proposing.full:
+            return False
+        return len(self.in_flight) < self.config.workers + len(self.proposing)
+
     def _propose(self, sequence: int) -> None:
-        """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere."""
+        """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere,
+        else in one of the driver's threads."""
         rng = random.Random(f"{self.config.seed}:{sequence}")
         island = sequence % self.config.islands
         parent = self.database.select_parent(island, rng)
@@ -237,7 +267,7 @@ class Evolution:
         if mutator.runs_anywhere:
             self.in_flight[propose_on_worker.remote(*arguments)] = candidate
         else:
-            self._settle(candidate, propose(*arguments))
+            self.proposing.submit(candidate, *arguments)
 
     def _settle(self, candidate: _Proposing, proposal: Proposal) -> None:
         """Record what became of a candidate: rejected, a duplicate, or accepted and sent to evaluation."""
@@ -312,8 +342,11 @@ class Evolution:
         """Evaluate unless the archive already holds this exact evaluation (then reuse it at once).
 
         `island` is where a successful `select` result goes (None: a seed, every island); results on
-        other splits never enter the population.
+        other splits never enter the population. With the cascade on, a `select` evaluation starts on
+        its first part (`evolve.cascade`).
         """
+        if split == "select" and self.cascade.needs_first_look(program_id):
+            split = CASCADE
         request = self._request(program_id, source, split)
         existing = self.store.find_evaluation(
             program_id, self.domain.name, split, self.fingerprints[split], self.config.evaluation_agent
@@ -324,8 +357,20 @@ class Evolution:
         self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
 
     def _collect_one(self) -> None:
-        """Wait for the next task to finish, and take in its proposal or its evaluation."""
-        ready, _ = ray.wait(list(self.in_flight), num_returns=1)
+        """Wait for the next task to finish (a Ray task, or a proposal in the driver's threads), and take
+        in its proposal or its evaluation."""
+        while True:
+            finished = self.proposing.take_finished(timeout=0.0 if self.in_flight else None)
+            if finished is not None:
+                started = time.perf_counter()
+                self._settle(*finished)
+                self.status.loop_seconds += time.perf_counter() - started
+                return
+            # Ray cannot wait on a thread: with proposals in threads, look at them again every so often.
+            timeout = PROPOSAL_POLL_SECONDS if self.proposing else None
+            ready, _ = ray.wait(list(self.in_flight), num_returns=1, timeout=timeout)
+            if ready:
+                break
         started = time.perf_counter()
         task = self.in_flight.pop(ready[0])
         if isinstance(task, _Proposing):
@@ -377,6 +422,9 @@ class Evolution:
     def _absorb(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
     ) -> None:
+        if request.split == CASCADE:
+            self._after_first_look(request, island, ok, score)
+            return
         if request.split != "select":
             return
         if not ok:
@@ -388,6 +436,21 @@ class Evolution:
         else:
             self.database.add(member, island)
         self.status.best_per_island = self.database.best_per_island()
+
+    def _after_first_look(
+        self, request: EvaluationRequest, island: int | None, ok: bool, score: float
+    ) -> None:
+        """A seed always goes on to all of `select`; a candidate only near its island's best."""
+        if not ok:
+            self.status.failed += 1
+            return
+        best = (
+            self.database.islands[island % len(self.database.islands)].best() if island is not None else None
+        )
+        if self.cascade.goes_on(request.program_id, score, best.program_id if best else None):
+            self._submit(request.program_id, request.source, island)
+        else:
+            self.status.stopped_early += 1
 
     def _budget_spent(self) -> bool:
         # Only the reflective mutator and the LLM agent call models: without either, no cost to query.
@@ -436,6 +499,7 @@ class Evolution:
             cost_usd=self.store.llm_cost(self.run_id).cost_usd,
             seconds=self.status.elapsed,
             loop_seconds=self.status.loop_seconds,
+            stopped_early=self.status.stopped_early,
         )
         self.store.set_run_status(self.run_id, "finished", summary.to_json())
         return summary

@@ -4,10 +4,14 @@ The loop keeps the population; this answers mutators' questions about one progra
 parent's `reflect` evaluation runs the first time a mutator asks, on a Ray worker like any evaluation, and
 is stored like any other, so it runs once per run and a resumed run finds it. A worker lost twice on it
 is stored as a failed evaluation saying so: the mutator sees the failure, and the run goes on.
+
+Proposals ask from the driver's threads (`evolve.proposal_pool`): the archive is thread-safe, and a lock
+keeps two of them from evaluating one program on `reflect` twice.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,8 +44,13 @@ class ReflectionContexts:
         self._data_name = data_name
         self._request_for = request_for
         """(program id, source, split) -> the run's request to evaluate it."""
+        self._one_at_a_time = threading.Lock()
 
     def __call__(self, program_id: str) -> ParentContext:
+        with self._one_at_a_time:
+            return self._context(program_id)
+
+    def _context(self, program_id: str) -> ParentContext:
         program = self._store.get_program(program_id)
         chosen = self._find(program_id, "select")
         reflect = self._find(program_id, "reflect")

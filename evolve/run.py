@@ -24,6 +24,7 @@ from evolve.mutators.base import Mutator
 from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import StructuralMutator
+from providers.accounting import Ledger
 from providers.config import BudgetSettings, LLMSettings
 from sandbox.backends import close_factory, make_session_factory, sweep_orphaned_sandboxes
 
@@ -110,6 +111,8 @@ def mutator_factory(
         return lambda rng, evolution: StructuralMutator(rng)
     access = open_model_access(config.mutation_model, run_llm_settings(config))
     access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
+    if config.max_cost_usd is not None:
+        access.ledger.count_outside(_spent_outside(store, run_id, access.ledger))
     smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
     resources.callback(close_factory, smoke_factory)
     domain = get_domain(config.domain)
@@ -130,6 +133,18 @@ def mutator_factory(
         )
 
     return make
+
+
+def _spent_outside(store: ArchiveStore, run_id: str, ledger: Ledger) -> Callable[[], float]:
+    """What the run spent beyond this ledger's calls: its task agent's (in the workers) and an earlier
+    session's, from the archive. A mutation call is reserved against both before it is sent, so the
+    proposals in flight cannot together take the run past --max-cost. (A call recorded in the ledger
+    but not yet in the archive is missed for that moment: at most the calls ending just then.)"""
+
+    def spent() -> float:
+        return max(0.0, store.llm_cost(run_id).cost_usd - ledger.totals().cost_usd)
+
+    return spent
 
 
 SANDBOXED_SMOKE_SECONDS = 30.0

@@ -221,9 +221,13 @@ class Ledger:
     """The run's call totals and budget; safe to share between threads.
 
     `reserve()` is called before a provider call and `record()` after it. A call slot is reserved
-    atomically, so `max_calls` is never exceeded; tokens and dollars are only known afterwards, so
-    calls already in flight when those limits are reached still finish (the overshoot is at most
-    the concurrency limit's worth of calls).
+    atomically, so `max_calls` is never exceeded. Tokens and dollars are only known afterwards: a caller
+    that knows what a call can cost at most reserves that many dollars (released by `release()` once the
+    call is recorded), and a call that could take the dollars past `max_dollars`, with the calls already
+    in flight, is not sent. Without such an estimate the overshoot is at most the calls in flight.
+
+    A run may spend outside this ledger too (its task agent in other processes, an earlier session of a
+    resumed run): `count_outside(source)` makes every reservation add what `source()` says was spent.
 
     A ledger lives as long as its process (a Ray worker's, over thousands of evaluations), so it keeps
     running sums, not every record: the calls of one piece of work are taken with `recording()`, and
@@ -242,6 +246,12 @@ class Ledger:
         self._sink = Path(sink) if sink else None
         if self._sink:
             self._sink.parent.mkdir(parents=True, exist_ok=True)
+        self._reserved_dollars = 0.0
+        self._outside: Callable[[], float] = lambda: 0.0
+
+    def count_outside(self, source: Callable[[], float]) -> None:
+        """Count `source()` dollars, spent elsewhere, against the dollar budget at every reservation."""
+        self._outside = source
 
     def subscribe(self, callback: Callable[[CallRecord], None]) -> None:
         """Call `callback(record)` for every record from now on (e.g. to persist it in the archive)."""
@@ -263,8 +273,10 @@ class Ledger:
         finally:
             self.unsubscribe(taken.append)
 
-    def reserve(self) -> None:
-        """Claim one call of the budget; raise `BudgetExhausted` (and claim nothing) when it is spent."""
+    def reserve(self, dollars: float = 0.0) -> None:
+        """Claim one call of the budget, and `dollars` (what it can cost at most) of the dollar budget;
+        raise `BudgetExhausted` (and claim nothing) when it is spent or the call could overspend it."""
+        outside = self._outside() if self.budget.max_dollars is not None else 0.0
         with self._lock:
             budget = self.budget
             if budget.max_calls is not None and self._reserved >= budget.max_calls:
@@ -278,13 +290,23 @@ class Ledger:
                     "raise max_tokens to continue",
                     "tokens",
                 )
-            if budget.max_dollars is not None and self._dollars >= budget.max_dollars:
+            committed = self._dollars + outside + self._reserved_dollars
+            if budget.max_dollars is not None and (
+                committed >= budget.max_dollars or committed + dollars > budget.max_dollars
+            ):
                 raise BudgetExhausted(
-                    f"the LLM budget of ${budget.max_dollars:.2f} is spent (${self._dollars:.4f} used); "
+                    f"the LLM budget of ${budget.max_dollars:.2f} is spent or promised to calls in flight "
+                    f"(${committed:.4f}, and this call may cost up to ${dollars:.4f}); "
                     "raise max_dollars to continue",
                     "dollars",
                 )
             self._reserved += 1
+            self._reserved_dollars += dollars
+
+    def release(self, dollars: float) -> None:
+        """Give back a reservation of `reserve(dollars)` once its call is recorded (or failed)."""
+        with self._lock:
+            self._reserved_dollars = max(0.0, self._reserved_dollars - dollars)
 
     def record(self, record: CallRecord) -> None:
         """Add a finished call; cached calls do not count against the budget."""

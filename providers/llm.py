@@ -9,7 +9,9 @@ whose message is one sentence a user can act on.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +33,9 @@ from providers.secrets import register_secret, register_url_credentials
 from providers.transport import ChatRequest, ChatTransport, Message, RawCompletion, to_messages
 
 log = logging.getLogger("providers.llm")
+
+CHARACTERS_PER_TOKEN_AT_LEAST = 2.0
+"""A bound below what real tokenizers give, so that a dollar reservation is never too small."""
 
 ToolkitLLM = Callable[[str, str | None, int], str]
 """The sandbox toolkit's LLM backend: (prompt, system, max_tokens) -> text."""
@@ -110,14 +115,32 @@ class LLMClient:
                 return self._cached(
                     hit, purpose, json_schema is not None and self.transport.supports_json_schema
                 )
+        most = self._most_it_can_cost(request)
         (raw, structured), outcome, latency = metered_call(
             self.ledger,
             self.spec,
             purpose,
             lambda outcome: self._send_with_retries(request, outcome),
             self._unavailable_message,
+            dollars=most,
         )
-        return self._finish(request, raw, purpose, latency, outcome, structured, use_cache)
+        try:
+            return self._finish(request, raw, purpose, latency, outcome, structured, use_cache)
+        finally:
+            self.ledger.release(most)  # recorded by now: what it cost replaces what it could have
+
+    def _most_it_can_cost(self, request: ChatRequest) -> float:
+        """What a request can cost at most, reserved before it is sent under a dollar budget: every
+        output token it may get, and its input at one token per `CHARACTERS_PER_TOKEN_AT_LEAST` characters
+        (tokenizers give three to four characters a token for English and code)."""
+        if self.price is None or self.ledger.budget.max_dollars is None:
+            return 0.0
+        characters = len(request.system or "") + sum(len(m.content) for m in request.messages)
+        input_tokens = math.ceil(characters / CHARACTERS_PER_TOKEN_AT_LEAST) + len(request.messages) * 4
+        # A schema sent natively is read by the model too.
+        if request.json_schema is not None:
+            input_tokens += math.ceil(len(json.dumps(request.json_schema)) / CHARACTERS_PER_TOKEN_AT_LEAST)
+        return self.price.cost(input_tokens, request.max_tokens)
 
     def check(self) -> None:
         """Fail fast, before a run starts: reach the endpoint, prove the key, find the model.
@@ -125,7 +148,8 @@ class LLMClient:
         Costs no tokens and leaves no call record. Raises `ProviderRequestError` for a rejected key
         (401) or a model the provider does not know (404), `ProviderUnavailableError` when the
         endpoint cannot be reached. Other refusals of the model-listing endpoint are ignored (some
-        keys may call a model but not list models); the first real call will tell.
+        keys may call a model but not list models; a local server may not implement the listing:
+        404, 405 or 501); the first real call will tell.
         """
         policy = replace(self.policy, max_attempts=min(2, self.policy.max_attempts))
         try:

@@ -26,14 +26,19 @@ def metered_call(
     purpose: str,
     send: Callable[[RetryOutcome], T],
     unavailable: Callable[[RetriesExhausted], str],
+    dollars: float = 0.0,
 ) -> tuple[T, RetryOutcome, float]:
     """`send(outcome)` (which retries, updating `outcome`), with the budget claimed first and a failure
     recorded: the answer, the retries it took, and its latency.
 
+    `dollars` is what the call can cost at most, held in the dollar budget while it is in flight: a
+    failure gives it back here, a success is the caller's to give back (`Ledger.release`) once it has
+    recorded what the call did cost.
+
     Raises `BudgetExhausted` before sending, `ProviderRequestError` as the provider refused,
     `ProviderUnavailableError` (with the sentence `unavailable` makes) when retries ran out.
     """
-    ledger.reserve()
+    ledger.reserve(dollars)
     started = time.perf_counter()
     outcome = RetryOutcome()
 
@@ -52,6 +57,7 @@ def metered_call(
                 error=message,
             )
         )
+        ledger.release(dollars)
 
     try:
         answer = send(outcome)

@@ -123,14 +123,15 @@ def status_failure(
 ) -> TransientFailure | ProviderRequestError:
     """The exception for an HTTP error status, shared by all transports so every provider reads alike.
 
-    429, 408, 409 and 5xx are transient (except a 429 that says the quota is gone); the rest are the
-    caller's to fix, and their message says how. `server_message` is redacted and shortened first.
+    429, 408, 409 and 5xx are transient (except a 429 that says the quota is gone, and 501: a server
+    that does not implement an endpoint will not implement it on retry); the rest are the caller's to
+    fix, and their message says how. `server_message` is redacted and shortened first.
     """
     said = redact(" ".join(server_message.split()))[:SERVER_MESSAGE_CHARS]
     where = f"{spec.label} (model {spec.model})"
     if status == 429 and "quota" not in said.lower():
         return TransientFailure("rate limited", f"HTTP 429: {said}", parse_retry_after(headers))
-    if status in (408, 409) or status >= 500:
+    if status in (408, 409) or (status >= 500 and status != 501):
         return TransientFailure("server error", f"HTTP {status}: {said}", parse_retry_after(headers))
     if status == 429:
         fix = "add credit or raise the quota of this account, or use another key"

@@ -45,6 +45,7 @@ class JudgedAgent:
         self.agent = agent
         self.judge = judge
         self.name = f"{agent.name}+{judge_name}"
+        self.concurrency = getattr(agent, "concurrency", 1)
 
     def fill_item(self, program: ProgramDescription, raw_text: str) -> dict[str, Any]:
         return self.agent.fill_item(program, raw_text)

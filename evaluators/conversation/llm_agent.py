@@ -14,7 +14,8 @@ the agent falls back to the offline agent's deterministic filling rather than cr
 model that cannot fill a schema is a (bad) result for that program, not an error. `stats` counts
 repairs and fallbacks so that scores can be read with them in mind.
 
-All calls use temperature 0, so repeated evaluations are answered from the response cache.
+All calls use temperature 0, so repeated evaluations are answered from the response cache. The agent is
+thread-safe: an episode overlaps its calls up to the client's concurrency limit.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class LLMConversationAgent:
     ) -> None:
         self.client = client
         self.name = f"llm:{client.name}"
+        self.concurrency = client.settings.max_concurrency
+        """How many of its calls an episode may have in flight (`evaluators.agent_calls`): the client's
+        limit, which it enforces anyway."""
         self.item_max_tokens = item_max_tokens
         self.query_max_tokens = query_max_tokens
         self.answer_max_tokens = answer_max_tokens

@@ -38,7 +38,18 @@ def evolve_command(
     ] = None,
     max_seconds: Annotated[float | None, typer.Option(help="Stop proposing after this wall time.")] = None,
     islands: Annotated[int | None, typer.Option(help="Number of islands.")] = None,
+    cascade: Annotated[
+        bool | None,
+        typer.Option(
+            "--cascade/--no-cascade",
+            help="Evaluate a candidate on a quarter of select first; only promising ones on the rest.",
+        ),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Evaluations in flight (default: cores).")] = None,
+    proposals: Annotated[
+        int | None,
+        typer.Option(help="LLM mutations waiting for the model at once (default: --workers)."),
+    ] = None,
     sandbox: Annotated[str | None, typer.Option(help="auto, docker, process or inprocess.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed of the run's choices.")] = None,
     seeds: Annotated[str | None, typer.Option(help="Seed programs to start from, comma-separated.")] = None,
@@ -68,7 +79,9 @@ def evolve_command(
         "max_cost_usd": max_cost,
         "max_wall_seconds": max_seconds,
         "islands": islands,
+        "cascade": cascade,
         "workers": workers,
+        "proposals_in_flight": proposals,
         "sandbox": sandbox,
         "seed": seed,
         "ray_address": ray_address,
@@ -115,6 +128,6 @@ def check_domain_and_data(config: RunConfig) -> None:
 
 
 RESUMABLE_OVERRIDES = frozenset(
-    {"max_candidates", "max_cost_usd", "max_wall_seconds", "workers", "ray_address"}
+    {"max_candidates", "max_cost_usd", "max_wall_seconds", "workers", "proposals_in_flight", "ray_address"}
 )
 """What `--resume` may change: budgets and where to compute, never what is being searched."""

@@ -17,6 +17,7 @@ from functools import cache
 import jinja2
 
 from evaluators.runner import DEFAULT_READ_CHAR_LIMIT
+from evolve.host_work import while_waiting
 from evolve.mutators.base import Mutation, MutationRejected, ParentContext
 from evolve.mutators.edits import EditError, apply_edits, parse_reply
 from providers.errors import ProviderError
@@ -38,7 +39,8 @@ class ReflectiveMutator:
     """See the module docstring. One instance per candidate: its `rng` picks which failures to show."""
 
     runs_anywhere = False
-    """It reads the archive (through `context_for`) and calls the run's model: it runs on the driver."""
+    """It reads the archive (through `context_for`) and calls the run's model: it runs in the driver's
+    process, in a thread of its own (`evolve.proposal_pool`)."""
 
     def __init__(
         self,
@@ -62,9 +64,21 @@ class ReflectiveMutator:
         self.llm_calls_per_operation = llm_calls_per_operation
         self.max_repairs = max_repairs
         self.name = f"llm:{client.name}"
+        self._contexts: dict[str, ParentContext] = {}
+
+    def prepare(self, parent_id: str, others: Sequence[tuple[str, str]]) -> None:
+        """Read what the prompt shows of the parent and the other elites (`evolve.proposal_pool` calls
+        this before `mutate`, outside the host work that only one proposal thread at a time does)."""
+        for program_id in (parent_id, *(program_id for program_id, _ in others)):
+            self._contexts[program_id] = self.context_for(program_id)
+
+    def _context(self, program_id: str) -> ParentContext:
+        if program_id not in self._contexts:
+            self._contexts[program_id] = self.context_for(program_id)
+        return self._contexts[program_id]
 
     def mutate(self, parent_source: str, parent_id: str, others: Sequence[tuple[str, str]]) -> Mutation:
-        parent = self.context_for(parent_id)
+        parent = self._context(parent_id)
         messages: list[dict[str, str]] = [{"role": "user", "content": self._prompt(parent, others)}]
         base = parent_source
         kind, error = "", ""
@@ -93,9 +107,10 @@ class ReflectiveMutator:
 
     def _ask(self, messages: list[dict[str, str]], attempt: int) -> str:
         try:
-            return self.client.complete(
-                messages, max_tokens=MAX_REPLY_TOKENS, temperature=TEMPERATURE, purpose="mutation"
-            ).text
+            with while_waiting():  # other proposals may do their host work meanwhile (`evolve.host_work`)
+                return self.client.complete(
+                    messages, max_tokens=MAX_REPLY_TOKENS, temperature=TEMPERATURE, purpose="mutation"
+                ).text
         except ProviderError as error:
             raise MutationRejected("model_failed", f"the mutation model failed: {error}", attempt) from None
 
@@ -113,7 +128,7 @@ class ReflectiveMutator:
     def _prompt(self, parent: ParentContext, others: Sequence[tuple[str, str]]) -> str:
         failed = sorted(parent.failed_cases, key=lambda case: case.get("score", 0.0))
         shown = self.rng.sample(failed, min(FAILED_CASES_SHOWN, len(failed)))
-        elites = [self.context_for(program_id) for program_id, _ in others]
+        elites = [self._context(program_id) for program_id, _ in others]
         return _template("reflect.j2").render(
             parent=parent,
             failed_cases=shown,

@@ -94,6 +94,33 @@ def default_reply(request: SeenRequest) -> str:
     return "fake answer"
 
 
+def echoing(latency: float = 0.0) -> Reply:
+    """A deterministic little model that takes `latency` seconds a reply, for benchmarks of the task agent.
+
+    A KnowledgeItem or Query (a native schema was sent) gets the text it was asked about in every string
+    field (the question, or the session's text); an answer is the first line of the retrieved memory. So
+    what it says depends on what the memory returned, and a write or read out of order changes scores.
+    """
+
+    def reply(request: SeenRequest) -> str:
+        time.sleep(latency)
+        text = request.last_user_text
+        schema = request.json_schema
+        if schema is not None:
+            marker = "Question: " if "Question: " in text else "Text:\n"
+            subject = text.split(marker, 1)[-1].split("\n\n", 1)[0]
+            filled = fill_schema(schema)
+            if not isinstance(filled, dict):
+                return json.dumps(filled)
+            return json.dumps(
+                {key: subject if isinstance(value, str) else value for key, value in filled.items()}
+            )
+        memory = text.split("<retrieved_memory>\n", 1)[-1].split("\n</retrieved_memory>", 1)[0]
+        return (memory.strip().splitlines() or ["not known"])[0][:200]
+
+    return reply
+
+
 def fill_schema(schema: dict[str, Any], name: str = "value") -> Any:
     """A value that satisfies `schema`: strings name their field, numbers are 1, objects recurse."""
     if "anyOf" in schema:
@@ -203,11 +230,19 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 body = {}
             request = SeenRequest(self.path, dict(self.headers.items()), body, time.monotonic())
             fake._seen(request)
+            self.in_flight = True
             try:
                 self._answer(request)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout); nothing to answer
             finally:
+                self._not_in_flight()
+
+        def _not_in_flight(self) -> None:
+            """Once per request, before its answer is sent: a client that has its answer may send its
+            next request before this handler ends, and that request must not count as a second in flight."""
+            if self.in_flight:
+                self.in_flight = False
                 fake._done()
 
         def _answer(self, request: SeenRequest) -> None:
@@ -258,6 +293,7 @@ def _handler_for(fake: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _send(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+            self._not_in_flight()
             self.send_response(status)
             for key, value in {"content-type": "application/json", **headers}.items():
                 self.send_header(key, value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from textwrap import dedent
 
 import pytest
@@ -250,3 +252,55 @@ def test_a_whole_evaluation_runs_with_its_calls_accounted(
 def test_program_description_round_trip_is_what_the_agent_sees() -> None:
     # The sandboxed backends hand the agent a description that crossed the wire as JSON.
     assert ProgramDescription.from_json(json.loads(json.dumps(PROGRAM.to_json()))) == PROGRAM
+
+
+def slow_pipeline_reply(request: SeenRequest) -> str:
+    time.sleep(0.05)  # long enough for calls that are allowed to overlap to overlap
+    return pipeline_reply(request)
+
+
+def many_questions() -> Conversation:
+    """The two-session conversation, its questions asked five times each: ten answers to overlap."""
+    base = conversation()
+    questions = tuple(
+        Question(f"{question.question_id}-{n}", question.question, question.answer, question.evidence, 4)
+        for n in range(5)
+        for question in base.questions
+    )
+    return Conversation(base.conversation_id, base.speakers, base.sessions, questions)
+
+
+def test_an_episodes_calls_overlap_within_the_models_limit_and_change_no_result(
+    server: FakeLLMServer, make_client: ClientFactory
+) -> None:
+    server.reply = slow_pipeline_reply
+    dataset = ConversationDataset("many-questions", (many_questions(),))
+
+    def evaluate_with(limit: int) -> list[tuple[str, str, float]]:
+        client = make_client(cache=False, max_concurrency=limit)
+        capabilities = Capabilities(embed=HashedLexicalEmbedder(), llm=toolkit_backend(client))
+        # two evaluations at once in this process share the one client, and so its limit
+        with ThreadPoolExecutor(2) as pool:
+            runs = [
+                pool.submit(
+                    evaluate,
+                    PROGRAM_SOURCE,
+                    dataset,
+                    "all",
+                    LLMConversationAgent(client),
+                    InProcessSession,
+                    capabilities,
+                )
+                for _ in range(2)
+            ]
+            results = [run.result() for run in runs]
+        assert [c.output for c in results[0].cases] == [c.output for c in results[1].cases]
+        return [(case.case_id, case.output, case.score) for case in results[0].cases]
+
+    sequential = evaluate_with(1)
+    assert server.max_in_flight == 1
+    server.max_in_flight = 0
+    concurrent = evaluate_with(3)
+    assert server.max_in_flight == 3, "the calls did not overlap up to the limit, or went past it"
+    assert concurrent == sequential
+    assert [output for _, output, _ in concurrent] == ["a puppy named Oscar", "pottery"] * 5

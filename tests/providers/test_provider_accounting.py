@@ -83,11 +83,54 @@ def test_dollar_budget(server: FakeLLMServer, make_client: ClientFactory) -> Non
         prices={"fake-model": {"input": 100_000.0, "output": 100_000.0}},
         budget={"max_dollars": 1.0},
     )
-    client.complete("a b c d")  # 6 tokens at $0.10 each = $0.60
-    client.complete("a b c d")  # $1.20
-    with pytest.raises(BudgetExhausted, match=r"\$1.00 is spent \(\$1.2000 used\)"):
-        client.complete("a")
-    assert client.ledger.totals().cost_usd == pytest.approx(1.2)
+    # 6 tokens at $0.10 each = $0.60; it could have cost $1.00: 4 + 4 input tokens at most, 2 output
+    client.complete("a b c d", max_tokens=2)
+    with pytest.raises(BudgetExhausted, match=r"\$1.00 is spent or promised .* may cost up to \$1.0000"):
+        client.complete("a b c d", max_tokens=2)  # $0.60 + up to $1.00 could pass $1.00: not sent
+    assert client.ledger.totals().cost_usd == pytest.approx(0.6)
+    assert server.count() == 1
+
+
+def test_calls_in_flight_never_take_the_dollars_past_the_budget(
+    server: FakeLLMServer, make_client: ClientFactory
+) -> None:
+    """Eight threads call until the budget refuses them; each call is reserved at what it can cost before
+    it is sent, so the calls in flight together cannot overspend (without it, all eight would be sent)."""
+    client = make_client(
+        cache=False, prices={"fake-model": {"input": 1000.0, "output": 1000.0}}, budget={"max_dollars": 0.2}
+    )
+    server.script(*[Fault(hang=0.1) for _ in range(8)])
+    refused = []
+
+    def call_until_refused() -> None:
+        while True:
+            try:
+                client.complete(" ".join(["a"] * 40), max_tokens=10)  # $0.042; up to $0.054
+            except BudgetExhausted:
+                refused.append(True)
+                return
+
+    threads = [threading.Thread(target=call_until_refused) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    totals = client.ledger.totals()
+    assert len(refused) == 8 and server.max_in_flight == 3  # $0.2 holds three reservations of $0.054
+    assert totals.calls == server.count() == 4 and totals.cost_usd == pytest.approx(4 * 0.042)
+    assert totals.cost_usd <= 0.2
+
+
+def test_spending_outside_the_ledger_counts_against_its_dollars(
+    server: FakeLLMServer, make_client: ClientFactory
+) -> None:
+    client = make_client(
+        cache=False, prices={"fake-model": {"input": 1000.0, "output": 1000.0}}, budget={"max_dollars": 0.2}
+    )
+    client.ledger.count_outside(lambda: 0.15)  # e.g. the task agent's calls in the run's workers
+    with pytest.raises(BudgetExhausted, match=r"promised to calls in flight \(\$0.1500"):
+        client.complete(" ".join(["a"] * 40), max_tokens=10)
+    assert server.count() == 0
 
 
 def test_clients_sharing_a_ledger_share_the_budget(server: FakeLLMServer, make_client: ClientFactory) -> None:

@@ -43,9 +43,15 @@ def test_rejected_key_fails_the_check(make_client: ClientFactory, server: FakeLL
     assert server.count() == 1
 
 
-def test_a_server_that_cannot_list_models_passes(make_client: ClientFactory, server: FakeLLMServer) -> None:
-    server.script(Fault(status=404, message="no such route"))
-    make_client(cache=False).check()  # some local servers have no /v1/models; the first call will tell
+@pytest.mark.parametrize("status", [404, 405, 501])
+def test_a_server_that_cannot_list_models_passes(
+    make_client: ClientFactory, server: FakeLLMServer, status: int
+) -> None:
+    server.script(Fault(status=status, message="not implemented"))
+    client = make_client(cache=False)
+    client.check()  # some local servers have no /v1/models; the first call will tell
+    assert server.count("/v1/models") == 1, "a listing that cannot be served is not retried"
+    assert client.complete("hello").text == "fake answer"
 
 
 def test_a_dead_server_fails_the_check_quickly(fast_settings: Callable[..., LLMSettings]) -> None:

@@ -1,0 +1,89 @@
+"""Cascade evaluation in whole runs: a first look on a quarter of `select`, the rest only for the promising.
+
+The default synthetic data (10 conversations) has four `select` conversations, so the cascade's part is
+one of them. Offline runs, programs in-process: seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+from archive import ArchiveStore
+from tests.evolve.test_evolve_runs import evolve_args, run_cli
+
+RUN = ["--sandbox", "inprocess", "--workers", "2", "--islands", "1", "--seeds", "bm25_turns,vector_rag"]
+
+
+def test_only_candidates_near_their_islands_best_go_on_to_all_of_select(tmp_path: Path) -> None:
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    config = tmp_path / "run.toml"
+    config.write_text("max_candidates = 10\ncascade_margin = 0.0\n")
+    summary = run_cli(evolve_args(archive, "--config", str(config), *RUN))
+    store = ArchiveStore(archive)
+    run_id = summary["run_id"]
+    evaluations = store.run_evaluations(run_id)
+    by_split = {split: [e for e in evaluations if e.split == split] for split in ("cascade", "select")}
+    assert by_split["cascade"][0].data_fingerprint != by_split["select"][0].data_fingerprint
+    assert by_split["cascade"][0].metrics["questions"] < by_split["select"][0].metrics["questions"]
+    for split, found in by_split.items():
+        assert max(Counter(e.program_id for e in found).values()) == 1, (
+            f"a program evaluated twice on {split}"
+        )
+    first_look = {e.program_id: e.score for e in by_split["cascade"]}
+    went_on = {e.program_id for e in by_split["select"]}
+    accepted = [c for c in store.candidates(run_id) if c.status == "accepted"]
+    assert all(c.program_id in first_look for c in accepted), "a candidate skipped the first look"
+    stopped = [c.program_id for c in accepted if c.program_id not in went_on]
+    assert len(stopped) == summary["stopped_early"] >= 1
+    # With a margin of 0, a stopped candidate scored below the best on the part when it was looked at:
+    # at least below the best seed there (the island's best can only have risen since).
+    seeds = [p for p in first_look if store.get_program(p).seed_name]
+    best_seed_part = max(first_look[p] for p in seeds)
+    assert all(first_look[p] < max(first_look[q] for q in went_on) for p in stopped)
+    assert summary["best_select"] >= max(e.score for e in by_split["select"] if e.program_id in seeds)
+    assert best_seed_part > 0
+
+
+def test_no_cascade_evaluates_every_candidate_on_all_of_select(tmp_path: Path) -> None:
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    summary = run_cli(evolve_args(archive, "--budget", "4", "--no-cascade", *RUN))
+    store = ArchiveStore(archive)
+    evaluations = store.run_evaluations(summary["run_id"])
+    assert {e.split for e in evaluations} == {"select", "test"}
+    assert summary["stopped_early"] == 0
+
+
+def test_a_cascading_run_killed_mid_way_resumes_evaluating_nothing_twice(tmp_path: Path) -> None:
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    store = ArchiveStore(archive)
+    process = subprocess.Popen(
+        evolve_args(archive, "--budget", "10", *RUN),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        runs = store.list_runs()
+        if runs and sum(e.split == "cascade" for e in store.run_evaluations(runs[0].id)) >= 4:
+            break
+        time.sleep(0.1)
+    assert process.poll() is None, "the run ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    run_id = store.list_runs()[0].id
+    summary = run_cli(evolve_args(archive, "--resume", run_id))
+    evaluations = store.run_evaluations(run_id)
+    for split in ("cascade", "select"):
+        found = Counter(e.program_id for e in evaluations if e.split == split)
+        assert max(found.values()) == 1, f"a program evaluated twice on {split}"
+    candidates = store.candidates(run_id)
+    assert [c.sequence for c in candidates] == list(range(1, 11))
+    first_look = {e.program_id for e in evaluations if e.split == "cascade"}
+    assert all(c.program_id in first_look for c in candidates if c.status == "accepted")
+    assert summary["best_test"] is not None
