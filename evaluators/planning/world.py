@@ -44,7 +44,7 @@ class Placement:
 
 @dataclass(frozen=True)
 class Layout:
-    """A household's receptacles (in the order its description lists them) and where objects lie."""
+    """A room's receptacles (in the order its description lists them) and where objects lie."""
 
     layout_id: str
     receptacles: tuple[Receptacle, ...]
@@ -60,7 +60,7 @@ class Layout:
     def describe(self) -> str:
         """What the agent sees when a task starts."""
         listed = _enumerate(r.name for r in self.receptacles)
-        return f"You are in the middle of a house. Looking quickly around you, you see {listed}."
+        return f"You are in the middle of a room. Looking quickly around you, you see {listed}."
 
 
 @dataclass
