@@ -27,11 +27,12 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from evaluators.planning.alfworld import GAME_FILE
+from evaluators.planning.alfworld import GAME_FILE, AlfworldTask, group_games, load_alfworld
 from evaluators.planning.catalog import BATHROOM, BEDROOM, KITCHEN, LIVING_ROOM, ROOM_TYPES
+from evaluators.planning.data import PlanningDataset
 from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
 from providers.embedders import make_embedder
@@ -199,27 +200,58 @@ class Outcome:
     status: str
 
 
-def evaluate(domain: PlanningDomain, source: str, data: str) -> Outcome:
-    dataset = domain.load_dataset(data)
-    result = domain.evaluate(
-        source,
-        dataset,
-        "all",
-        domain.make_agent("offline"),
-        InProcessSession,
-        Capabilities(embed=make_embedder("hashed")),
+def evaluate(domain: PlanningDomain, source: str, datasets: list[PlanningDataset]) -> Outcome:
+    """The program on every dataset (orders of the same games, or seeds of the built-in world), pooled:
+    saved share of the summed steps, mean success and score."""
+    steps, base, success, score = 0.0, 0.0, [], []
+    for dataset in datasets:
+        result = domain.evaluate(
+            source,
+            dataset,
+            "all",
+            domain.make_agent("offline"),
+            InProcessSession,
+            Capabilities(embed=make_embedder("hashed")),
+        )
+        if not result.ok:
+            return Outcome(0.0, 0.0, 0.0, 0.0, 0.0, result.failure_reason or "failed")
+        tasks = float(result.metrics["tasks"] or 0)
+        steps += float(result.metrics["steps"] or 0) * tasks
+        base += float(result.metrics["baseline_steps"] or 0) * tasks
+        success.append(float(result.metrics["success_rate"] or 0))
+        score.append(result.score)
+    count = sum(sum(len(e.tasks) for e in d.episodes) for d in datasets)
+    return Outcome(
+        1 - steps / base,
+        statistics.fmean(success),
+        steps / count,
+        base / count,
+        statistics.fmean(score),
+        "ok",
     )
-    if not result.ok:
-        return Outcome(0.0, 0.0, 0.0, 0.0, 0.0, result.failure_reason or "failed")
-    metrics = result.metrics
-    steps, base = float(metrics["steps"] or 0), float(metrics["baseline_steps"] or 0)
-    return Outcome(1 - steps / base, float(metrics["success_rate"] or 0), steps, base, result.score, "ok")
+
+
+def alfworld_orders(folder: Path, orders: int) -> list[PlanningDataset]:
+    """The games in `orders` orders: the adapter's own, then runs regrouped under other hash salts."""
+    dataset = load_alfworld(folder)
+    by_plan: dict[str, list[AlfworldTask]] = defaultdict(list)
+    for task in (task for episode in dataset.episodes for task in episode.tasks):
+        assert isinstance(task, AlfworldTask)
+        by_plan[task.task_id.split("/")[0].rsplit("-", 1)[1]].append(task)
+    return [dataset] + [
+        replace(
+            dataset, episodes=group_games(by_plan, f"order-{n}:"), content_hash=f"{dataset.content_hash}-{n}"
+        )
+        for n in range(1, orders)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--alfworld", required=True, help="a folder of ALFWorld games (valid_seen_dev24)")
     parser.add_argument("--households", type=int, default=20, help="built-in episodes (default data: 20)")
+    parser.add_argument("--builtin-seeds", type=int, default=1, help="built-in datasets (seeds 0..N-1)")
+    parser.add_argument("--orders", type=int, default=1, help="orders of the ALFWorld games (runs regrouped)")
     parser.add_argument("--program", action="append", default=[], help="NAME=FILE, also on both worlds")
     parser.add_argument("--stats-only", action="store_true", help="only the side-by-side statistics")
     args = parser.parse_args()
@@ -237,6 +269,7 @@ def main() -> None:
     if not args.stats_only:
         lines += seed_lines(folder, args)
     command = "python benchmarks/planning_transfer.py --alfworld " + args.alfworld
+    command += f" --builtin-seeds {args.builtin_seeds} --orders {args.orders}"
     command += "".join(f" --program {p}" for p in args.program) + (" --stats-only" if args.stats_only else "")
     header = [
         "# Built-in household world vs ALFWorld: rooms, and what memory saves",
@@ -262,11 +295,14 @@ def seed_lines(folder: Path, args: argparse.Namespace) -> list[str]:
     domain = PlanningDomain()
     programs = [(seed.name, seed.source) for seed in SEEDS]
     extra = [(name, Path(path).read_text()) for name, _, path in (p.partition("=") for p in args.program)]
-    worlds = {"built-in": f"household:households={args.households}", "ALFWorld": f"alfworld:{folder}"}
+    worlds = {
+        "built-in": [generate_dataset(seed, args.households) for seed in range(args.builtin_seeds)],
+        "ALFWorld": alfworld_orders(folder, args.orders),
+    }
     outcomes: dict[str, dict[str, Outcome]] = defaultdict(dict)
     for name, source in programs + extra:
-        for world, data in worlds.items():
-            outcomes[name][world] = evaluate(domain, source, data)
+        for world, datasets in worlds.items():
+            outcomes[name][world] = evaluate(domain, source, datasets)
         print(name, {w: f"{o.saved:.3f}" for w, o in outcomes[name].items()}, flush=True)
     seeds = [name for name, _ in programs]
     rho = spearman(

@@ -78,13 +78,13 @@ def load_alfworld(folder: Path) -> AlfworldDataset:
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content)
         task, plan = _task(path, content)
         by_plan.setdefault(plan, []).append(task)
-    return AlfworldDataset(f"alfworld({folder.name})", _episodes(by_plan), digest.hexdigest())
+    return AlfworldDataset(f"alfworld({folder.name})", group_games(by_plan), digest.hexdigest())
 
 
-def _episodes(by_plan: dict[str, list[AlfworldTask]]) -> tuple[PlanningEpisode, ...]:
-    """Runs of at least `GAMES_PER_EPISODE` games, whole floor plans in hash order (the last run may be
-    shorter)."""
-    order = sorted(by_plan, key=lambda plan: hashlib.sha256(plan.encode()).hexdigest())
+def group_games(by_plan: dict[str, list[AlfworldTask]], salt: str = "") -> tuple[PlanningEpisode, ...]:
+    """Runs of at least `GAMES_PER_EPISODE` games, whole floor plans in the order of a hash of
+    `salt` and their number (the last run may be shorter); another salt, another order."""
+    order = sorted(by_plan, key=lambda plan: hashlib.sha256(f"{salt}{plan}".encode()).hexdigest())
     episodes: list[PlanningEpisode] = []
     plans: list[str] = []
     for plan in order:

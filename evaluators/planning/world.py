@@ -1,7 +1,7 @@
 """The built-in household text world: a layout, its state, and the rules of every command.
 
-A `Layout` is a household as it is every morning (receptacles in the order the house lists them,
-objects where they lie); `HouseholdWorld` plays one task in it. Commands are ALFWorld's:
+A `Layout` is a room as a task finds it (receptacles in the order the room lists them, objects where
+they lie); `HouseholdWorld` plays one task in it. Commands are ALFWorld's:
 
     go to R | open R | close R | take X from R | put X in/on R | clean X with R | heat X with R
     cool X with R | use L | examine X | examine R | look | inventory
@@ -74,7 +74,7 @@ class WorldState:
 
 
 class HouseholdWorld:
-    """One task in a household, from its morning state; `step` plays a command, `won` says if done."""
+    """One task in a room, from its initial state; `step` plays a command, `won` says if done."""
 
     def __init__(self, layout: Layout, goal: Goal) -> None:
         self.layout = layout
