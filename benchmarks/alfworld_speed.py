@@ -1,8 +1,10 @@
 """How long evaluating a memory program on ALFWorld games takes with the offline agent, per game.
 
-Target (issue 18): at most 1 s per game. An evaluation plays every game twice (no memory, then the
-program); evolution then plays it once per further program (the no-memory run is cached). Each
-measurement runs in a fresh process (`--mode`), so nothing is warm that should not be:
+Target (issue 18): at most 1 s per game. The verdict is on the process's CPU seconds: on a machine
+shared with other work, wall time measures the other work too (it is reported next to it). An
+evaluation plays every game twice (no memory, then the program); evolution then plays it once per
+further program (the no-memory run is cached). Each measurement runs in a fresh process (`--mode`),
+so nothing is warm that should not be:
 
 - `before`: TextWorld as it comes (no speed-ups, a game loaded anew for every play), on the first
   `--before-games` games only, since it is slow;
@@ -157,7 +159,7 @@ def main() -> None:
         " in-process sessions, hashed embedder. Seconds per game = an evaluation's seconds / its games;"
         f" CPU = the process's CPU seconds (load average {load:.1f} at the end: the cores were shared).",
         "",
-        "| run | program | games | seconds | seconds per game | CPU s per game | within 1 s |",
+        "| run | program | games | seconds | seconds per game | CPU s per game | CPU within 1 s |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     labels = {
@@ -172,7 +174,7 @@ def main() -> None:
             per_game, cpu = row["seconds"] / row["games"], row["cpu"] / row["games"]
             lines.append(
                 f"| {what} | `{row['program']}` | {row['games']} | {row['seconds']:.1f} | {per_game:.2f}"
-                f" | {cpu:.2f} | {'yes' if per_game <= TARGET else 'no'} |"
+                f" | {cpu:.2f} | {'yes' if cpu <= TARGET else 'no'} |"
             )
     if checked:
         lines += ["", checked]
