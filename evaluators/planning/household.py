@@ -84,7 +84,7 @@ class HouseholdTask(PlanningTask):
 
 @dataclass(frozen=True)
 class HouseholdDataset:
-    """Generated households, one episode each; see the module docstring."""
+    """Generated episodes, each a run of tasks in rooms of their own; see the module docstring."""
 
     name: str
     episodes: tuple[PlanningEpisode, ...]
@@ -121,7 +121,7 @@ class HouseholdEnvironment:
 def generate_dataset(
     seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS
 ) -> HouseholdDataset:
-    """`households` generated households of `tasks` tasks each; deterministic in its arguments."""
+    """`households` generated episodes of `tasks` tasks each; deterministic in its arguments."""
     episodes = tuple(generate_household(seed, index, tasks) for index in range(households))
     return HouseholdDataset(f"household(seed={seed},households={households},tasks={tasks})", episodes)
 
