@@ -262,7 +262,7 @@ def main() -> None:
     started = time.perf_counter()
     real, built = statistics_rows(alfworld_rooms(folder)), statistics_rows(builtin_rooms(args.households))
     lines = [
-        "### The rooms side by side",
+        "#### The rooms side by side",
         "",
         f"| statistic | ALFWorld `{folder.name}` | built-in `household` ({args.households} episodes) |",
         "| --- | --- | --- |",
@@ -316,7 +316,7 @@ def seed_lines(folder: Path, args: argparse.Namespace) -> list[str]:
     )
     base = {w: next(iter(outcomes.values()))[w].baseline_steps for w in worlds}
     lines = [
-        "### What each seed saves in each world",
+        "#### What each seed saves in each world",
         "",
         f"No memory: {base['built-in']:.1f} steps per task in the built-in world,"
         f" {base['ALFWorld']:.1f} on the ALFWorld games. *Saved* is the share of those steps a memory"
