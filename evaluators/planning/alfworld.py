@@ -10,15 +10,15 @@ when a game starts; nothing is ever downloaded.
 
 from __future__ import annotations
 
-import copy
-import functools
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evaluators.planning import textworld_speedups
 from evaluators.planning.data import (
     DEFAULT_STEP_LIMIT,
     DataError,
@@ -29,6 +29,8 @@ from evaluators.planning.data import (
 from evaluators.planning.goals import ALFWORLD_TASK_KINDS, Goal, parse_goal
 
 GAME_FILE = "game.tw-pddl"
+GAMES_PER_EPISODE = 6
+"""Games a memory carries over (the built-in world's six tasks an episode); a floor plan is never split."""
 EXTRA_MISSING = (
     "playing ALFWorld games needs the alfworld extra: pip install 'mnemoforge[alfworld]' "
     "(it compiles a planner: about 5 minutes, needs gcc and cmake)"
@@ -76,11 +78,22 @@ def load_alfworld(folder: Path) -> AlfworldDataset:
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content)
         task, plan = _task(path, content)
         by_plan.setdefault(plan, []).append(task)
-    episodes = tuple(
-        PlanningEpisode(f"floorplan-{plan}", tuple(tasks))
-        for plan, tasks in sorted(by_plan.items(), key=lambda pair: int(pair[0]))
-    )
-    return AlfworldDataset(f"alfworld({folder.name})", episodes, digest.hexdigest())
+    return AlfworldDataset(f"alfworld({folder.name})", group_games(by_plan), digest.hexdigest())
+
+
+def group_games(by_plan: dict[str, list[AlfworldTask]], salt: str = "") -> tuple[PlanningEpisode, ...]:
+    """Runs of at least `GAMES_PER_EPISODE` games, whole floor plans in the order of a hash of
+    `salt` and their number (the last run may be shorter); another salt, another order."""
+    order = sorted(by_plan, key=lambda plan: hashlib.sha256(f"{salt}{plan}".encode()).hexdigest())
+    episodes: list[PlanningEpisode] = []
+    plans: list[str] = []
+    for plan in order:
+        plans.append(plan)
+        games = [task for p in plans for task in by_plan[p]]
+        if len(games) >= GAMES_PER_EPISODE or plan == order[-1]:
+            episodes.append(PlanningEpisode(f"floorplans-{'-'.join(plans)}", tuple(games)))
+            plans = []
+    return tuple(episodes)
 
 
 def _task(path: Path, content: bytes) -> tuple[AlfworldTask, str]:
@@ -113,7 +126,9 @@ def _task(path: Path, content: bytes) -> tuple[AlfworldTask, str]:
 class AlfworldEnvironment:
     """A `TaskEnvironment` over one ALFWorld game: TextWorld's PDDL engine with ALFWorld's wrappers.
 
-    TextWorld drives one planner library per process, so games are played one at a time.
+    TextWorld drives one planner library per process, so games are played one at a time. A loaded game
+    is kept (`ENV_CACHE_SIZE` most recent) and only reset when played again: an evaluation plays every
+    game twice (no memory, then the program), and evolution plays them once per program.
     """
 
     def __init__(self, game_file: str) -> None:
@@ -121,7 +136,7 @@ class AlfworldEnvironment:
         self._env: Any = None
 
     def reset(self) -> Observation:
-        self._env = _start(self.game_file)
+        self._env = _loaded(self.game_file)
         return _observation(self._env.reset())
 
     def step(self, command: str) -> Observation:
@@ -129,9 +144,22 @@ class AlfworldEnvironment:
         return _observation(state)
 
     def close(self) -> None:
-        if self._env is not None:
-            self._env.close()
-            self._env = None
+        self._env = None  # the loaded game stays cached; reset() starts it afresh
+
+
+ENV_CACHE_SIZE = 64
+_ENVS: OrderedDict[str, Any] = OrderedDict()
+
+
+def _loaded(game_file: str) -> Any:
+    """The game loaded once per process (least recently played dropped first), ready to reset."""
+    env = _ENVS.pop(game_file, None)
+    if env is None:
+        env = _start(game_file)
+    _ENVS[game_file] = env
+    while len(_ENVS) > ENV_CACHE_SIZE:
+        _ENVS.popitem(last=False)[1].close()
+    return env
 
 
 def _start(game_file: str) -> Any:
@@ -140,42 +168,9 @@ def _start(game_file: str) -> Any:
         from alfworld.agents.environment.alfred_tw_env import AlfredDemangler, AlfredInfos
     except ImportError:
         raise DataError(EXTRA_MISSING) from None
-    _memoize_textworld_parsing()
+    textworld_speedups.install()
     infos = textworld.EnvInfos(won=True, admissible_commands=True)
     return textworld.start(game_file, request_infos=infos, wrappers=[AlfredDemangler(), AlfredInfos])
-
-
-_MEMOIZED = False
-PARSE_CACHE_SIZE = 4096
-TRANSLATION_CACHE_SIZE = 64
-
-
-def _memoize_textworld_parsing() -> None:
-    """Memoize two pure functions TextWorld recomputes on every reset and step, for a 2-3x faster game.
-
-    TextWorld translates a game's PDDL to the planner's SAS form on every reset (seconds), and parses
-    the text-generation template of every admissible command on every step. Both depend only on their
-    text arguments; parsed templates are handed out as copies because TextWorld annotates them. The
-    walkthrough tests play every dev game to a win through these caches.
-    """
-    global _MEMOIZED
-    if _MEMOIZED:
-        return
-    import fast_downward
-    import textworld.envs.pddl.textgen as textgen
-
-    translate = functools.lru_cache(maxsize=TRANSLATION_CACHE_SIZE)(fast_downward.pddl2sas)
-    parse = functools.lru_cache(maxsize=PARSE_CACHE_SIZE)(textgen._parse_and_convert)
-
-    def pddl2sas(domain: str, problem: str, verbose: bool = False, optimize: bool = False) -> Any:
-        return translate(domain, problem, verbose=verbose, optimize=optimize)
-
-    def parse_and_convert(text: str, rule_name: str = "start", trace: bool = False) -> Any:
-        return copy.deepcopy(parse(text, rule_name=rule_name, trace=trace))
-
-    fast_downward.pddl2sas = pddl2sas
-    textgen._parse_and_convert = parse_and_convert
-    _MEMOIZED = True
 
 
 def _observation(state: Any) -> Observation:

@@ -1,9 +1,9 @@
-"""A planner that knows the whole household: the shortest plan for a built-in task.
+"""A planner that knows the whole room: the shortest plan for a built-in task.
 
 It is the built-in world's counterpart of ALFWorld's expert walkthrough: tests play it to prove every
 generated task is winnable, and its length is each task's `expert_steps`, the floor that no memory can
 beat. It tries every choice of object instances, appliance, lamp and target receptacle and keeps the
-shortest plan, which is small work for a household of a few dozen receptacles.
+shortest plan, which is small work for a room of a few dozen receptacles.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from evaluators.planning.world import Layout, Placement, Receptacle
 
 
 def expert_plan(layout: Layout, goal: Goal) -> list[str]:
-    """The shortest command list that wins `goal` from the layout's morning state; [] if none exists."""
+    """The shortest command list that wins `goal` from the layout's initial state; [] if none exists."""
     objects = [p for p in layout.placements if p.kind == goal.obj]
     plans: list[list[str]] = []
     if goal.kind == LOOK_IN_LIGHT:

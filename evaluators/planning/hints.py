@@ -1,12 +1,14 @@
 """Reading places and procedures out of text: what the offline agent takes from `read()`.
 
-The agent knows the receptacles of the household it stands in (the `go to` commands it may issue), so a
+The agent knows the receptacles of the room it stands in (the `go to` commands it may issue), so a
 hint is any line of memory that names a kind of object (or a treatment verb) and one of those
 receptacles. Within a line, the receptacle nearest the mention wins, so a trajectory line ("On the
 countertop 2, you see a apple 1"), a command ("> take apple 1 from countertop 2", "> heat apple 1
 with microwave 1") and a distilled fact ("apple 1 at countertop 2; mug 1 at cabinet 3") all read
-right. Lines that state a task, or say where something was put, are skipped: every task starts
-from the household's morning state, so they say where something is *not* kept.
+right. Lines that state a task, or say where something was put, are skipped: they say where a task
+wanted a thing, not where things of its kind are found. A hint is a prior, not a fact: the room may
+differ from the one memory describes (it does in ALFWorld and in the built-in world), so the agent
+tries hinted places first and then explores as it would without them.
 
 Hints come in the order memory gives them: a program decides what the agent tries first.
 """
@@ -52,7 +54,7 @@ def contents_seen(observation: str) -> tuple[str, list[str]] | None:
 
 @dataclass
 class Hints:
-    """Places and appliances named by a text, for the receptacles of one household."""
+    """Places and appliances named by a text, for the receptacles of one room."""
 
     lines: list[str]
     receptacle_pattern: re.Pattern[str] | None
@@ -63,15 +65,6 @@ class Hints:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")(?!\d)") if names else None
         lines = [line.lower() for line in text.splitlines() if line.strip() and not _SKIPPED.match(line)]
         return cls(lines, pattern)
-
-    def contents(self) -> dict[str, list[str]]:
-        """What memory shows receptacles to hold ("On the shelf 1, you see nothing."), first shown first."""
-        known: dict[str, list[str]] = {}
-        for line in self.lines:
-            shown = contents_seen(line)
-            if shown and shown[0] not in known:
-                known[shown[0]] = shown[1]
-        return known
 
     def places(self, kind: str) -> list[str]:
         """Receptacles memory says hold an object of `kind`, first named first."""

@@ -1,14 +1,19 @@
-"""The built-in planning data: households and their tasks, generated from a seed, no download.
+"""The built-in planning data: rooms and their tasks, generated from a seed, no download.
 
-Each household is a layout of its own (a kitchen, and some of a living room, a bedroom and a
-bathroom, with their receptacles listed in a shuffled order and objects scattered where they
-belong) and a sequence of tasks, one of each ALFWorld type per six, about objects that recur across
-the sequence. Every task starts from the household's morning state (everything back in its place),
-so what an agent saw in an earlier task stays true in a later one: a memory that keeps where things
-are and which appliance does what saves real steps; one that does not, saves none.
+An episode (a "household", the unit of splitting) is a sequence of tasks of ALFWorld's six types, drawn
+as often as ALFWorld's games have them, and every task is played in a room of its own, generated afresh: as in
+ALFWorld, where every game is a different room, nothing about *this* room (where the apple lies) is
+true in the next one. What carries over is what the rooms of a type share (`catalog`): the receptacle
+kinds and how many of each, which are closed, where each kind of object tends to lie, and which
+appliance heats, cools or cleans. So a memory pays off here as it does in ALFWorld: by procedures and
+priors, not by a map of one house.
 
-Generation is deterministic: a household depends only on (seed, index), never on how many others
-are generated, and the dataset fingerprint covers every generated fact.
+A task's room type follows the task as in ALFWorld (heating and cooling happen in kitchens, lamps stand
+in bedrooms and living rooms), and a room lists its receptacles as ALFWorld does: kinds in alphabetical
+order, each kind's highest number first.
+
+Generation is deterministic: an episode depends only on (seed, index), never on how many others are
+generated, and the dataset fingerprint covers every generated fact.
 """
 
 from __future__ import annotations
@@ -18,14 +23,28 @@ import json
 import random
 from dataclasses import asdict, dataclass
 
-from evaluators.planning.catalog import APPLIANCE_VERB, LAMP_PLACES, OBJECT_KINDS, OBJECTS, ROOMS
+from evaluators.planning.catalog import (
+    APPLIANCE_VERB,
+    BATHROOM,
+    BEDROOM,
+    INSTANCES,
+    KITCHEN,
+    LAMP_PLACES,
+    LAMP_PRESENCE,
+    LIVING_ROOM,
+    OBJECT_KINDS,
+    OBJECTS,
+    ROOMS,
+)
 from evaluators.planning.data import DEFAULT_STEP_LIMIT, Observation, PlanningEpisode, PlanningTask
 from evaluators.planning.expert import expert_plan
 from evaluators.planning.goals import (
     LOOK_IN_LIGHT,
     PICK_AND_PLACE,
+    PICK_CLEAN,
+    PICK_COOL,
+    PICK_HEAT,
     PICK_TWO,
-    TASK_KINDS,
     TREATMENT_VERB,
     Goal,
 )
@@ -33,22 +52,42 @@ from evaluators.planning.world import HouseholdWorld, Layout, Placement, Recepta
 
 DEFAULT_HOUSEHOLDS = 20
 DEFAULT_TASKS = 6
-OBJECT_KINDS_PER_HOUSEHOLD = (12, 18)
-REUSE_OBJECT_CHANCE = 0.5
-"""How often a task asks again about an object kind an earlier task of the household used."""
+ROOM_ATTEMPTS = 20
+"""Rooms drawn for a task before falling back to a pick-and-place task (a look task needs a lamp)."""
+
+TASK_SHARES = {
+    PICK_AND_PLACE: 0.22,
+    PICK_CLEAN: 0.22,
+    PICK_HEAT: 0.15,
+    PICK_COOL: 0.17,
+    LOOK_IN_LIGHT: 0.12,
+    PICK_TWO: 0.15,
+}
+"""How often each task kind comes: about as in ALFWorld's validation games (seen and unseen together).
+Kinds come independently, so a task often follows one of its kind, as in a run of ALFWorld games."""
+APPLIANCE = {verb: kind for kind, verb in APPLIANCE_VERB.items()}
+TASK_ROOMS: dict[str, dict[str, float]] = {
+    PICK_HEAT: {KITCHEN: 1.0},
+    PICK_COOL: {KITCHEN: 1.0},
+    PICK_CLEAN: {KITCHEN: 0.75, BATHROOM: 0.25},
+    LOOK_IN_LIGHT: {BEDROOM: 0.65, LIVING_ROOM: 0.35},
+    PICK_AND_PLACE: {KITCHEN: 0.3, LIVING_ROOM: 0.3, BEDROOM: 0.25, BATHROOM: 0.15},
+    PICK_TWO: {KITCHEN: 0.3, LIVING_ROOM: 0.25, BEDROOM: 0.3, BATHROOM: 0.15},
+}
+"""The room type a task of each kind is played in (ALFWorld's task types live in these rooms)."""
 
 
 @dataclass(frozen=True)
-class HouseholdEpisode(PlanningEpisode):
+class HouseholdTask(PlanningTask):
     layout: Layout | None = None
 
 
 @dataclass(frozen=True)
 class HouseholdDataset:
-    """Generated households, one episode each; see the module docstring."""
+    """Generated episodes, each a run of tasks in rooms of their own; see the module docstring."""
 
     name: str
-    episodes: tuple[HouseholdEpisode, ...]
+    episodes: tuple[PlanningEpisode, ...]
     step_limit: int = DEFAULT_STEP_LIMIT
 
     def fingerprint(self) -> str:
@@ -56,8 +95,8 @@ class HouseholdDataset:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def open_task(self, episode: PlanningEpisode, task: PlanningTask) -> HouseholdEnvironment:
-        assert isinstance(episode, HouseholdEpisode) and episode.layout is not None
-        return HouseholdEnvironment(HouseholdWorld(episode.layout, task.goal))
+        assert isinstance(task, HouseholdTask) and task.layout is not None
+        return HouseholdEnvironment(HouseholdWorld(task.layout, task.goal))
 
 
 class HouseholdEnvironment:
@@ -82,63 +121,63 @@ class HouseholdEnvironment:
 def generate_dataset(
     seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS
 ) -> HouseholdDataset:
-    """`households` generated households of `tasks` tasks each; deterministic in its arguments."""
+    """`households` generated episodes of `tasks` tasks each; deterministic in its arguments."""
     episodes = tuple(generate_household(seed, index, tasks) for index in range(households))
     return HouseholdDataset(f"household(seed={seed},households={households},tasks={tasks})", episodes)
 
 
-def generate_household(seed: int, index: int, tasks: int = DEFAULT_TASKS) -> HouseholdEpisode:
-    layout_id = f"household-{seed}-{index}"
-    rng = random.Random(layout_id)
-    layout = generate_layout(rng, layout_id)
-    goals = generate_goals(rng, layout, tasks)
-    planned = tuple(
-        PlanningTask(f"{layout_id}/task-{n}", goal, goal.text, len(expert_plan(layout, goal)))
-        for n, goal in enumerate(goals)
+def generate_household(seed: int, index: int, tasks: int = DEFAULT_TASKS) -> PlanningEpisode:
+    """Episode `index`: `tasks` tasks of kinds drawn as ALFWorld's games come, each in a room of its own."""
+    episode_id = f"household-{seed}-{index}"
+    rng = random.Random(episode_id)
+    generated = tuple(
+        generate_task(rng, f"{episode_id}/task-{n}", _weighted(rng, TASK_SHARES)) for n in range(tasks)
     )
-    return HouseholdEpisode(layout_id, planned, layout)
+    return PlanningEpisode(episode_id, generated)
 
 
-def generate_layout(rng: random.Random, layout_id: str) -> Layout:
-    others = rng.sample(["living room", "bedroom", "bathroom"], rng.randint(1, 3))
-    if "living room" not in others and "bedroom" not in others:
-        others.append(rng.choice(["living room", "bedroom"]))  # somewhere for the desk lamp
-    numbers: dict[str, int] = {}
-    receptacles: list[Receptacle] = []
-    for room in ["kitchen", *others]:
-        for kind in ROOMS[room]:
-            for _ in range(rng.randint(*kind.count)):
-                numbers[kind.name] = numbers.get(kind.name, 0) + 1
-                receptacles.append(
-                    Receptacle(f"{kind.name} {numbers[kind.name]}", kind.name, room, kind.openable)
-                )
-    rng.shuffle(receptacles)
-    present = {r.kind for r in receptacles}
-    by_kind = {kind: [r for r in receptacles if r.kind == kind] for kind in present}
-    lamp_place = rng.choice([r for r in receptacles if r.kind in LAMP_PLACES])
-    placements = [Placement("desklamp 1", "desklamp", lamp_place.name)]
-    candidates = [k for k in OBJECTS if present.intersection(k.places)]
-    for kind in rng.sample(candidates, min(len(candidates), rng.randint(*OBJECT_KINDS_PER_HOUSEHOLD))):
-        places = [r for place in kind.places if place in present for r in by_kind[place]]
-        for number in range(1, rng.choice((1, 1, 2, 2, 3)) + 1):
-            placements.append(Placement(f"{kind.name} {number}", kind.name, rng.choice(places).name))
+def generate_task(rng: random.Random, task_id: str, kind: str) -> HouseholdTask:
+    """A task of `kind` in a room drawn for it; a pick-and-place task if no drawn room allows `kind`."""
+    for attempt in range(ROOM_ATTEMPTS + 1):
+        wanted = kind if attempt < ROOM_ATTEMPTS else PICK_AND_PLACE
+        room = _weighted(rng, TASK_ROOMS[wanted])
+        layout = generate_room(rng, f"{task_id}/{room.replace(' ', '')}", room)
+        options = _goal_options(layout, wanted)
+        if options:
+            goal = rng.choice(options)
+            return HouseholdTask(task_id, goal, goal.text, len(expert_plan(layout, goal)), layout)
+    raise AssertionError(f"no room allows a pick-and-place task for {task_id}")  # every room type does
+
+
+def generate_room(rng: random.Random, layout_id: str, room: str) -> Layout:
+    """A room of type `room` drawn from the catalog's priors, listing its receptacles as ALFWorld does."""
+    receptacles = [
+        Receptacle(f"{kind.name} {number}", kind.name, room, rng.random() < kind.openable)
+        for kind in ROOMS[room]
+        if rng.random() < kind.presence
+        for number in range(1, rng.randint(*kind.count) + 1)
+    ]
+    receptacles.sort(key=lambda r: (r.kind, -int(r.name.rsplit(" ", 1)[1])))
+    by_kind: dict[str, list[Receptacle]] = {}
+    for receptacle in receptacles:
+        by_kind.setdefault(receptacle.kind, []).append(receptacle)
+    placements: list[Placement] = []
+    lamp_places = {kind: weight for kind, weight in LAMP_PLACES.items() if kind in by_kind}
+    if lamp_places and rng.random() < LAMP_PRESENCE.get(room, 0.0):
+        place = rng.choice(by_kind[_weighted(rng, lamp_places)])
+        placements.append(Placement("desklamp 1", "desklamp", place.name))
+    for kind in OBJECTS:
+        places = {place: weight for place, weight in kind.places.items() if place in by_kind}
+        if not places or rng.random() >= kind.rooms.get(room, 0.0):
+            continue
+        for number in range(1, rng.choice(INSTANCES) + 1):
+            place = rng.choice(by_kind[_weighted(rng, places)])
+            placements.append(Placement(f"{kind.name} {number}", kind.name, place.name))
     return Layout(layout_id, tuple(receptacles), tuple(placements))
 
 
-def generate_goals(rng: random.Random, layout: Layout, count: int) -> list[Goal]:
-    """`count` goals: the six kinds in a shuffled order (again for more), objects often recurring."""
-    kinds: list[str] = []
-    while len(kinds) < count:
-        kinds.extend(rng.sample(TASK_KINDS, len(TASK_KINDS)))
-    used: list[str] = []
-    goals = []
-    for kind in kinds[:count]:
-        options = _goal_options(layout, kind) or _goal_options(layout, PICK_AND_PLACE)
-        again = [goal for goal in options if goal.obj in used]
-        goal = rng.choice(again if again and rng.random() < REUSE_OBJECT_CHANCE else options)
-        used.append(goal.obj)
-        goals.append(goal)
-    return goals
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def _goal_options(layout: Layout, kind: str) -> list[Goal]:
@@ -156,10 +195,10 @@ def _goal_options(layout: Layout, kind: str) -> list[Goal]:
             options.extend(Goal(kind, obj, lamp) for lamp in lamps)
             continue
         verb = TREATMENT_VERB.get(kind)
-        if verb and (verb not in OBJECT_KINDS[obj].treatments or verb not in APPLIANCE_VERB.values()):
+        if verb and (verb not in OBJECT_KINDS[obj].treatments or APPLIANCE[verb] not in present):
             continue
         if kind == PICK_TWO and counts[obj] < 2:
             continue
-        targets = [t for t in OBJECT_KINDS[obj].places if t in present and t not in lies_in[obj]]
+        targets = [t for t in sorted(OBJECT_KINDS[obj].places) if t in present and t not in lies_in[obj]]
         options.extend(Goal(kind, obj, target) for target in targets)
     return options

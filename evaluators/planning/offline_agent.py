@@ -1,6 +1,6 @@
 """The offline planning agent: plays a task by rules, explores what it does not know, asks memory first.
 
-It knows the verbs of the world but not the household: not where anything lies, nor which receptacle
+It knows the verbs of the world but not the room: not where anything lies, nor which receptacle
 heats, cools or cleans (it finds out by standing at one while holding the object and seeing whether the
 command becomes admissible; what one receptacle of a kind cannot do, it takes no other of that kind to
 do). Its plan for every task is the same few subgoals (find and take the object; treat it or light it;
@@ -9,9 +9,8 @@ this order:
 
 1. places it has seen the thing during this task;
 2. places memory names for it (`hints.Hints`, in the order `read()` gives them);
-3. every other receptacle, in the order the household lists them, opening closed ones; surfaces come
-   before the kinds it has found to need opening, and receptacles memory shows to hold something else
-   ("On the shelf 1, you see a vase 1.") come last.
+3. every other receptacle, in the order the room lists them, opening closed ones; surfaces come
+   before the kinds it has found to need opening.
 
 So memory saves exactly the exploration it replaces, and a memory that names wrong places costs steps.
 It only ever issues admissible commands (or `look` when it has nothing left to try), and it is
@@ -107,7 +106,6 @@ class RulePolicy:
         self.goal: Goal | None = parse_goal(first.text)
         self.receptacles = [m.group(1) for c in first.admissible if (m := _GO_TO.match(c))]
         self.hints = Hints.read(memory, self.receptacles)
-        self.remembered = self.hints.contents()
         self.location: str | None = None
         self.held: str | None = None
         self.contents: dict[str, list[str]] = {}
@@ -172,7 +170,7 @@ class RulePolicy:
                 return f"open {self.location}"
         seen = [r for r, objects in self.contents.items() if any(_kind(o) == goal.obj for o in objects)]
         checked = {r for r in self.contents if r not in seen} | {self.placed_at}
-        order = [*seen, *self.hints.places(goal.obj), *self._unexplored_first(goal.obj)]
+        order = [*seen, *self.hints.places(goal.obj), *self._unexplored_first()]
         return self._go_first(order, admissible, skip=checked)
 
     def _treat(self, admissible: tuple[str, ...], goal: Goal) -> str | None:
@@ -193,7 +191,7 @@ class RulePolicy:
                 return command
         seen = [r for r, objects in self.contents.items() if any(_kind(o) == goal.target for o in objects)]
         checked = {r for r in self.visited if r not in seen}  # a lamp stands in the open
-        order = [*seen, *self.hints.places(goal.target), *self._unexplored_first(goal.target)]
+        order = [*seen, *self.hints.places(goal.target), *self._unexplored_first()]
         return self._go_first(order, admissible, skip=checked)
 
     def _put(self, admissible: tuple[str, ...], goal: Goal) -> str | None:
@@ -213,12 +211,12 @@ class RulePolicy:
         tried = {here} if _kind(here) == goal.target else set()
         return self._go_first(targets, admissible, skip=tried)
 
-    def _unexplored_first(self, kind: str) -> list[str]:
-        """Every receptacle in the order worth exploring: those memory shows to hold no `kind` last
-        (memory may be out of date), and surfaces before the kinds found to need opening (one step
-        to look at instead of two)."""
-        without = {r for r, objects in self.remembered.items() if all(_kind(o) != kind for o in objects)}
-        return sorted(self.receptacles, key=lambda r: (r in without, _kind(r) in self.container_kinds))
+    def _unexplored_first(self) -> list[str]:
+        """Every receptacle in the order worth exploring: the room's order, but surfaces before the
+        kinds found to need opening (one step to look at instead of two). What memory shows a
+        receptacle to have held says nothing of it now: rooms differ from task to task, and ALFWorld
+        places objects anew in every game even of one floor plan."""
+        return sorted(self.receptacles, key=lambda r: _kind(r) in self.container_kinds)
 
     def _go_first(self, order: list[str], admissible: tuple[str, ...], skip: set[str | None]) -> str | None:
         for receptacle in order:

@@ -1,7 +1,7 @@
 """The built-in household text world: a layout, its state, and the rules of every command.
 
-A `Layout` is a household as it is every morning (receptacles in the order the house lists them,
-objects where they lie); `HouseholdWorld` plays one task in it. Commands are ALFWorld's:
+A `Layout` is a room as a task finds it (receptacles in the order the room lists them, objects where
+they lie); `HouseholdWorld` plays one task in it. Commands are ALFWorld's:
 
     go to R | open R | close R | take X from R | put X in/on R | clean X with R | heat X with R
     cool X with R | use L | examine X | examine R | look | inventory
@@ -44,7 +44,7 @@ class Placement:
 
 @dataclass(frozen=True)
 class Layout:
-    """A household's receptacles (in the order its description lists them) and where objects lie."""
+    """A room's receptacles (in the order its description lists them) and where objects lie."""
 
     layout_id: str
     receptacles: tuple[Receptacle, ...]
@@ -60,7 +60,7 @@ class Layout:
     def describe(self) -> str:
         """What the agent sees when a task starts."""
         listed = _enumerate(r.name for r in self.receptacles)
-        return f"You are in the middle of a house. Looking quickly around you, you see {listed}."
+        return f"You are in the middle of a room. Looking quickly around you, you see {listed}."
 
 
 @dataclass
@@ -74,7 +74,7 @@ class WorldState:
 
 
 class HouseholdWorld:
-    """One task in a household, from its morning state; `step` plays a command, `won` says if done."""
+    """One task in a room, from its initial state; `step` plays a command, `won` says if done."""
 
     def __init__(self, layout: Layout, goal: Goal) -> None:
         self.layout = layout

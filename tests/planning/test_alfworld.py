@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluators.planning.alfworld import AlfworldTask, load_alfworld
+from evaluators.planning.alfworld import GAMES_PER_EPISODE, AlfworldTask, load_alfworld
 from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.goals import TASK_KINDS, parse_goal
 from providers.embedders import make_embedder
@@ -44,13 +44,22 @@ def require_extra() -> None:
         )
 
 
-def test_the_dev_games_load_without_the_extra_grouped_by_floor_plan(dataset):
+def floor_plan(task) -> str:
+    return task.task_id.split("/")[0].rsplit("-", 1)[1]
+
+
+def test_the_dev_games_load_without_the_extra_in_runs_of_whole_floor_plans(dataset):
     tasks = [task for episode in dataset.episodes for task in episode.tasks]
-    assert len(tasks) == 24
+    assert len(tasks) == 24 and len({t.task_id for t in tasks}) == 24
     assert Counter(task.goal.kind for task in tasks) == {kind: 4 for kind in TASK_KINDS}
+    for episode in dataset.episodes[:-1]:
+        assert len(episode.tasks) >= GAMES_PER_EPISODE
+    owners = {}
     for episode in dataset.episodes:
-        plans = {task.task_id.split("/")[0].rsplit("-", 1)[1] for task in episode.tasks}
-        assert plans == {episode.episode_id.removeprefix("floorplan-")}
+        plans = [floor_plan(task) for task in episode.tasks]
+        assert episode.episode_id == "floorplans-" + "-".join(dict.fromkeys(plans))
+        for plan in plans:
+            assert owners.setdefault(plan, episode.episode_id) == episode.episode_id
     for task in tasks:
         assert (
             isinstance(task, AlfworldTask) and task.walkthrough and task.expert_steps == len(task.walkthrough)

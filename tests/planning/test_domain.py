@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 
 import pytest
 
@@ -10,6 +11,7 @@ from evaluators.domains import get_domain
 from evaluators.planning.baseline import NO_MEMORY_PROGRAM
 from evaluators.planning.data import DataError, Observation
 from evaluators.planning.domain import PlanningDomain, load_dataset
+from evaluators.planning.goals import TREATMENT_VERB
 from evaluators.planning.llm_agent import LLMPlanningAgent, choose_command
 from evaluators.result import EvaluationResult
 from evaluators.splits import take_split
@@ -58,8 +60,12 @@ def test_a_memory_of_trajectories_beats_no_memory(domain, dataset, capabilities,
     assert none.metrics["steps_saved"] == 0.0 and none.score == pytest.approx(
         none.metrics["success_rate"] / 2
     )
-    assert memory.metrics["steps"] < none.metrics["steps"] - 4
-    assert memory.score > none.score + 0.1
+    assert memory.metrics["steps"] < none.metrics["steps"] - 1
+    assert memory.score > none.score + 0.02
+    # Rooms differ from task to task: what carries over is mostly which appliance heats, cools, cleans.
+    treated = [c.metrics["steps_saved"] for c in memory.cases if c.category in TREATMENT_VERB]
+    untreated = [c.metrics["steps_saved"] for c in memory.cases if c.category not in TREATMENT_VERB]
+    assert statistics.fmean(treated) > 2 and statistics.fmean(treated) > statistics.fmean(untreated) + 1
     assert memory.metrics["success_rate"] >= none.metrics["success_rate"]
     assert set(memory.by_category) <= {case.category for case in memory.cases}
     case = memory.cases[-1]

@@ -1,4 +1,4 @@
-"""The generated households: deterministic, winnable, all six task kinds, split by layout."""
+"""The generated rooms and tasks: deterministic, winnable, all six task kinds, ALFWorld-like rooms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from evaluators.planning.expert import expert_plan
 from evaluators.planning.goals import ALFWORLD_TASK_KINDS, TASK_KINDS, Goal, parse_goal
-from evaluators.planning.household import generate_dataset, generate_household
+from evaluators.planning.household import TASK_ROOMS, generate_dataset, generate_household
 from evaluators.planning.world import HouseholdWorld
 from evaluators.splits import SPLITS, take_split
 
@@ -30,9 +30,9 @@ def test_a_household_does_not_depend_on_how_many_are_generated(dataset):
 def test_every_task_is_won_by_the_expert_plan_and_reports_its_length(dataset):
     for episode in dataset.episodes:
         for task in episode.tasks:
-            world = HouseholdWorld(episode.layout, task.goal)
+            world = HouseholdWorld(task.layout, task.goal)
             world.reset()
-            plan = expert_plan(episode.layout, task.goal)
+            plan = expert_plan(task.layout, task.goal)
             for command in plan:
                 assert command in world.admissible_commands(), (task.task_id, command)
                 world.step(command)
@@ -45,16 +45,30 @@ def test_tasks_cover_the_six_kinds_and_no_task_is_done_at_the_start(dataset):
     assert kinds == set(TASK_KINDS)
     for episode in dataset.episodes:
         for task in episode.tasks:
-            world = HouseholdWorld(episode.layout, task.goal)
+            world = HouseholdWorld(task.layout, task.goal)
             world.reset()
             assert not world.won, task.task_id
+
+
+def test_every_task_is_played_in_a_room_of_its_own_listed_as_alfworld_lists_rooms(dataset):
+    layouts = [task.layout for episode in dataset.episodes for task in episode.tasks]
+    assert len({(layout.receptacles, layout.placements) for layout in layouts}) == len(layouts)
+    for layout in layouts:
+        assert len({r.room for r in layout.receptacles}) == 1
+        listed = [(r.kind, -int(r.name.split()[1])) for r in layout.receptacles]
+        assert listed == sorted(listed)
+        assert layout.describe().startswith("You are in the middle of a room. Looking quickly around you")
+    for task in (task for episode in dataset.episodes for task in episode.tasks):
+        if task.goal.verb:
+            assert task.layout.receptacles[0].room in TASK_ROOMS[task.goal.kind]
 
 
 def test_the_test_split_holds_layouts_never_seen_in_the_other_splits(dataset):
     chosen = {split: take_split(dataset.episodes, split, lambda e: e.episode_id) for split in SPLITS}
     assert all(chosen.values())
     layouts = {
-        split: {(e.layout.receptacles, e.layout.placements) for e in eps} for split, eps in chosen.items()
+        split: {(t.layout.receptacles, t.layout.placements) for e in eps for t in e.tasks}
+        for split, eps in chosen.items()
     }
     assert not layouts["test"] & (layouts["reflect"] | layouts["select"])
     task_ids = {split: {t.task_id for e in eps for t in e.tasks} for split, eps in chosen.items()}
