@@ -1,7 +1,8 @@
 """The conversation domain: data specs, and the evaluation of a program on a split.
 
 A data spec is what a user types after `--data`:
-- `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`;
+- `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`; `synthetic:style=assistant` for
+  the assistant-style variant (a user asking an assistant for help over many sessions);
 - `locomo:PATH` (LoCoMo's JSON, e.g. locomo10.json);
 - `longmemeval:PATH` (a LongMemEval JSON file; each question is its own episode).
 """
@@ -12,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from evaluators.conversation import scoring as scoring_module
 from evaluators.conversation.agent import ConversationAgent
@@ -22,12 +24,16 @@ from evaluators.conversation.longmemeval import load_longmemeval
 from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.conversation.scoring import aggregate
 from evaluators.conversation.synthetic import generate_dataset
+from evaluators.conversation.synthetic_assistant import generate_assistant_dataset
 from evaluators.result import CaseResult, EvaluationResult
 from evaluators.splits import take_split
 from sandbox.session import Capabilities, ProgramFailure, SessionFactory
 
 DOMAIN = "conversation"
 DEFAULT_DATA = "synthetic"
+SYNTHETIC_STYLES = ("chat", "assistant")
+"""`chat`: two people over weeks (LoCoMo-like, the default); `assistant`: a user and an assistant over many
+task sessions (LongMemEval-like)."""
 
 Progress = Callable[[int, int], None]
 """(episodes done, episodes total)."""
@@ -37,7 +43,10 @@ def load_dataset(spec: str) -> ConversationDataset:
     """The dataset a data spec names; raises `DataError` with one clear sentence otherwise."""
     kind, _, argument = spec.partition(":")
     if kind == "synthetic":
-        return generate_dataset(**_synthetic_options(argument))
+        options = _synthetic_options(argument)
+        if options.pop("style", "chat") == "assistant":
+            return generate_assistant_dataset(**options)
+        return generate_dataset(**options)
     if kind in ("locomo", "longmemeval"):
         if not argument:
             raise DataError(f"--data {kind}: needs a path, e.g. {kind}:data/{kind}.json")
@@ -46,12 +55,18 @@ def load_dataset(spec: str) -> ConversationDataset:
     raise DataError(f"unknown data spec {spec!r}; use synthetic, locomo:PATH or longmemeval:PATH")
 
 
-def _synthetic_options(argument: str) -> dict[str, int]:
-    options: dict[str, int] = {}
+def _synthetic_options(argument: str) -> dict[str, Any]:
+    options: dict[str, Any] = {}
     for part in filter(None, argument.split(",")):
         key, _, value = part.partition("=")
+        if key == "style" and value in SYNTHETIC_STYLES:
+            options[key] = value
+            continue
         if key not in ("seed", "conversations") or not value.strip().lstrip("-").isdigit():
-            raise DataError(f"bad synthetic option {part!r}; use e.g. synthetic:seed=3,conversations=6")
+            raise DataError(
+                f"bad synthetic option {part!r}; use e.g. synthetic:seed=3,conversations=6 or "
+                "synthetic:style=assistant"
+            )
         options[key] = int(value)
     if options.get("conversations", 1) < 1:
         raise DataError("synthetic: conversations must be at least 1")
