@@ -32,6 +32,8 @@ FIXED_PHRASING = re.compile(
 )
 """The fixed phrasings that offline fact-extraction rules key on ("I work as", "I live in", "my sister X")."""
 
+LABEL = re.compile(r"^\s*[^:]{1,40}:\s")
+FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|we|we're|our)\b", re.IGNORECASE)
 PHOTO = re.compile(r"\[shares a photo", re.IGNORECASE)
 LONG_TURN_WORDS = 40
 
@@ -108,6 +110,11 @@ def _turn_texts(conversation: Conversation) -> list[str]:
     return [turn.text for session in conversation.sessions for turn in session.turns]
 
 
+def _later_lines(conversation: Conversation) -> list[str]:
+    """Lines after the first of multi-line turns: written to memory as lines of their own, with no speaker."""
+    return [line for text in _turn_texts(conversation) for line in text.splitlines()[1:] if line.strip()]
+
+
 STATISTICS: dict[str, tuple[str, Callable[[Conversation], list[float]]]] = {
     "turn_words": ("words per turn (mean)", lambda c: [len(t.split()) for t in _turn_texts(c)]),
     "long_turns": (
@@ -135,6 +142,18 @@ STATISTICS: dict[str, tuple[str, Callable[[Conversation], list[float]]]] = {
     "fixed_phrasing": (
         "share of evidence turns in a fixed fact phrasing",
         lambda c: [bool(FIXED_PHRASING.search(t)) for texts, _, _ in _answerable(c) for t in texts],
+    ),
+    "later_lines": (
+        "extra lines per turn (lists, paragraphs)",
+        lambda c: [len(_later_lines(c)) / max(1, len(_turn_texts(c)))],
+    ),
+    "label_lines": (
+        "share of extra lines with a 'label:' prefix",
+        lambda c: [bool(LABEL.match(line)) for line in _later_lines(c)],
+    ),
+    "first_person_lines": (
+        "share of extra lines in the first person",
+        lambda c: [bool(FIRST_PERSON.search(line)) for line in _later_lines(c)],
     ),
     "photos": (
         "share of turns with a photo caption",

@@ -239,18 +239,45 @@ TOPICS = (
 )
 
 ANSWER_OPENINGS = (
+    "I'm glad you're thinking about {topic}! Here are my suggestions:",
+    "I'd be happy to help with {topic}. Here's what I would try:",
     "Great question! Here are some ideas that work well for {topic}:",
     "Happy to help with {topic}. Here are a few approaches you could try:",
     "There are many ways to approach {topic}, but these tend to make the biggest difference:",
     "Of course! Here is a list of suggestions for {topic}, roughly in order of impact:",
 )
+ANSWER_CONTEXT = (  # the second sentence of an opening
+    "The right mix depends on your schedule, your budget and how much time you want to invest.",
+    "None of these require special equipment or a big upfront commitment.",
+    "I've grouped them so you can start with the quick wins and build from there.",
+    "It helps to pick one or two to start with rather than trying everything at once.",
+)
 ANSWER_DETAILS = (
+    "The key is to keep it simple enough that you actually do it.",
+    "If it feels like too much, scale it down instead of skipping it.",
+    "Give yourself a reminder at the same time each week so it becomes routine.",
+    "Small adjustments here tend to add up over a few months.",
+    "It is also a good way to notice what is and isn't working for you.",
+    "Plenty of free guides and videos cover this in more depth if you are curious.",
     "This works well even on a busy schedule.",
     "Start small and adjust as you go.",
     "Many people find this is the easiest habit to keep.",
     "It takes a little setup, but it pays off quickly.",
     "You can combine this with the other suggestions on this list.",
     "Try it for two weeks before deciding whether it suits you.",
+)
+FIRST_PERSON_DETAILS = (  # now and then the assistant speaks for itself, as real ones do
+    "I'd recommend starting with this one if you only pick one thing.",
+    "I find this makes the biggest difference for most people.",
+    "As I mentioned, the details matter less than doing it regularly.",
+)
+SUB_POINTS = (  # an indented line under a suggestion, with no label
+    "   - Set aside a specific time for it so it doesn't slip.",
+    "   - Write down how it went so you can adjust next time.",
+    "   - Don't worry about getting it perfect the first time.",
+    "   - Ask a friend to join you; it is easier to stick with together.",
+    "   - Check back after a month and see what changed.",
+    "   - Keep whatever you need for it in one place.",
 )
 ANSWER_CLOSINGS = (
     "Remember that consistency matters more than perfection. Let me know if you'd like more detail on any "
@@ -333,6 +360,10 @@ ABSENT_QUESTIONS = (
 )
 """Asked in the user's voice about something never said: the right answer is that it is not known."""
 
+PREFERENCE_AGAIN = (  # a preference often comes up twice in its session
+    "I really do like working with {key}",
+    "like I said, {key} works best for me",
+)
 PREFERENCES = (  # (clause, question, key): the question asks for advice that should build on `key`
     (
         "I've been editing my videos with {tool} and I really enjoy it",

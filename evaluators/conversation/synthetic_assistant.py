@@ -89,9 +89,12 @@ def _conversation(rng: random.Random, conversation_id: str, sessions: tuple[int,
         asks.append(_Ask(4, rng.choice(questions), answer.format(**slots), (fact,)))
     for clause, question, key in rng.sample(tpl.PREFERENCES, 2):
         slots = _slots(rng, clause)
-        asks.append(
-            _Ask(4, question, key.format(**slots), (note(rng.randrange(count - 1), clause.format(**slots)),))
-        )
+        said = [note(rng.randrange(count - 1), clause.format(**slots))]
+        if rng.random() < 0.5:  # a preference often comes up twice in its session
+            said.append(
+                note(said[0].session, rng.choice(tpl.PREFERENCE_AGAIN).format(key=key.format(**slots)))
+            )
+        asks.append(_Ask(4, question, key.format(**slots), tuple(said)))
     for clause, question in rng.sample(tpl.COUNTERS, 2):
         slots = _slots(rng, clause + question)
         first, second = sorted(rng.sample(range(1, 40), 2))
@@ -174,7 +177,7 @@ def _sessions(
     for index, moment in enumerate(moments):
         topic = rng.choice(tpl.TOPICS)
         mine = [n for n in notes if n.session == index]
-        exchanges = max(len(mine), rng.randint(2, 5))
+        exchanges = max(len(mine), rng.randint(3, 6))
         carriers = sorted(rng.sample(range(exchanges), len(mine)))
         tips = rng.sample(topic.tips, len(topic.tips))
         turns: list[Turn] = []
@@ -206,9 +209,15 @@ def _with_fact(rng: random.Random, request: str, clause: str) -> str:
 
 def _advice(rng: random.Random, topic: str, listed: list[tuple[str, str]]) -> str:
     """A long assistant answer: an opening, the numbered suggestions with detail, a closing."""
-    lines = [rng.choice(tpl.ANSWER_OPENINGS).format(topic=topic), ""]
+    lines = [f"{rng.choice(tpl.ANSWER_OPENINGS).format(topic=topic)} {rng.choice(tpl.ANSWER_CONTEXT)}", ""]
+    bold = rng.random() < 0.5  # about half of real assistant answers use markdown emphasis
     for number, (key, sentence) in enumerate(listed, start=1):
-        lines.append(f"{number}. {key}: {sentence} {rng.choice(tpl.ANSWER_DETAILS)}")
+        details = rng.choice(tpl.ANSWER_DETAILS)
+        if rng.random() < 0.1:
+            details = rng.choice(tpl.FIRST_PERSON_DETAILS)
+        lines.append(f"{number}. {f'**{key}**' if bold else key}: {sentence} {details}")
+        if rng.random() < 0.7:
+            lines += rng.sample(tpl.SUB_POINTS, rng.randint(1, 2))
     lines += ["", rng.choice(tpl.ANSWER_CLOSINGS)]
     return "\n".join(lines)
 
