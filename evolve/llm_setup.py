@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
-
 from evaluators.conversation.agent import JudgedAgent
 from evaluators.judge import LLMJudge
-from evolve.cli_support import UserError
+from evolve.errors import UserError
 from providers.accounting import Ledger
 from providers.config import LLMSettings
 from providers.errors import ProviderError
@@ -32,9 +30,10 @@ class ModelAccess:
         judge = LLMJudge(self.client)
         return JudgedAgent(agent, judge.score, judge.name)
 
-    def print_totals(self, console: Console) -> None:
+    def totals_line(self) -> str:
+        """One line of what the model cost so far: calls, tokens and dollars."""
         totals = self.ledger.totals()
-        console.print(
+        return (
             f"model {self.client.name}: {totals.calls} calls ({totals.cached_calls} cached, "
             f"{totals.failed_calls} failed), {totals.input_tokens} input and {totals.output_tokens} output "
             f"tokens, ${totals.cost_usd:.4f}"

@@ -28,8 +28,8 @@ import ray
 
 from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
-from evolve.cli_support import UserError
 from evolve.config import RunConfig
+from evolve.errors import UserError
 from evolve.llm_setup import ModelAccess, open_model_access
 from providers.config import LLMSettings
 from providers.embedders import Embedder, make_embedder

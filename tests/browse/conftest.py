@@ -21,9 +21,9 @@ import typer
 from typer.testing import CliRunner
 
 from archive import ArchiveStore
-from evolve.archive_command import archive_app
-from evolve.export_command import export_command
-from evolve.report_command import report_command
+from evolve.cli.archive_command import archive_app
+from evolve.cli.export_command import export_command
+from evolve.cli.report_command import report_command
 from seeds import get_seed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ REAL_RUN_ARGS = (
 
 
 def browse_app() -> typer.Typer:
-    """The commands of this suite on one app, wired as `evolve/cli.py` wires them."""
+    """The commands of this suite on one app, wired as `evolve/cli/__init__.py` wires them."""
     app = typer.Typer(pretty_exceptions_enable=False)
     app.add_typer(archive_app, name="archive")
     app.command("report")(report_command)

@@ -16,7 +16,7 @@ import pytest
 
 from archive import ArchiveStore
 from archive.export import export_package
-from evolve.export_command import runtime_modules
+from evolve.cli.export_command import runtime_modules
 from providers.embedders import HashedLexicalEmbedder
 from seeds import SEEDS
 from tests.browse.conftest import RealRun, SmallArchive, run_cli

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from evolve.sandbox_command import sandbox_app
+from evolve.cli.sandbox_command import sandbox_app
 
 runner = CliRunner()
 

@@ -22,8 +22,8 @@ import sandbox.contract
 import sandbox.toolkit
 import sandbox.vectorstore
 from archive.export import RUNTIME_MODULES, export_package
-from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.cli_support import out, reports_user_errors
+from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
+from evolve.cli.support import out, reports_user_errors
 
 VENDORED = {
     "toolkit.py": sandbox.toolkit,

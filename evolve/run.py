@@ -1,23 +1,23 @@
-"""Running an evolution for the CLI: Ray up and down, the live display, the mutators, the summary.
+"""Running an evolution: the sandbox checked once, Ray up and down, the run's mutators.
 
-Kept apart from `evolve_command` so that importing the CLI does not import Ray.
+This is what a program drives to run a search without the CLI; the CLI (`evolve/cli/run_display.py`) adds
+the live display and the summary. Kept apart from the CLI's modules so that importing the CLI does not
+import Ray.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import ray
-import typer
-from rich.live import Live
-from rich.table import Table
 
 from archive import ArchiveStore
 from evaluators.domains import get_domain
-from evolve.cli_support import UserError, err, out
 from evolve.config import RunConfig
+from evolve.errors import UserError
 from evolve.llm_setup import open_model_access
-from evolve.loop import Evolution, MutatorFactory, RunStatus, RunSummary
+from evolve.loop import Evolution, MutatorFactory, Observer, RunSummary
 from evolve.mutators.base import Mutator
 from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
@@ -26,13 +26,24 @@ from providers.config import BudgetSettings, LLMSettings
 from sandbox.backends import close_factory, make_session_factory, sweep_orphaned_sandboxes
 
 
-def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bool = False) -> RunSummary:
-    """Start (or join) Ray, run the loop with a live display, and always leave Ray as it was."""
+def run_evolution(
+    config: RunConfig,
+    store: ArchiveStore,
+    run_id: str,
+    observer: Observer | None = None,
+    warn: Callable[[str], None] = lambda message: None,
+) -> RunSummary:
+    """Start (or join) Ray, run the loop, and always leave Ray as it was.
+
+    `observer` sees the run's status after every step; `warn` hears what the sandbox check has to say (for
+    example that it fell back to the process backend). A KeyboardInterrupt marks the run "interrupted" in the
+    archive, so that it can be resumed, and propagates.
+    """
     if config.agent == "llm":
         check_agent_model(config)
     make_mutator = mutator_factory(config, store, run_id)
     # Check the sandbox (and build its image) once here, not in every Ray worker at the same time.
-    close_factory(make_session_factory(config.sandbox, warn=lambda message: err.print(f"note: {message}")))
+    close_factory(make_session_factory(config.sandbox, warn=warn))
     if config.ray_address:
         ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
     else:
@@ -40,18 +51,15 @@ def run_evolution(config: RunConfig, store: ArchiveStore, run_id: str, quiet: bo
     evolution: Evolution | None = None
     try:
         evolution = Evolution(config, store, run_id, make_mutator)
-        with Live(render_status(evolution.status), console=err, refresh_per_second=4, transient=True) as live:
-            if quiet:
-                live.stop()
-            summary = evolution.run(lambda status: quiet or live.update(render_status(status)))
+        if observer is not None:
+            observer(evolution.status)
+        return evolution.run(observer)
     except KeyboardInterrupt:
         store.set_run_status(run_id, "interrupted")
-        err.print(f"interrupted: resume with  mnemoforge evolve --resume {run_id}")
-        raise typer.Exit(130) from None
+        raise
     finally:
         ray.shutdown()
         sweep_orphaned_sandboxes(config.sandbox, evolution.local_worker_pids if evolution else ())
-    return summary
 
 
 def check_agent_model(config: RunConfig) -> None:
@@ -99,44 +107,3 @@ def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> Muta
 
 SANDBOXED_SMOKE_SECONDS = 30.0
 """A sandboxed smoke run includes starting the sandbox: seconds, not the in-process 2 s."""
-
-
-def render_status(status: RunStatus) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_row("run", status.run_id, "phase", status.phase)
-    table.add_row(
-        "candidates",
-        f"{status.candidates_done}/{status.candidates_total}",
-        "failed / rejected / duplicate",
-        f"{status.failed} / {status.rejected} / {status.duplicates}",
-    )
-    islands = "  ".join("–" if best is None else f"{best:.3f}" for best in status.best_per_island)
-    seed = "–" if status.best_seed_score is None else f"{status.best_seed_score:.3f}"
-    table.add_row("best per island", islands, "best seed", seed)
-    table.add_row("spent", f"${status.cost_usd:.4f}", "elapsed", f"{status.elapsed:.0f} s")
-    return table
-
-
-def print_summary(summary: RunSummary) -> None:
-    table = Table(title=f"run {summary.run_id}: best program against the best seed")
-    for column in ("program", "select", "test (held out)"):
-        table.add_column(column, justify="right" if column != "program" else "left")
-    table.add_row(
-        f"best: {summary.best_program_id[:12]}", f"{summary.best_select:.3f}", _fmt(summary.best_test)
-    )
-    table.add_row(f"seed: {summary.best_seed}", f"{summary.seed_select:.3f}", _fmt(summary.seed_test))
-    out.print(table)
-    gain_select = summary.best_select - summary.seed_select
-    verdict = "no gain on select" if gain_select <= 0 else f"{gain_select:+.3f} on select"
-    if summary.best_test is not None and summary.seed_test is not None:
-        gain_test = summary.best_test - summary.seed_test
-        holds = "holds" if gain_test > 0 else "does not hold"
-        verdict += f", {gain_test:+.3f} on test (the gain {holds} on held-out data)"
-    out.print(
-        f"{verdict}. {summary.candidates} candidates ({summary.failed} failed, {summary.rejected} rejected, "
-        f"{summary.duplicates} duplicates), ${summary.cost_usd:.4f}, {summary.seconds:.0f} s."
-    )
-
-
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"

@@ -13,8 +13,8 @@ import typer
 
 from archive.report import render_report
 from archive.report_data import collect_report
-from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.cli_support import UserError, out, reports_user_errors
+from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
+from evolve.cli.support import UserError, out, reports_user_errors
 
 
 @reports_user_errors

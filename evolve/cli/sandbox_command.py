@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from evolve.cli_support import UserError, err, out, reports_user_errors
+from evolve.cli.support import UserError, err, out, reports_user_errors
 from sandbox import docker_cli, image
 from sandbox.check import Finding, check_docker, check_process
 

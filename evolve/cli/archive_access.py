@@ -2,7 +2,7 @@
 
 Reading commands must not create an archive as a side effect: a mistyped path would otherwise leave an
 empty database behind and report "no program" instead of "no archive here". Archive errors (unknown or
-ambiguous id, unreachable database) are user errors (`cli_support.USER_ERRORS`): one sentence, exit code 2.
+ambiguous id, unreachable database) are user errors (`support.USER_ERRORS`): one sentence, exit code 2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from archive import ArchiveStore
-from evolve.cli_support import UserError, archive_url
+from evolve.cli.support import UserError, archive_url
 
 ARCHIVE_OPTION_HELP = "Archive database URL (default: env MNEMOFORGE_ARCHIVE, else sqlite:///mnemoforge.db)."
 

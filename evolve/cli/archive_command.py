@@ -15,8 +15,8 @@ from rich.text import Text
 
 from archive import ArchiveStore, Evaluation, Program
 from archive.diffs import unified_diff
-from evolve.archive_access import ARCHIVE_OPTION_HELP, open_archive
-from evolve.archive_views import (
+from evolve.cli.archive_access import ARCHIVE_OPTION_HELP, open_archive
+from evolve.cli.archive_views import (
     ancestry_tree,
     best_evaluation,
     categories_table,
@@ -27,7 +27,7 @@ from evolve.archive_views import (
     runs_table,
     short,
 )
-from evolve.cli_support import UserError, out, reports_user_errors
+from evolve.cli.support import UserError, out, reports_user_errors
 
 archive_app = typer.Typer(
     help="Browse the archive: runs, the best programs, a program, its diff and its lineage.",

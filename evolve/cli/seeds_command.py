@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evolve.cli_support import out, reports_user_errors
+from evolve.cli.support import out, reports_user_errors
 from seeds import SEEDS, get_seed
 
 seeds_app = typer.Typer(help="The seed memory programs.", no_args_is_help=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from archive import ArchiveStore
-from evolve.cli_support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
+from evolve.cli.support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
 from evolve.config import ConfigError, load_config, parse_config
 
 
@@ -88,10 +88,10 @@ def evolve_command(
         raise UserError(str(error)) from None
     if not resume:
         run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
-    from evolve.evolve_runner import print_summary, run_evolution  # Ray loads only when a run starts
+    from evolve.cli.run_display import print_summary, run_with_display  # Ray loads only when a run starts
 
     try:
-        summary = run_evolution(run_config, store, run.id, quiet=as_json)
+        summary = run_with_display(run_config, store, run.id, quiet=as_json)
     except UserError:  # refused before it started (no model, no key, no sandbox): not left "running"
         store.set_run_status(run.id, "failed")
         raise

@@ -13,7 +13,7 @@ from rich.table import Table
 from evaluators.domains import domain_names, get_domain
 from evaluators.result import EvaluationResult
 from evaluators.splits import ALL, SPLITS
-from evolve.cli_support import UserError, err, out, read_program, reports_user_errors
+from evolve.cli.support import UserError, err, out, read_program, reports_user_errors
 from evolve.llm_setup import ModelAccess, open_model_access
 from providers.embedders import DEFAULT_EMBEDDER, make_embedder
 from sandbox.backends import BACKENDS, SandboxUnavailable, close_factory, make_session_factory
@@ -151,7 +151,7 @@ def eval_command(
         if len(results) > 1:
             print_comparison(results)
         if access is not None:
-            access.print_totals(out)
+            out.print(access.totals_line())
     if not all(result.ok for _, result in results):
         raise typer.Exit(1)
 

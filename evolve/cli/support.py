@@ -19,6 +19,7 @@ from rich.markup import escape
 from archive.errors import ArchiveError
 from evaluators.conversation.data import DataError
 from evaluators.domains import UnknownDomainError
+from evolve.errors import UserError
 from sandbox.backends import SandboxUnavailable
 from sandbox.contract import ContractError
 from seeds import UnknownSeedError, get_seed
@@ -30,10 +31,6 @@ err = Console(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for; the message says what to do instead."""
 
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
