@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -130,12 +131,21 @@ def main() -> None:
     lines = [
         "# Built-in data against real data",
         "",
-        "Command: `python benchmarks/data_realism.py "
-        f"--locomo {args.locomo} --longmemeval {args.longmemeval}`",
+        f"Command: `python benchmarks/data_realism.py {' '.join(sys.argv[1:])}`",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"{time.perf_counter() - started:.0f} s in all. Seeds evaluated as `mnemoforge eval` does by default "
         "(in-process, offline agent, hashed lexical embedder, `read()` capped at 3,000 characters).",
+        *(
+            [
+                "",
+                "With `--cache`, an evaluation already in the cache (same seed source and data fingerprint) "
+                "is reused, not repeated; with `--reuse-only`, a seed missing from it is left out, and a "
+                "correlation over fewer than all seeds says over how many.",
+            ]
+            if args.cache
+            else []
+        ),
         "",
         "## Phenomena",
         "",
