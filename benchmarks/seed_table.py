@@ -116,6 +116,10 @@ def main() -> None:
         "**write ms** / **read ms**: median host-side latency of one `write` (a whole session) and of one "
         "`read`.",
         "",
+        "Whether the built-in data ranks seeds as real data does (Spearman of the seeds' evidence recall, "
+        "built-in against LoCoMo and LongMemEval, with the phenomena that make real conversations hard side "
+        "by side): `benchmarks/results/data_realism.md`, from `python benchmarks/data_realism.py`.",
+        "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"{time.perf_counter() - started:.0f} s to generate.",
         *sections,

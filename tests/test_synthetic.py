@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from evaluators.conversation.data import Conversation, ConversationDataset
+from evaluators.conversation.data import Conversation, ConversationDataset, DataError
+from evaluators.conversation.domain import load_dataset
 from evaluators.conversation.synthetic import DEFAULT_CONVERSATIONS, generate_dataset
+from evaluators.conversation.synthetic_assistant import generate_assistant_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -250,3 +252,135 @@ def test_default_dataset_is_cheap_to_generate() -> None:
     start = time.perf_counter()
     generate_dataset()
     assert time.perf_counter() - start < 1.0
+
+
+# The phenomena that make real conversations hard, as the default data must show them.
+
+
+def test_turns_are_long_and_chatty_like_real_dialogue(dataset: ConversationDataset) -> None:
+    turns = [t.text for c in dataset.conversations for s in c.sessions for t in s.turns]
+    assert sum(len(t.split()) for t in turns) / len(turns) >= 15
+    evidence = [
+        c.turns_by_id()[e].text for c in dataset.conversations for q in c.questions for e in q.evidence
+    ]
+    assert sum(len(t.split()) for t in evidence) / len(evidence) >= 25
+
+
+def test_photos_are_shared_in_locomo_style(dataset: ConversationDataset) -> None:
+    turns = [t.text for c in dataset.conversations for s in c.sessions for t in s.turns]
+    photos = [t for t in turns if "[shares a photo: " in t]
+    assert len(photos) >= 0.05 * len(turns)
+    assert all(re.search(r"\[shares a photo: a photo of [^\]]+\]$", t) for t in photos)
+
+
+def test_facts_are_rarely_said_in_the_fixed_phrasings_offline_rules_key_on(
+    dataset: ConversationDataset,
+) -> None:
+    fixed = re.compile(r"\b(i work as|working as|i live in|living in|started as|job as)\b", re.I)
+    evidence = [
+        c.turns_by_id()[e].text for c in dataset.conversations for q in c.questions for e in q.evidence
+    ]
+    assert sum(bool(fixed.search(t)) for t in evidence) <= 0.1 * len(evidence)
+
+
+def test_themes_recur_so_evidence_has_look_alikes(dataset: ConversationDataset) -> None:
+    """A hobby is mentioned again in sessions after it was first said, in turns that are not its evidence."""
+    for conversation in dataset.conversations:
+        turns = conversation.turns_by_id()
+        hobby_questions = [q for q in conversation.questions if q.category == 4 and "hobby" in q.question]
+        for question in hobby_questions:
+            (evidence,) = question.evidence
+            mentions = [
+                t
+                for t in turns.values()
+                if question.answer in t.text.lower()
+                and t.turn_id != evidence
+                and session_of(t.turn_id) > session_of(evidence)
+            ]
+            assert mentions, question
+
+
+# The assistant-style variant (LongMemEval-like).
+
+
+@pytest.fixture(scope="module", params=[0, 1], ids=lambda seed: f"seed={seed}")
+def assistant(request: pytest.FixtureRequest) -> ConversationDataset:
+    return generate_assistant_dataset(seed=request.param)
+
+
+def lme_day(date_text: str) -> date:
+    match = re.fullmatch(r"(\d{4})/(\d{2})/(\d{2}) \(\w{3}\) \d{2}:\d{2}", date_text)
+    assert match, f"not a LongMemEval-style date: {date_text!r}"
+    return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+
+def test_assistant_variant_is_deterministic_and_selectable_in_the_data_spec() -> None:
+    first = generate_assistant_dataset(seed=4, conversations=2)
+    assert first == generate_assistant_dataset(seed=4, conversations=2)
+    assert first.name == "synthetic(style=assistant,seed=4,conversations=2)"
+    assert first.fingerprint() != generate_assistant_dataset(seed=5, conversations=2).fingerprint()
+    assert load_dataset("synthetic:style=assistant,seed=4,conversations=2") == first
+    assert load_dataset("synthetic:style=chat,seed=4,conversations=2") == generate_dataset(
+        seed=4, conversations=2
+    )
+    assert load_dataset("synthetic").name == "synthetic(seed=0,conversations=10)"
+    with pytest.raises(DataError):
+        load_dataset("synthetic:style=podcast")
+
+
+def test_assistant_sessions_alternate_user_and_long_assistant_answers(assistant: ConversationDataset) -> None:
+    answers = []
+    for conversation in assistant.conversations:
+        assert conversation.speakers == ("user", "assistant")
+        days = [lme_day(s.date) for s in conversation.sessions]
+        assert days == sorted(days) and len(days) >= 30
+        for number, session in enumerate(conversation.sessions, start=1):
+            assert [t.speaker for t in session.turns] == ["user", "assistant"] * (len(session.turns) // 2)
+            assert [t.turn_id for t in session.turns] == [
+                f"D{number}:{k}" for k in range(1, len(session.turns) + 1)
+            ]
+            answers += [len(t.text.split()) for t in session.turns if t.speaker == "assistant"]
+    assert sum(answers) / len(answers) >= 200
+
+
+def test_assistant_questions_have_valid_evidence_that_states_the_answer(
+    assistant: ConversationDataset,
+) -> None:
+    categories = Counter()
+    for conversation in assistant.conversations:
+        turns, days = conversation.turns_by_id(), session_days_by_number_lme(conversation)
+        for question in conversation.questions:
+            categories[question.category] += 1
+            assert all(t in turns for t in question.evidence), question
+            if question.category == 5:
+                assert question.evidence == () and question.answer == NOT_MENTIONED
+                continue
+            assert question.evidence, question
+            texts = [turns[t].text for t in question.evidence]
+            if question.category in (1, 4, 6):
+                stated = set().union(*(words(t) for t in texts))
+                assert content_words(question.answer) <= stated, (question, texts)
+            if question.category == 6:  # the stale value is in the first turn, the current one in the last
+                assert question.answer in words(texts[-1]) and question.answer not in words(texts[0])
+            if question.category == 2 and question.question.startswith("When"):
+                (turn_id,) = question.evidence
+                expected = expected_temporal_answer(turns[turn_id].text, days[session_of(turn_id)])
+                assert question.answer == expected, (question, turns[turn_id].text)
+            if question.category == 4 and question.question.startswith("In our conversation"):
+                assert [turns[t].speaker for t in question.evidence] == ["assistant"]
+    assert set(categories) == {1, 2, 4, 5, 6}, categories
+
+
+def session_days_by_number_lme(conversation: Conversation) -> dict[int, date]:
+    return {number: lme_day(s.date) for number, s in enumerate(conversation.sessions, start=1)}
+
+
+def test_assistant_facts_are_buried_in_requests_among_look_alikes(assistant: ConversationDataset) -> None:
+    """Evidence is mostly the user's turns, said in passing inside a request, and far from the question."""
+    for conversation in assistant.conversations:
+        turns = conversation.turns_by_id()
+        evidence = [turns[t] for q in conversation.questions for t in q.evidence]
+        assert sum(t.speaker == "user" for t in evidence) >= 0.7 * len(evidence)
+        assert all("?" in t.text for t in evidence if t.speaker == "user")  # a request carries the fact
+        user_turns = [t for s in conversation.sessions for t in s.turns if t.speaker == "user"]
+        assert len(user_turns) >= 5 * len({t.turn_id for t in evidence})

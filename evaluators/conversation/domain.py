@@ -1,7 +1,8 @@
 """The conversation domain: data specs, and the evaluation of a program on a split.
 
 A data spec is what a user types after `--data`:
-- `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`;
+- `synthetic` (the embedded default) or `synthetic:seed=3,conversations=6`; `synthetic:style=assistant` for
+  the assistant-style variant (a user asking an assistant for help over many sessions);
 - `conversations:PATH` (one's own conversations, JSON Lines: `conversations_file`, docs/conversations.md);
 - `locomo:PATH` (LoCoMo's JSON, e.g. locomo10.json);
 - `longmemeval:PATH` (a LongMemEval JSON file; each question is its own episode).
@@ -10,6 +11,7 @@ A data spec is what a user types after `--data`:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from evaluators.api import Assistant, Domain, data_options
 from evaluators.conversation import scoring as scoring_module
@@ -19,6 +21,7 @@ from evaluators.conversation.episode import run_episode
 from evaluators.conversation.locomo import load_locomo
 from evaluators.conversation.longmemeval import load_longmemeval
 from evaluators.conversation.synthetic import generate_dataset
+from evaluators.conversation.synthetic_assistant import generate_assistant_dataset
 from evaluators.result import CaseResult
 from evaluators.splits import take_split
 from evaluators.summary import Metrics
@@ -27,13 +30,19 @@ DOMAIN = "conversation"
 DEFAULT_DATA = "synthetic"
 LOADERS = {"conversations": load_conversations, "locomo": load_locomo, "longmemeval": load_longmemeval}
 """The data kinds read from a file, by the name a spec gives them (`conversations:PATH`)."""
+SYNTHETIC_STYLES = ("chat", "assistant")
+"""`chat`: two people over weeks (LoCoMo-like, the default); `assistant`: a user and an assistant over many
+task sessions (LongMemEval-like)."""
 
 
 def load_dataset(spec: str) -> ConversationDataset:
     """The dataset a data spec names; raises `DataError` with one clear sentence otherwise."""
     kind, _, argument = spec.partition(":")
     if kind == "synthetic":
-        return generate_dataset(**_synthetic_options(argument))
+        options = _synthetic_options(argument)
+        if options.pop("style", "chat") == "assistant":
+            return generate_assistant_dataset(**options)
+        return generate_dataset(**options)
     if kind in LOADERS:
         if not argument:
             raise DataError(f"--data {kind}: needs a path, e.g. {kind}:data/{kind}.json")
@@ -43,13 +52,22 @@ def load_dataset(spec: str) -> ConversationDataset:
     )
 
 
-def _synthetic_options(argument: str) -> dict[str, int]:
+def _synthetic_options(argument: str) -> dict[str, Any]:
     options = data_options(
-        "synthetic", argument, {"seed": int, "conversations": int}, "synthetic:seed=3,conversations=6"
+        "synthetic",
+        argument,
+        {"seed": int, "conversations": int, "style": _synthetic_style},
+        "synthetic:seed=3,conversations=6 or synthetic:style=assistant",
     )
     if options.get("conversations", 1) < 1:
         raise DataError("synthetic: conversations must be at least 1")
     return options
+
+
+def _synthetic_style(value: str) -> str:
+    if value not in SYNTHETIC_STYLES:
+        raise ValueError(value)
+    return value
 
 
 def split_dataset(dataset: ConversationDataset, split: str) -> ConversationDataset:

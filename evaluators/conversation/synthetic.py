@@ -50,6 +50,9 @@ class _Fact:
     mood: str = "neutral"
     early: bool = False  # background (job, home, pet ...) is introduced in the first half of the dialogue
     after: _Fact | None = None
+    topic: str = "that"  # how the listener refers to it in a reaction ("the half marathon", "Biscuit")
+    mention: bool = False  # a later mention of `after`: no new fact, never evidence, placed last
+    caption: str = ""  # what a photo shared with it shows; empty for a generic one
     session: int = -1
     turn_id: str = ""
 
@@ -97,11 +100,22 @@ class _Script:
         mood: str = "neutral",
         early: bool = False,
         after: _Fact | None = None,
+        topic: str = "that",
+        mention: bool = False,
+        caption: str = "",
         **slots: str,
     ) -> _Fact:
-        fact = _Fact(person.name, self.rng.choice(templates).format(**slots), mood, early, after)
+        text = _capitalize(self.rng.choice(templates).format(**slots))
+        fact = _Fact(person.name, text, mood, early, after, topic, mention, caption)
         self.facts.append(fact)
         return fact
+
+    def mention(self, fact: _Fact, templates: tuple[str, ...], count: int, **slots: str) -> None:
+        """`count` later mentions of `fact` by its owner, each in a later session, in the same words."""
+        person = _Person(fact.owner, "")
+        for template in self.rng.sample(templates, min(count, len(templates))):
+            text = template.format(topic=fact.topic, **slots)
+            self.say(person, (text,), after=fact, topic=fact.topic, mention=True, caption=fact.caption)
 
     def ask(
         self,
@@ -160,7 +174,7 @@ def _conversation(
     questions = []
     for number, ask in enumerate(chosen, start=1):
         evidence = tuple(fact.turn_id for fact in ask.facts)
-        answer = _resolve_when(ask.when, days[ask.facts[0].session]) if ask.when else ask.answer
+        answer = resolve_when(ask.when, days[ask.facts[0].session]) if ask.when else ask.answer
         questions.append(
             Question(
                 f"{conversation_id}-q{number:03d}", ask.question, answer, evidence, ask.category, asked_on
@@ -187,12 +201,7 @@ def _write_script(script: _Script, speakers: tuple[str, str]) -> None:
         _home(script, person, job_fact, job, moved=(who, "city") in changes)
         _pets(script, person, job_fact, job, adopts=(who, "pet") in changes)
         _family(script, person)
-        hobby = hobbies[who]
-        capitalized = hobby[0].upper() + hobby[1:]
-        hobby_facts.append(
-            script.say(person, tpl.HOBBY_STATEMENTS, "good", early=True, hobby=hobby, Hobby=capitalized)
-        )
-        script.ask(4, tpl.HOBBY_QUESTIONS, hobby, hobby_facts[-1], name=person.name)
+        hobby_facts.append(_hobby(script, person, hobbies[who], shared=hobbies[0] == hobbies[1]))
         for event in events[who::2]:
             _event(script, event, person)
     if hobbies[0] == hobbies[1]:
@@ -206,13 +215,21 @@ def _write_script(script: _Script, speakers: tuple[str, str]) -> None:
 def _work(script: _Script, person: _Person, changed: bool) -> tuple[_Fact, dict[str, str]]:
     """The job, maybe a later new one; returns the current job's statement and slots."""
     job = _pick_job(script)
-    fact = script.say(person, tpl.JOB_STATEMENTS, early=True, **job)
+    fact = script.say(person, tpl.JOB_STATEMENTS, early=True, topic=f"work at {job['workplace']}", **job)
+    script.mention(fact, tpl.WORK_MENTIONS, script.rng.randint(2, 4))
     if not changed:
         script.ask(4, tpl.JOB_QUESTIONS, job["title"], fact, name=person.name)
         script.ask(4, tpl.WORKPLACE_QUESTIONS, job["workplace"], fact, name=person.name)
         return fact, job
     new = _pick_job(script)
-    change = script.say(person, tpl.JOB_CHANGE_STATEMENTS, "good", after=fact, **new)
+    change = script.say(
+        person,
+        tpl.JOB_CHANGE_STATEMENTS,
+        "good",
+        after=fact,
+        topic=f"the new job at {new['workplace']}",
+        **new,
+    )
     script.ask(6, tpl.JOB_NOW_QUESTIONS, new["title"], fact, change, name=person.name)
     script.ask(6, tpl.WORKPLACE_NOW_QUESTIONS, new["workplace"], fact, change, name=person.name)
     if script.rng.random() < 0.5:
@@ -224,13 +241,13 @@ def _work(script: _Script, person: _Person, changed: bool) -> tuple[_Fact, dict[
 
 def _home(script: _Script, person: _Person, job_fact: _Fact, job: dict[str, str], moved: bool) -> None:
     city = script.fresh(tpl.CITIES)
-    fact = script.say(person, tpl.CITY_STATEMENTS, early=True, city=city)
+    fact = script.say(person, tpl.CITY_STATEMENTS, early=True, topic=f"life in {city}", city=city)
     if not moved:
         script.ask(4, tpl.CITY_QUESTIONS, city, fact, name=person.name)
         script.ask(1, tpl.CITY_OF_WORKER_QUESTIONS, city, job_fact, fact, **job)
         return
     new = script.fresh(tpl.CITIES)
-    move = script.say(person, tpl.MOVE_STATEMENTS, "good", after=fact, city=new)
+    move = script.say(person, tpl.MOVE_STATEMENTS, "good", after=fact, topic=f"the move to {new}", city=new)
     script.ask(6, tpl.CITY_NOW_QUESTIONS, new, fact, move, name=person.name)
     script.ask(1, tpl.CITY_BEFORE_QUESTIONS, city, fact, move, name=person.name, city=new)
 
@@ -240,14 +257,20 @@ def _pets(script: _Script, person: _Person, job_fact: _Fact, job: dict[str, str]
     if rng.random() < 0.15:  # some people have no pet: "what is X's dog called?" is then a trap
         return
     pet, species = script.fresh(tpl.PET_NAMES), rng.choice(tpl.SPECIES)
-    fact = script.say(person, tpl.PET_STATEMENTS, early=True, pet=pet, species=species)
+    caption = f"a photo of a {species} curled up on a blanket"
+    fact = script.say(
+        person, tpl.PET_STATEMENTS, early=True, topic=pet, caption=caption, pet=pet, species=species
+    )
     person.species.append(species)
+    script.mention(fact, tpl.PET_MENTIONS, rng.randint(2, 3), pet=pet, species=species)
     script.ask(4, tpl.PET_NAME_QUESTIONS, pet, fact, name=person.name, species=species)
     script.ask(4, tpl.PET_SPECIES_QUESTIONS, species, fact, name=person.name, pet=pet)
     script.ask(1, tpl.PET_OF_WORKER_QUESTIONS, pet, job_fact, fact, species=species, **job)
     if adopts:
         pet, species = script.fresh(tpl.PET_NAMES), rng.choice([s for s in tpl.SPECIES if s != species])
-        adoption = script.say(person, tpl.ADOPTION_STATEMENTS, "good", after=fact, pet=pet, species=species)
+        adoption = script.say(
+            person, tpl.ADOPTION_STATEMENTS, "good", after=fact, topic=pet, pet=pet, species=species
+        )
         person.species.append(species)
         script.ask(6, tpl.PET_COUNT_QUESTIONS, "two", fact, adoption, name=person.name)
         script.ask(4, tpl.PET_NAME_QUESTIONS, pet, adoption, name=person.name, species=species)
@@ -261,32 +284,80 @@ def _family(script: _Script, person: _Person) -> None:
         relations = tpl.FEMALE_RELATIONS if female else tpl.MALE_RELATIONS
         relation = rng.choice([r for r in relations if r not in person.relations])
         relative = script.fresh(tpl.FEMALE_NAMES if female else tpl.MALE_NAMES)
-        intro = script.say(person, tpl.RELATIVE_STATEMENTS, early=True, relation=relation, relative=relative)
+        intro = script.say(
+            person, tpl.RELATIVE_STATEMENTS, early=True, topic=relative, relation=relation, relative=relative
+        )
         person.relations.append(relation)
+        script.mention(intro, tpl.RELATIVE_MENTIONS, rng.randint(1, 2), relative=relative)
         script.ask(4, tpl.RELATIVE_QUESTIONS, relative, intro, name=person.name, relation=relation)
         if rng.random() < 0.7:
             city = script.fresh(tpl.CITIES)
             moved = script.say(
-                person, tpl.RELATIVE_CITY_STATEMENTS, after=intro, relative=relative, city=city
+                person,
+                tpl.RELATIVE_CITY_STATEMENTS,
+                after=intro,
+                topic=f"{relative}'s new place in {city}",
+                relative=relative,
+                city=city,
             )
             script.ask(
                 1, tpl.RELATIVE_CITY_QUESTIONS, city, intro, moved, name=person.name, relation=relation
             )
 
 
-def _event(script: _Script, event: tpl.EventTemplate, person: _Person) -> None:
+def _hobby(script: _Script, person: _Person, hobby: str, shared: bool) -> _Fact:
+    """The hobby, the person's recurring theme: said once, mentioned again, and one or two events of it."""
+    rng = script.rng
+    place, thing = tpl.HOBBY_WORLD[hobby]
+    world = {"hobby": hobby, "Hobby": _capitalize(hobby), "place": place, "thing": thing}
+    caption = f"a photo of a {thing}"
+    fact = script.say(person, tpl.HOBBY_STATEMENTS, "good", early=True, topic=hobby, caption=caption, **world)
+    script.ask(4, tpl.HOBBY_QUESTIONS, hobby, fact, name=person.name)
+    script.mention(fact, tpl.HOBBY_MENTIONS, rng.randint(4, 7), **world)
+    for event in rng.sample(tpl.HOBBY_EVENTS, rng.randint(1, 2)):
+        relation = rng.choice(person.relations)
+        _event(
+            script, event, person, after=fact, caption=caption, trap=not shared, relation=relation, **world
+        )
+    return fact
+
+
+def _event(
+    script: _Script,
+    event: tpl.EventTemplate,
+    person: _Person,
+    after: _Fact | None = None,
+    caption: str = "",
+    trap: bool = True,
+    **slots: str,
+) -> None:
     """A dated event: when it happened (temporal), its detail (single-hop), and the same asked of the other
-    person, who never did it (adversarial)."""
+    person, who never did it (adversarial); sometimes mentioned again later."""
     rng = script.rng
     when = rng.choice((*DAYS_AGO, "last week", "last month", "last year", "weekday"))
     if when == "weekday":
         when = f"last {rng.choice(WEEKDAYS)}"
     detail = script.fresh(tpl.DETAIL_POOLS[event.detail_pool]) if event.detail_pool else ""
-    fact = script.say(person, event.statements, event.mood, when=when, detail=detail)
-    script.ask(2, event.questions, "", fact, when=when, name=person.name, detail=detail)
+    slots = {**slots, "detail": detail}
+    topic = event.topic.format(**slots)
+    fact = script.say(
+        person,
+        event.statements,
+        event.mood,
+        after=after,
+        topic=topic,
+        caption=caption,
+        when=when,
+        When=_capitalize(when),
+        **slots,
+    )
+    if rng.random() < 0.7:
+        script.mention(fact, tpl.EVENT_MENTIONS, 1)
+    script.ask(2, event.questions, "", fact, when=when, name=person.name, **slots)
     if event.detail_questions:
         script.ask(4, event.detail_questions, detail, fact, name=person.name)
-    script.ask(5, event.questions + event.detail_questions, NOT_MENTIONED, name=person.other, detail=detail)
+    if trap:  # not when both people share the hobby the event belongs to: they might both have done it
+        script.ask(5, event.questions + event.detail_questions, NOT_MENTIONED, name=person.other, **slots)
 
 
 def _traps(script: _Script, person: _Person, other: _Person) -> None:
@@ -299,6 +370,10 @@ def _traps(script: _Script, person: _Person, other: _Person) -> None:
     script.ask(5, tpl.PET_NAME_QUESTIONS, NOT_MENTIONED, name=person.name, species=species[0])
     for topic in script.rng.sample(tpl.NEVER_DISCUSSED_QUESTIONS, 3):
         script.ask(5, (topic,), NOT_MENTIONED, name=person.name)
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _pick_job(script: _Script) -> dict[str, str]:
@@ -325,7 +400,8 @@ def _schedule(rng: random.Random, facts: list[_Fact], capacity: list[int]) -> No
     """
     left = list(capacity)
     half = (len(left) + 1) // 2
-    for fact in sorted(facts, key=lambda f: (f.after is not None, not f.early)):  # parents before dependents
+    # Parents before dependents, and later mentions last: they only fill room the facts left.
+    for fact in sorted(facts, key=lambda f: (f.mention, f.after is not None, not f.early)):
         if fact.after is not None and fact.after.session < 0:
             continue
         lo = fact.after.session + 1 if fact.after is not None else 0
@@ -358,7 +434,34 @@ def _session(
     def small_talk() -> None:
         opener, response = topics.pop() if topics else rng.choice(tpl.SMALL_TALK)
         say((opener,), **{slot: rng.choice(pool) for slot, pool in tpl.SMALL_TALK_SLOTS.items()})
+        extend(tpl.SMALL_TALK_TAILS, 0.8, photo=0.2)
         say((response,))
+        extend(tpl.SUPPORT, 0.6)
+
+    def extend(pool: tuple[str, ...], chance: float, photo: float = 0.0, caption: str = "") -> None:
+        """Make the last line chattier: maybe one more sentence from `pool`, maybe a shared photo."""
+        speaker, text, fact = lines[-1]
+        if rng.random() < chance:
+            sentence = rng.choice([s for s in pool if s not in spoken] or pool)
+            spoken.add(sentence)
+            text = f"{text} {sentence}"
+        if rng.random() < photo:
+            shown = caption or rng.choice(tpl.CAPTIONS)
+            text = f"{text} {rng.choice(tpl.PHOTO_LEADS)} [shares a photo: {shown}]"
+        lines[-1] = (speaker, text, fact)
+
+    def share(fact: _Fact) -> None:
+        """The fact's turn: its statement, often led in, elaborated, turned back to the listener."""
+        text = fact.text
+        if rng.random() < 0.4:
+            text = f"{rng.choice(tpl.OPENERS).format(other=other(fact.owner))} {text}"
+        for sentence in rng.sample(tpl.ELABORATIONS[fact.mood], rng.choice((0, 1, 1, 2))):
+            text = f"{text} {sentence}"
+        lines.append((fact.owner, text, fact))
+        extend(tpl.FOLLOW_UPS, 0.3, photo=0.35, caption=fact.caption)
+        reaction = "neutral" if fact.mention else fact.mood
+        say(tpl.REACTIONS[reaction], topic=fact.topic, Topic=_capitalize(fact.topic))
+        extend(tpl.SUPPORT, 0.7)
 
     say(tpl.GREETINGS)
     say(tpl.GREETING_REPLIES)
@@ -370,8 +473,7 @@ def _session(
             continue
         if lines[-1][0] == fact.owner:
             say(tpl.PROMPTS)
-        lines.append((fact.owner, fact.text, fact))
-        say(tpl.REACTIONS[fact.mood])
+        share(fact)
     while len(lines) < length - 2:
         if len(lines) < length - 3:
             small_talk()
@@ -414,7 +516,7 @@ def _select(rng: random.Random, asks: list[_Ask]) -> list[_Ask]:
     return chosen
 
 
-def _resolve_when(when: str, day: date) -> str:
+def resolve_when(when: str, day: date) -> str:
     """The date a relative phrase said on `day` refers to, as LoCoMo's gold answers write it."""
     if when in DAYS_AGO:
         return _day_text(day - timedelta(days=DAYS_AGO[when]))

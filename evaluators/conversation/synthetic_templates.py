@@ -77,55 +77,77 @@ FEMALE_RELATIONS = ("sister", "mother", "daughter", "aunt", "grandmother", "niec
 MALE_RELATIONS = ("brother", "father", "son", "uncle", "grandfather", "nephew")
 
 # Fact statements. Slots: {title} {a_title} ("a nurse") {workplace} {city} {pet} {species} {hobby} {Hobby}
-# {relation} {relative}.
+# {relation} {relative}. Real people rarely say "I work as" or "I live in": most statements here mention the
+# fact in passing, inside something else they are telling, so that a fixed phrasing does not give it away.
 JOB_STATEMENTS = (
-    "I started as {a_title} at {workplace} and I'm loving it so far.",
-    "Work at {workplace} has been hectic; being {a_title} there is never boring.",
-    "I've been working as {a_title} at {workplace} for a few years now.",
-    "My shift at {workplace} ran long again. The life of {a_title}, I guess.",
+    "Three months in at {workplace} and I'm loving it; being {a_title} suits me.",
+    "Twelve hours at {workplace} today. Being {a_title} means my feet never stop hurting, but I "
+    "wouldn't trade it.",
+    "One of my coworkers at {workplace} brought in homemade cookies, which saved the day for every "
+    "{title} on shift.",
+    "Honestly the best part of being {a_title} is the people; {workplace} has such a good crew.",
+    "The new manager at {workplace} wants every {title} to do extra training, so my evenings are gone.",
+    "I had a really rewarding day at {workplace}. Moments like that remind me why I became {a_title}.",
+    "Someone asked me for career advice and I told them {a_title} job like mine at {workplace} is "
+    "hard but worth it.",
 )
 JOB_CHANGE_STATEMENTS = (
     "Big news: I quit and took a new job as {a_title} at {workplace}!",
-    "I made a career switch! I'm {a_title} at {workplace} now.",
+    "So I got the offer from {workplace}! Starting there as {a_title} was scary, but everyone has "
+    "been welcoming.",
     "First week as {a_title} at {workplace} is done, and I think leaving my old job was the right call.",
+    "I finally made the leap. I handed in my notice and now I'm {a_title} over at {workplace}.",
+    "New chapter for me: {workplace} hired me as {a_title}, and the commute is half what it was.",
 )
 CITY_STATEMENTS = (
-    "Rent here in {city} keeps going up, but I can't imagine living anywhere else.",
-    "I love living in {city}, there's always something going on.",
+    "Rent here in {city} keeps going up, but I can't imagine packing up and leaving.",
+    "There's a farmers market near my place in {city} every Saturday and it has become my ritual.",
     "My apartment in {city} finally has working heat again.",
-    "Home is {city} for me, and it's lovely this time of year.",
+    "The sunsets over {city} from my balcony never get old, even after all these years.",
+    "I took the long way home through {city} tonight and remembered why I love my neighborhood so much.",
+    "People who visit me in {city} always say the food scene is underrated, and they're right.",
 )
 MOVE_STATEMENTS = (
     "We finally finished moving to {city}! Still unpacking boxes.",
-    "I relocated to {city} and so far I love the new neighborhood.",
+    "The truck dropped off the last of our furniture and {city} officially feels like home now.",
     "Greetings from my new place in {city}; the move went smoothly.",
+    "I signed the lease and packed my whole life into boxes, so it's {city} for me from now on.",
 )
 PET_STATEMENTS = (
     "My {species} {pet} chewed through another charging cable.",
     "{pet}, my {species}, has been keeping me company while I work.",
-    "I took my {species} {pet} for a checkup and everything looks good.",
-    "{pet} my {species} learned a new trick, I'm so proud.",
+    "I took {pet} to the vet for a checkup and the vet said she has never seen such a healthy {species}.",
+    "{pet} learned a new trick, I'm so proud. Not bad for a {species} who ignores me most days.",
+    "Coming home to {pet} waiting by the door is the best part of my day. Best {species} ever.",
+    "I bought {pet} a fancy new bed and of course my {species} would rather sleep in the box it came in.",
 )
 ADOPTION_STATEMENTS = (  # "two pets" is the knowledge-update answer, so it must be said here
     "We just brought home a {species} named {pet}, so now I have two pets!",
     "Big news: I adopted a {species} called {pet}. That makes two pets in my place now.",
+    "Meet {pet}, the {species} I adopted from the shelter; two pets under one roof is chaos but I love it.",
 )
 RELATIVE_STATEMENTS = (
     "My {relation} {relative} came over for dinner and we talked for hours.",
-    "I spent the afternoon helping my {relation} {relative} move some furniture.",
-    "My {relation} {relative} called me out of the blue, it was so nice to catch up.",
-    "I took my {relation} {relative} out for lunch; we should do that more often.",
+    "I spent the afternoon helping {relative} move some furniture; having a {relation} nearby is a blessing.",
+    "{relative} called me out of the blue, and it reminded me how lucky I am to have such a caring "
+    "{relation}.",
+    "I took {relative} out for lunch. We don't do that often enough, which is a shame because my "
+    "{relation} is hilarious.",
+    "Family game night got competitive, as always; {relative} won again and my {relation} will never "
+    "let me forget it.",
 )
 RELATIVE_CITY_STATEMENTS = (  # name only, no relation: linking the two is the multi-hop
-    "{relative} just moved to {city} for work, so I have an excuse to visit.",
+    "{relative} took a job in {city}, so I have an excuse to visit.",
     "{relative} finally settled in {city}, and the new apartment looks lovely.",
     "I'm flying out to see {relative}, who lives in {city} now.",
+    "{relative} sent me pictures of the new place in {city}; I'm planning a visit soon.",
 )
 HOBBY_STATEMENTS = (
     "I've gotten really into {hobby} lately, it's so relaxing.",
     "Guess what, I signed up for a {hobby} class at the community center.",
     "{Hobby} has become my favorite way to unwind after a long day.",
-    "These days I spend most of my free time on {hobby}.",
+    "A friend dragged me along to try {hobby} and now I'm completely hooked.",
+    "I never thought I'd say this, but {hobby} is now the thing I look forward to all week.",
 )
 
 # Questions. Slots: {name} (and the ones above).
@@ -183,7 +205,8 @@ class EventTemplate:
     """Something a speaker did at a time given relative to the session ("yesterday", "last month").
 
     `statements` hold `{when}` (and `{detail}` when `detail_pool` names a pool in `DETAIL_POOLS`);
-    `questions` ask when it happened, `detail_questions` ask for the detail (single-hop).
+    `questions` ask when it happened, `detail_questions` ask for the detail (single-hop), `topic` names it
+    (it may hold `{detail}`).
     """
 
     statements: tuple[str, ...]
@@ -191,6 +214,8 @@ class EventTemplate:
     mood: str = "good"
     detail_pool: str = ""
     detail_questions: tuple[str, ...] = ()
+    topic: str = "it"
+    """How the event is referred to afterwards ("the half marathon"), in reactions and later mentions."""
 
 
 DETAIL_POOLS: dict[str, tuple[str, ...]] = {
@@ -237,6 +262,7 @@ EVENTS = (
             "I finished my first half marathon {when}. Thirteen miles, can you believe it?",
         ),
         questions=("When did {name} run a half marathon?", "When did {name} complete a half marathon?"),
+        topic="the half marathon",
     ),
     EventTemplate(
         statements=(
@@ -246,6 +272,7 @@ EVENTS = (
         questions=("When did {name} see {detail} in concert?", "When did {name} go to a concert?"),
         detail_pool="band",
         detail_questions=("Which band did {name} see live?", "Whose concert did {name} go to?"),
+        topic="the {detail} concert",
     ),
     EventTemplate(
         statements=(
@@ -255,6 +282,7 @@ EVENTS = (
         questions=("When did {name} go camping?", "When did {name} sleep out under the stars?"),
         detail_pool="campsite",
         detail_questions=("Where did {name} go camping?",),
+        topic="the camping trip to {detail}",
     ),
     EventTemplate(
         statements=(
@@ -264,6 +292,7 @@ EVENTS = (
         questions=("When did {name} attend a wedding?", "When did {name} go to a wedding?"),
         detail_pool="friend",
         detail_questions=("Whose wedding did {name} attend?",),
+        topic="{detail}'s wedding",
     ),
     EventTemplate(
         statements=(
@@ -272,6 +301,7 @@ EVENTS = (
         ),
         questions=("When did {name} injure their wrist?", "When did {name} hurt their wrist?"),
         mood="bad",
+        topic="your wrist",
     ),
     EventTemplate(
         statements=(
@@ -279,6 +309,7 @@ EVENTS = (
             "I got my driver's license {when}, after failing twice.",
         ),
         questions=("When did {name} get their driver's license?", "When did {name} pass the driving test?"),
+        topic="the driving test",
     ),
     EventTemplate(
         statements=(
@@ -288,6 +319,7 @@ EVENTS = (
         questions=("When did {name} volunteer at {detail}?", "When did {name} do volunteer work?"),
         detail_pool="charity",
         detail_questions=("Where did {name} volunteer?",),
+        topic="volunteering at {detail}",
     ),
     EventTemplate(
         statements=(
@@ -297,6 +329,7 @@ EVENTS = (
         questions=("When did {name} go to a museum?", "When did {name} visit {detail}?"),
         detail_pool="museum",
         detail_questions=("Which museum did {name} visit?",),
+        topic="the visit to {detail}",
     ),
     EventTemplate(
         statements=(
@@ -307,6 +340,7 @@ EVENTS = (
             "When did {name} give a presentation at work?",
             "When did {name} present to their company?",
         ),
+        topic="the big presentation",
     ),
     EventTemplate(
         statements=(
@@ -319,6 +353,7 @@ EVENTS = (
             "What cuisine did {name}'s cooking class focus on?",
             "What kind of cooking class did {name} take?",
         ),
+        topic="the {detail} cooking class",
     ),
     EventTemplate(
         statements=(
@@ -328,6 +363,7 @@ EVENTS = (
         questions=("When did {name} travel to {detail}?", "When did {name} take a trip to {detail}?"),
         detail_pool="country",
         detail_questions=("Which country did {name} visit on vacation?",),
+        topic="the trip to {detail}",
     ),
     EventTemplate(
         statements=(
@@ -338,6 +374,7 @@ EVENTS = (
             "When was {name}'s birthday surprise?",
             "When did {name} get surprised for their birthday?",
         ),
+        topic="the birthday surprise",
     ),
     EventTemplate(
         statements=(
@@ -347,6 +384,7 @@ EVENTS = (
         questions=("When did {name} do a charity bike ride?", "When did {name} cycle for charity?"),
         detail_pool="cause",
         detail_questions=("What cause did {name}'s charity ride support?",),
+        topic="the charity bike ride",
     ),
     EventTemplate(
         statements=(
@@ -355,6 +393,7 @@ EVENTS = (
         ),
         questions=("When did {name} lose their phone?", "When did {name} misplace their phone?"),
         mood="bad",
+        topic="the lost phone",
     ),
     EventTemplate(
         statements=(
@@ -366,6 +405,7 @@ EVENTS = (
             "When did {name} have dental surgery?",
         ),
         mood="bad",
+        topic="the wisdom teeth",
     ),
     EventTemplate(
         statements=(
@@ -373,6 +413,7 @@ EVENTS = (
             "I jumped out of a plane {when}. Skydiving is terrifying and amazing.",
         ),
         questions=("When did {name} go skydiving?", "When did {name} jump out of an airplane?"),
+        topic="the skydiving jump",
     ),
     EventTemplate(
         statements=(
@@ -382,6 +423,7 @@ EVENTS = (
         questions=("When did {name} hike {detail}?", "When did {name} reach the top of {detail}?"),
         detail_pool="mountain",
         detail_questions=("Which mountain did {name} hike?",),
+        topic="the hike up {detail}",
     ),
     EventTemplate(
         statements=(
@@ -394,6 +436,7 @@ EVENTS = (
         ),
         detail_pool="friend",
         detail_questions=("Which old roommate did {name} run into?",),
+        topic="running into {detail}",
     ),
     EventTemplate(
         statements=(
@@ -403,6 +446,7 @@ EVENTS = (
         questions=("When did {name} get a tattoo?", "When did {name} get inked?"),
         detail_pool="tattoo",
         detail_questions=("What is {name}'s tattoo of?", "What design did {name} get tattooed?"),
+        topic="the new tattoo",
     ),
     EventTemplate(
         statements=(
@@ -410,56 +454,230 @@ EVENTS = (
             "I performed some of my poems at an open mic {when}; so nervous!",
         ),
         questions=("When did {name} perform at an open mic?", "When did {name} read poetry on stage?"),
+        topic="the open mic night",
     ),
     EventTemplate(
         statements=("My trivia group won first prize at the pub quiz {when}!",),
         questions=("When did {name} win a pub quiz?", "When did {name}'s trivia group win first prize?"),
+        topic="the pub quiz win",
     ),
     EventTemplate(
         statements=("We had a huge family reunion {when}; forty people in one backyard.",),
         questions=("When did {name} attend a family reunion?",),
+        topic="the family reunion",
     ),
+)
+
+# A hobby's world: where it is done and a thing it makes or uses. Chat about a hobby (later mentions, hobby
+# events, reactions) keeps coming back to these words, so the statement that answers a question about it has
+# many look-alikes, as a real conversation that keeps returning to a few themes does.
+HOBBY_WORLD: dict[str, tuple[str, str]] = {
+    "rock climbing": ("climbing gym", "new harness"),
+    "pottery": ("pottery studio", "clay bowl"),
+    "gardening": ("community garden", "tomato plants"),
+    "birdwatching": ("nature reserve", "pair of binoculars"),
+    "knitting": ("yarn shop", "wool scarf"),
+    "chess": ("chess club", "wooden chess set"),
+    "woodworking": ("wood shop", "walnut side table"),
+    "kayaking": ("boathouse", "new paddle"),
+    "yoga": ("yoga studio", "yoga mat"),
+    "salsa dancing": ("dance studio", "pair of dance shoes"),
+    "watercolor painting": ("art studio", "landscape painting"),
+    "calligraphy": ("stationery shop", "set of brush pens"),
+    "origami": ("craft store", "paper crane"),
+    "stargazing": ("observatory", "telescope"),
+    "beekeeping": ("apiary", "jar of honey"),
+    "fencing": ("fencing club", "fencing mask"),
+    "archery": ("archery range", "new bow"),
+    "scuba diving": ("dive shop", "wetsuit"),
+    "embroidery": ("sewing circle", "embroidered pillow"),
+    "bread baking": ("baking class", "sourdough loaf"),
+}
+HOBBY_EVENTS = (  # slots {hobby} {place} {thing} {when}; asked as "When did X ...?"
+    EventTemplate(
+        statements=(
+            "I went to a {hobby} workshop at the {place} {when}, and I learned more in one day than "
+            "in months.",
+            "The {place} ran a {hobby} workshop {when}; I almost skipped it but I'm so glad I went.",
+        ),
+        questions=(
+            "When did {name} go to a {hobby} workshop?",
+            "When did {name} attend the {hobby} workshop?",
+        ),
+        topic="the {hobby} workshop",
+    ),
+    EventTemplate(
+        statements=(
+            "I finally got my very own {thing} {when}! {Hobby} just got serious.",
+            "{When} I came home with a {thing}, my proudest {hobby} moment so far.",
+        ),
+        questions=("When did {name} get a {thing}?", "When did {name} bring home a {thing}?"),
+        topic="your {thing}",
+    ),
+    EventTemplate(
+        statements=(
+            "I took my {relation} along to the {place} {when} and taught some {hobby} basics. So fun!",
+            "{when} my {relation} joined me at the {place} to give {hobby} a try.",
+        ),
+        questions=(
+            "When did {name} introduce their {relation} to {hobby}?",
+            "When did {name} bring their {relation} to the {place}?",
+        ),
+        topic="{hobby} with your {relation}",
+    ),
+    EventTemplate(
+        statements=(
+            "Our {hobby} group met up at the {place} {when} and we stayed until they kicked us out.",
+            "I hosted the {hobby} meetup {when}; twelve people showed up at the {place}!",
+        ),
+        questions=("When did {name} go to a {hobby} meetup?", "When did {name}'s {hobby} group meet?"),
+        topic="the {hobby} meetup",
+    ),
+)
+
+# Later mentions of something already said, by the one who said it: no new fact, but the same words.
+HOBBY_MENTIONS = (
+    "I spent the whole afternoon on {hobby} and lost track of time completely. It's my happy place.",
+    "My friends tease me about how much I talk about {hobby}, but I can't help it!",
+    "{Hobby} has been such a good outlet for me; I always feel calmer after a few hours at the {place}.",
+    "I was at the {place} again, trying to get better at {hobby}. Still a beginner, but improving!",
+    "I can't stop thinking about {hobby}. My next project is a {thing}, wish me luck.",
+    "Whenever work gets stressful I remind myself there's {hobby} at the weekend.",
+    "Someone at the {place} asked how long I've been doing {hobby} and I realized it's become part of me.",
+)
+PET_MENTIONS = (
+    "{pet} has been extra clingy, following me from room to room.",
+    "Sorry if I'm slow to answer, {pet} is sitting on my lap and demanding attention.",
+    "I swear {pet} understands every word I say. My {species} is smarter than me some days.",
+    "Took {pet} on a long walk around the park; we both needed the fresh air.",
+)
+EVENT_MENTIONS = (
+    "I keep thinking about {topic}. It was one of the highlights of my year, honestly.",
+    "I finally printed the photos from {topic}, they turned out great.",
+    "People at work still ask me about {topic}; I think I've told the story a dozen times.",
+)
+RELATIVE_MENTIONS = (
+    "{relative} says hi, by the way! I told them all about you.",
+    "{relative} and I had a long chat on the phone, it really lifted my mood.",
+    "Family means everything to me. {relative} always knows how to make me laugh when I'm down.",
+)
+WORK_MENTIONS = (  # about work in general, after the job was said: the same words, no title or workplace
+    "Work has been nonstop. My boss keeps piling on projects and I barely have time to breathe.",
+    "I had a tough shift and came home completely drained, but my coworkers made it bearable.",
+    "Some days my job feels like a calling and some days it's just a job, you know?",
+    "I've been thinking about where my career is going. I want to grow, but I don't want to burn out.",
+    "A coworker asked me to mentor the new hire, which is flattering and exhausting at the same time.",
+)
+SUPPORT = (  # a second sentence for a listener's reply: warm, about nothing in particular
+    "You always find a way to make the best of things.",
+    "I really admire how you handle everything.",
+    "Your positivity is contagious, you know that?",
+    "Keep me posted, I want to hear how it goes!",
+    "That's what I love about you, you never give up.",
+    "Life is so much better with people like you around.",
 )
 
 # Conversation glue. {other} is the person addressed, {owner} the one about to share news.
 GREETINGS = (
-    "Hey {other}! How's it going?", "Hi {other}, long time no talk!", "Good to hear from you, {other}.",
-    "Hey {other}, got a minute to chat?", "Hi {other}! How was your week?",
-)  # fmt: skip
+    "Hey {other}! How's it going? It feels like ages since we caught up.",
+    "Hi {other}, long time no talk! I have so much to tell you.",
+    "Good to hear from you, {other}. I was just thinking about our chat the other time.",
+    "Hey {other}, got a minute to chat? My week has been a rollercoaster.",
+    "Hi {other}! How was your week? Mine flew by.",
+)
 GREETING_REPLIES = (
-    "Hey {other}! Doing well, thanks.", "Hi! Pretty good, you?", "Good to hear from you too!",
-    "Always, {other}. What's up?", "Hey! Busy week, but good.",
-)  # fmt: skip
+    "Hey {other}! Doing well, thanks. Busy as always, but good busy. What's new with you?",
+    "Hi! Pretty good, you? I've been meaning to message you for days.",
+    "Good to hear from you too! Things have been hectic here, but I'm hanging in there.",
+    "Always, {other}. What's up? I'm all ears, I just made a cup of tea.",
+    "Hey! Busy week, but good. I'm so glad you reached out.",
+)
 CLOSINGS = (
-    "I should get going, talk soon!", "Okay, I need to run. Catch you later!",
-    "This was fun, let's chat again soon.", "Gotta go make dinner, bye for now!",
-    "Talk to you later, {other}!",
-)  # fmt: skip
+    "I should get going, talk soon! Thanks for listening, it really means a lot.",
+    "Okay, I need to run. Catch you later! Let's not wait so long next time.",
+    "This was fun, let's chat again soon. Take care of yourself, okay?",
+    "Gotta go make dinner, bye for now! Say hi to everyone for me.",
+    "Talk to you later, {other}! It's always so good to catch up with you.",
+)
 CLOSING_REPLIES = (
-    "Bye, {other}! Take care.", "Talk soon!", "See you, {other}!", "Sounds good, have a great night!",
-)  # fmt: skip
+    "Bye, {other}! Take care. Can't wait to hear how everything goes.",
+    "Talk soon! Thanks for the chat, you always cheer me up.",
+    "See you, {other}! Have a wonderful rest of your day.",
+    "Sounds good, have a great night! Keep me posted on everything.",
+)
 PROMPTS = (
-    "So what's new with you, {owner}?", "Anything new on your end, {owner}?", "How have you been, {owner}?",
-    "Tell me what's been going on with you.", "What else is new?",
-)  # fmt: skip
+    "So what's new with you, {owner}? I feel like I've been talking about myself the whole time.",
+    "Anything new on your end, {owner}? Tell me everything.",
+    "How have you been, {owner}? I've missed our chats.",
+    "Enough about me. Tell me what's been going on with you!",
+    "What else is new? I want to hear all about your life.",
+)
 FILLERS = (
-    "Ha, true.", "Totally.", "Right?", "Fair enough.", "I hear you.", "Good point.", "Haha, yes.",
-    "Same here!",
-)  # fmt: skip
-REACTIONS: dict[str, tuple[str, ...]] = {
+    "Ha, true. You always know what to say.",
+    "Totally agree with you on that one.",
+    "Right? I'm glad I'm not the only one who thinks so.",
+    "Fair enough. Life has a funny way of working out.",
+    "I hear you. It's all about balance, isn't it?",
+)
+OPENERS = (  # lead-ins to news; no time phrase, so a statement's own {when} stays the only one
+    "Since we talked, a lot has happened!",
+    "Oh, I have to tell you something.",
+    "You won't believe this.",
+    "Okay, so here's my news.",
+    "Thanks, {other}!",
+    "Honestly, it's been quite a ride.",
+)
+ELABORATIONS: dict[str, tuple[str, ...]] = {
     "good": (
-        "That's amazing, congrats!",
-        "Love that for you!",
-        "Wow, good for you!",
-        "So happy to hear that!",
+        "It made me so happy and I'm still smiling about it.",
+        "It's the kind of thing that reminds me to appreciate the little things.",
+        "I feel like I'm finally finding my footing.",
+        "I wish you could have been there with me!",
     ),
     "bad": (
-        "Oh no, I'm sorry to hear that.",
-        "Ugh, that's rough. Hope you feel better.",
-        "Yikes! Take care.",
+        "Not my finest moment, but I'm trying to laugh about it.",
+        "It has been a rough stretch, to be honest.",
+        "I'm trying to stay positive about the whole thing.",
     ),
-    "neutral": ("Oh nice, tell me more sometime.", "Interesting! How's that going?", "Sounds about right!"),
+    "neutral": (
+        "Just thought you'd want to know what's going on in my life.",
+        "It's funny how life keeps changing.",
+        "Anyway, that's my update.",
+    ),
 }
+FOLLOW_UPS = (
+    "How about you?",
+    "What have you been up to?",
+    "Have you ever done anything like that?",
+    "Anyway, how's everything on your side?",
+)
+REACTIONS: dict[str, tuple[str, ...]] = {  # {topic}: how the listener refers to what was just said
+    "good": (
+        "That's amazing, congrats! {Topic} sounds like such a wonderful experience.",
+        "Love that for you, {other}! I'm so proud of you. Tell me more about {topic} sometime.",
+        "Wow, good for you! {Topic} must have been so special. You deserve it.",
+        "So happy to hear that! I can tell {topic} means a lot to you.",
+    ),
+    "bad": (
+        "Oh no, I'm sorry to hear that. {Topic} sounds really stressful; let me know if I can help.",
+        "Ugh, that's rough. Hope you feel better soon, and don't let {topic} get you down.",
+        "Yikes! Take care of yourself, {other}. {Topic} is the last thing you needed.",
+    ),
+    "neutral": (
+        "Oh nice, tell me more sometime! {Topic} sounds interesting.",
+        "Interesting! How's {topic} going so far?",
+        "That sounds about right for you, {other}. I love hearing about {topic}.",
+    ),
+}
+CAPTIONS = (  # LoCoMo's rendering of an image turn; shown content is never a fact that is asked about
+    "a photo of a group of friends smiling at a table",
+    "a photo of a sunset over a lake",
+    "a photo of a cup of coffee next to a notebook",
+    "a photo of a city street at night",
+    "a photo of a bouquet of flowers in a vase",
+    "a photo of a trail through the woods",
+)
+PHOTO_LEADS = ("Here's a pic!", "Look at this photo.", "Check this out.", "I took a picture, look.")
 
 SMALL_TALK = (  # (opener, response); slots {food} {show} {movie} {weather} {drink} {city} {other}
     ("The weather here has been so {weather} this week.", "Same here, I've barely left the house."),
@@ -498,6 +716,14 @@ SMALL_TALK = (  # (opener, response); slots {food} {show} {movie} {weather} {dri
     ("I stayed up way too late watching {show}.", "Worth it though, right?"),
     ("The grocery store was packed today.", "Must be everyone stocking up before the weekend."),
     ("I read that {city} is getting a new light rail line.", "About time, the buses there are so slow."),
+)
+SMALL_TALK_TAILS = (  # appended to small talk: chattier turns that state nothing about anyone
+    "I've been trying to slow down and enjoy things more.",
+    "Life has been a bit of a blur, to be honest.",
+    "Sometimes you just need a break from everything.",
+    "It's the little things that keep me going.",
+    "I keep telling myself to get more sleep, and then I don't.",
+    "You know how it is.",
 )
 SMALL_TALK_SLOTS: dict[str, tuple[str, ...]] = {
     "food": (
