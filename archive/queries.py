@@ -147,11 +147,18 @@ def _of_run(run: Run, split: str | None) -> list[ColumnElement[bool]]:
         conditions.append(Evaluation.split == split)
     if run.data_fingerprints:
         known = [
-            and_(Evaluation.split == name, Evaluation.data_fingerprint == fingerprint)
-            for name, fingerprint in run.data_fingerprints.items()
+            and_(Evaluation.split == name, Evaluation.data_fingerprint.in_(run_fingerprints(run, name)))
+            for name in run.data_fingerprints
         ]
         conditions.append(or_(Evaluation.split.not_in(list(run.data_fingerprints)), *known))
     return conditions
+
+
+def run_fingerprints(run: Run, split: str) -> list[str]:
+    """The fingerprints of the data a run evaluates `split` on: one per dataset (a run may select on
+    several), stored as one string by runs that had one."""
+    known = run.data_fingerprints.get(split, [])
+    return [known] if isinstance(known, str) else list(known)
 
 
 def run_evaluations(session: Session, run: Run, split: str | None) -> list[Evaluation]:

@@ -123,16 +123,23 @@ class ArchiveStore:
             return writes.update_run(session, run_id, lambda _run: values)
 
     def set_run_data(
-        self, run_id: str, agent: str | None = None, data_fingerprints: Mapping[str, str] | None = None
+        self,
+        run_id: str,
+        agent: str | None = None,
+        data_fingerprints: Mapping[str, str | Sequence[str]] | None = None,
     ) -> Run:
-        """Record which agent and data (split -> fingerprint) the run evaluates on; fingerprints merge."""
+        """Record which agent and data (split -> fingerprint, or one per dataset) the run evaluates on;
+        splits merge, a split given again is replaced."""
 
         def change(run: Run) -> dict[str, Any]:
             values: dict[str, Any] = {"updated_at": utcnow()}
             if agent is not None:
                 values["agent"] = agent
             if data_fingerprints:
-                values["data_fingerprints"] = {**run.data_fingerprints, **data_fingerprints}
+                given = {
+                    split: v if isinstance(v, str) else list(v) for split, v in data_fingerprints.items()
+                }
+                values["data_fingerprints"] = {**run.data_fingerprints, **given}
             return values
 
         with self._writing() as session:

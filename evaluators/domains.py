@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from evaluators.result import EvaluationResult
+from evaluators.result import CaseResult, EvaluationResult
 from sandbox.session import Capabilities, SessionFactory
 
 Progress = Callable[[int, int], None]
@@ -56,6 +56,15 @@ class TaskDomain(Protocol):
         read_char_limit: int,
         progress: Progress | None = None,
     ) -> EvaluationResult: ...
+
+    def case_units(self, dataset: Any, split: str) -> dict[str, str]:
+        """Each case id of `split` with its unit (conversation, layout): what a bootstrap resamples, and
+        what tells whether a split holds anything (empty when it does not)."""
+        ...
+
+    def score_cases(self, cases: list[CaseResult]) -> float:
+        """The selection score of a list of cases, as `evaluate` computes it for a whole split."""
+        ...
 
 
 _MODULES = {

@@ -12,7 +12,7 @@ file order and a unit keeps its split when others are added.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 SPLITS = ("reflect", "select", "test")
@@ -44,3 +44,15 @@ def take_split(units: Sequence[T], split: str, unit_id: Callable[[T], str]) -> l
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
     assignment = assign_splits([unit_id(u) for u in units])
     return [u for u in units if assignment[unit_id(u)] == split]
+
+
+def minimum_units(splits: Iterable[str]) -> int:
+    """The fewest units for which `assign_splits` gives each of `splits` at least one: what a command
+    tells a user whose data is too small (2 for select and test, 3 with reflect)."""
+    wanted = set(splits)
+    if not wanted <= set(SPLITS):
+        raise ValueError(f"unknown split among {sorted(wanted)}; choose from {', '.join(SPLITS)}")
+    units = 1
+    while not wanted <= set(assign_splits([str(index) for index in range(units)]).values()):
+        units += 1
+    return units

@@ -40,6 +40,8 @@ from sandbox.session import Capabilities, FailureReason, SessionFactory
 EMBEDDING_CACHE = Path.home() / ".cache" / "mnemoforge" / "embeddings.sqlite"
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
+HELD_OUT_SPLITS = ("test", "all")
+"""Splits a run never selects on: `test` of its own data, and all of a transfer dataset."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
             failure_message=str(error),
         )
     calls = access.ledger.records[calls_before:] if access else []
+    if result.cases:
+        units = domain.case_units(dataset, request.split)
+        result = replace(result, cases=tuple(replace(c, unit=units.get(c.case_id, "")) for c in result.cases))
     return replace(result, agent=request.evaluation_agent), [call.to_json() for call in calls]
 
 
@@ -123,11 +128,15 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
 def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
     """The Ray task: the result and its model calls as JSON, with the node and host that produced them.
 
-    Only a `reflect` result carries its cases (hundreds of questions with what memory returned): the
-    archive keeps them for the reflective mutator, and no other split's are ever read."""
+    A `reflect` result carries its cases in full (hundreds of questions with what memory returned): the
+    archive keeps them for the reflective mutator. Held-out results (`test`, and `all` for transfer)
+    carry them without their texts, scores and units only, for the intervals of the run's gains; a
+    `select` result, of which a run makes hundreds, carries none."""
     result, llm_calls = evaluate_request(request)
+    if request.split in HELD_OUT_SPLITS:
+        result = replace(result, cases=tuple(case.scored() for case in result.cases))
     return {
-        "result": result.to_json(include_cases=request.split == "reflect"),
+        "result": result.to_json(include_cases=request.split != "select"),
         "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),

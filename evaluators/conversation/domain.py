@@ -199,5 +199,15 @@ class ConversationDomain:
             source, dataset, split, agent, session_factory, capabilities, read_char_limit, progress
         )
 
+    def case_units(self, dataset: ConversationDataset, split: str) -> dict[str, str]:
+        """Each question of `split` with its conversation (the unit of splitting and of resampling);
+        empty when the split holds no conversation."""
+        chosen = take_split(dataset.conversations, split, lambda c: c.conversation_id)
+        return {q.question_id: c.conversation_id for c in chosen for q in c.questions}
+
+    def score_cases(self, cases: list[CaseResult]) -> float:
+        """The selection score of these cases, as `evaluate` computes it for a whole split."""
+        return float(aggregate(cases)[0]["score"] or 0.0)
+
 
 DOMAIN_IMPLEMENTATION = ConversationDomain()

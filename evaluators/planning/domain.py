@@ -282,5 +282,15 @@ class PlanningDomain:
             self.baselines,
         )
 
+    def case_units(self, dataset: PlanningDataset, split: str) -> dict[str, str]:
+        """Each task of `split` with its layout (the unit of splitting and of resampling); empty when
+        the split holds no layout."""
+        chosen = take_split(dataset.episodes, split, lambda e: e.episode_id)
+        return {task.task_id: episode.episode_id for episode in chosen for task in episode.tasks}
+
+    def score_cases(self, cases: list[CaseResult]) -> float:
+        """The selection score of these cases, as `evaluate` computes it for a whole split."""
+        return float(aggregate(cases)[0]["score"] or 0.0)
+
 
 DOMAIN_IMPLEMENTATION = PlanningDomain()

@@ -11,6 +11,7 @@ import typer
 from archive import ArchiveStore
 from evolve.cli.support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
 from evolve.config import ConfigError, load_config, parse_config
+from evolve.run_data import selection_data, transfer_data
 
 
 @reports_user_errors
@@ -20,7 +21,18 @@ def evolve_command(
         Path | None, typer.Option(help="A TOML file of run settings (flags override it).")
     ] = None,
     data: Annotated[
-        str | None, typer.Option(help="The domain's data spec (default: its built-in data).")
+        list[str] | None,
+        typer.Option(
+            help="The domain's data spec (default: its built-in data); give it more than once to select "
+            "on the mean score over several datasets."
+        ),
+    ] = None,
+    transfer: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="After the run, evaluate the winner and every seed on all of this data, which the run "
+            "never saw; may be given more than once."
+        ),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Model of the reflective mutator; none = offline.")
@@ -52,11 +64,13 @@ def evolve_command(
         bool, typer.Option("--json", help="Print the run's summary as JSON at the end.")
     ] = False,
 ) -> None:
-    """Evolve memory programs for a domain; the best on `select` is then tested on held-out `test`."""
+    """Evolve memory programs for a domain; the best on `select` is then tested on held-out `test`, and
+    with --transfer on other data, against every seed."""
     store = ArchiveStore(archive_url(archive))
     overrides: dict[str, Any] = {
         "domain": domain,
-        "data": data,
+        "data": data or None,
+        "transfer": transfer or None,
         "mutation_model": model,
         "agent": agent,
         "agent_model": agent_model,
@@ -86,6 +100,9 @@ def evolve_command(
             run_config = load_config(config, overrides)
     except ConfigError as error:
         raise UserError(str(error)) from None
+    # Bad or too small data is refused before a run is recorded (loaded once: the run reuses it).
+    selection_data(run_config)
+    transfer_data(run_config)
     if not resume:
         run = store.create_run(run_config.domain, run_config.model_dump(mode="json"), run_config.seed)
     from evolve.cli.run_display import print_summary, run_with_display  # Ray loads only when a run starts
