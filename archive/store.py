@@ -402,6 +402,12 @@ class ArchiveStore:
         with self._reading() as session:
             return queries.children(session, queries.resolve_id(session, Program, program_id, "program"))
 
+    def run_scores(self, run_id: str, split: str = "select") -> dict[str, float]:
+        """Program id -> its score on `split` of the run's data: the mean over the run's datasets, as
+        the run selected on it (a program not evaluated on all of them is left out)."""
+        with self._reading() as session:
+            return queries.run_scores(session, queries.require(session, Run, run_id, "run"), split)
+
     def run_progress(self, run_id: str, split: str = "select") -> list[ProgressPoint]:
         """Per candidate, in sequence order: its score and the best score of the run so far."""
         with self._reading() as session:
