@@ -48,18 +48,15 @@ def measured_gain(
     return {**measured.to_json(), "gain": gain, "why": None}
 
 
-def describe_gain(gain: dict[str, Any] | None, compact: bool = False) -> str:
-    """'+0.012 [-0.004, +0.030], 4 units, includes zero' for reports; in a table cell (`compact`) the
-    interval only, marked '~0' when it includes zero."""
+def describe_gain(gain: dict[str, Any] | None) -> str:
+    """'+0.012 [-0.004, +0.030] ~0' for a table cell: the gain, its interval, '~0' when that includes
+    zero; '(no interval)' when there is none (the summary's sentence says why)."""
     if gain is None:
         return "–"
     if gain.get("low") is None:
-        return f"{gain['gain']:+.3f} (no interval)" if compact else f"{gain['gain']:+.3f} ({gain['why']})"
+        return f"{gain['gain']:+.3f} (no interval)"
     interval = f"{gain['gain']:+.3f} [{gain['low']:+.3f}, {gain['high']:+.3f}]"
-    if compact:
-        return interval + (" ~0" if gain["includes_zero"] else "")
-    verdict = "includes zero" if gain["includes_zero"] else "excludes zero"
-    return f"{interval}, {gain['units']} units, {verdict}"
+    return interval + (" ~0" if gain["includes_zero"] else "")
 
 
 def _without_interval(gain: float, units: int, why: str) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def selection_table(summary: RunSummary) -> Table:
             _fmt(data["seed_select"]),
             _fmt(data["best_test"]),
             _fmt(data["seed_test"]),
-            describe_gain(data["test_gain"], compact=True),
+            describe_gain(data["test_gain"]),
         )
     if len(summary.data) != 1:
         table.add_row(
@@ -87,7 +87,7 @@ def selection_table(summary: RunSummary) -> Table:
             _fmt(summary.seed_select),
             _fmt(summary.best_test),
             _fmt(summary.seed_test),
-            describe_gain(summary.test_gain, compact=True),
+            describe_gain(summary.test_gain),
             style="bold",
         )
     return table
@@ -118,7 +118,7 @@ def transfer_table(summary: RunSummary) -> Table:
         table.add_row(f"seed: {name}{marks}", *(_fmt(data["seeds"].get(name)) for data in summary.transfer))
     table.add_row(
         "gain over the best seed there",
-        *(describe_gain(data["gain"], compact=True) for data in summary.transfer),
+        *(describe_gain(data["gain"]) for data in summary.transfer),
     )
     return table
 

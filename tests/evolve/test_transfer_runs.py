@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from archive import ArchiveStore
+from archive.report import render_report
+from archive.report_data import collect_report
 from tests.evolve.test_evolve_runs import evolve_args, run_cli
 
 FIRST, SECOND = "synthetic:conversations=5", "synthetic:seed=1,conversations=4"
@@ -82,6 +84,14 @@ def test_a_run_on_two_datasets_selects_on_their_mean_and_transfers_to_a_third(tm
     cases = store.evaluation_cases(held_out[0].id)
     assert cases and all(case["unit"] and case["context"] == "" for case in cases)
 
+    # The report scores programs on the mean over the run's datasets, and shows each and the transfer.
+    report = collect_report(store, run_id)
+    assert report.best.score == pytest.approx(summary["best_select"])
+    assert report.best_test == pytest.approx(summary["best_test"])
+    html = render_report(report)
+    assert 'id="datasets"' in html and 'id="transfer"' in html
+    assert all(data["name"] in html for data in (first, second, transfer))
+
 
 def test_the_summary_says_so_when_the_winner_loses_on_transfer_data(tmp_path: Path) -> None:
     """One seed to start from and no candidate: the winner is that seed, and the other seeds transfer."""
@@ -113,9 +123,11 @@ def test_two_conversations_make_a_run_with_the_offline_mutator(tmp_path: Path) -
     summary = run_cli(evolve_args(archive, "--data", "synthetic:conversations=2", "--budget", "2", *FAST))
     assert summary["best_test"] is not None and summary["seed_test"] is not None
     assert len(summary["data"]) == 1
-    if summary["test_gain"] is not None:
-        assert summary["test_gain"]["low"] is None  # one conversation to test on: no interval
-        assert "too few" in summary["test_gain"]["why"]
+    if summary["test_gain"] is None:  # the winner is the best seed itself: no gain to qualify
+        assert summary["best_program_id"] == summary["best_seed_program_id"]
+    else:  # one conversation to test on: no interval, and the summary says why
+        assert summary["test_gain"]["low"] is None
+        assert summary["test_gain"]["why"] == "1 unit(s): too few to resample"
     run = ArchiveStore(archive).get_run(summary["run_id"])
     assert set(run.data_fingerprints) == {"select", "test"}  # no reflect split, and none needed
 
