@@ -7,6 +7,11 @@ resumes by replaying the archive: finished evaluations are reused, accepted cand
 evaluated, and the sequence numbers not yet recorded (proposals run concurrently, so a later one may
 have landed first) are proposed again. Nothing is lost or done twice.
 
+A run may select on several datasets (`evolve.run_data`): a program is evaluated on each, one
+evaluation per dataset, and joins the population on their mean once all are in. After the run, the
+winner and the best seed are tested on each dataset's `test` split, and with transfer data the winner
+and every seed on all of it; the gains come with bootstrap intervals (`evolve.gains`).
+
 The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
 proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers.
 """
@@ -380,7 +385,9 @@ class Evolution:
         self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
 
     def _lost(self, request: EvaluationRequest, error: BaseException) -> EvaluationResult:
-        data = next(d for d in [*self.data, *self.transfer] if d.spec == request.data)
+        data = next(
+            d for d in [*self.data, *self.transfer] if (d.spec, d.has(request.split)) == (request.data, True)
+        )
         return EvaluationResult(
             domain=request.domain,
             split=request.split,

@@ -56,7 +56,12 @@ def selection_data(config: RunConfig) -> list[RunData]:
 
 
 def transfer_data(config: RunConfig) -> list[RunData]:
-    """The datasets the winner and the seeds are evaluated on after the run, all of each."""
+    """The datasets the winner and the seeds are evaluated on after the run, all of each; `DataError`
+    for one the run selects on (its `all` holds what the run selected on)."""
+    selected = config.data or (get_domain(config.domain).default_data,)
+    shared = next((spec for spec in config.transfer if spec in selected), None)
+    if shared is not None:
+        raise DataError(f"the run selects on {shared}; --transfer is for data the run never sees")
     return [_load(config.domain, spec, (ALL,)) for spec in config.transfer]
 
 

@@ -144,6 +144,7 @@ def test_two_conversations_make_a_run_with_the_offline_mutator(tmp_path: Path) -
         (["--data", "nonsense"], "unknown data spec 'nonsense'"),
         (["--transfer", "locomo:/nonexistent/locomo.json"], "/nonexistent/locomo.json does not exist"),
         (["--transfer", "locomo"], "needs a path"),
+        (["--transfer", "synthetic"], "the run selects on synthetic; --transfer is for data the run never"),
     ],
 )
 def test_bad_or_too_small_data_is_one_sentence_and_exit_code_2(
