@@ -78,8 +78,9 @@ def _reference(target: str, nullable: bool, index: bool = True) -> Any:
 class Run(SQLModel, table=True):
     """One evolution run: its domain, config as saved, random seed and where it stands.
 
-    `agent` and `data_fingerprints` (split -> fingerprint) say which evaluations belong to the run's
-    reports when the same programs were also evaluated on other data; both are optional.
+    `agent` and `data_fingerprints` (split -> its fingerprints, one per dataset; a single string in runs
+    of one dataset) say which evaluations belong to the run's reports when the same programs were also
+    evaluated on other data; both are optional. Split `all` holds the data of the run's transfer tests.
     """
 
     __tablename__ = "runs"
@@ -90,7 +91,7 @@ class Run(SQLModel, table=True):
     seed: int
     status: str = Field(default="running", index=True)
     agent: str | None = None
-    data_fingerprints: dict[str, str] = _json(dict)
+    data_fingerprints: dict[str, str | list[str]] = _json(dict)
     summary: dict[str, Any] | None = _json(nullable=True)
     created_at: datetime = _time(index=True)
     updated_at: datetime = _time()

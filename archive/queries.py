@@ -141,11 +141,18 @@ def _of_run(run: Run, split: str | None) -> list[ColumnElement[bool]]:
         conditions.append(Evaluation.split == split)
     if run.data_fingerprints:
         known = [
-            and_(Evaluation.split == name, Evaluation.data_fingerprint == fingerprint)
-            for name, fingerprint in run.data_fingerprints.items()
+            and_(Evaluation.split == name, Evaluation.data_fingerprint.in_(run_fingerprints(run, name)))
+            for name in run.data_fingerprints
         ]
         conditions.append(or_(Evaluation.split.not_in(list(run.data_fingerprints)), *known))
     return conditions
+
+
+def run_fingerprints(run: Run, split: str) -> list[str]:
+    """The fingerprints of the data a run evaluates `split` on: one per dataset (a run may select on
+    several), stored as one string by runs that had one."""
+    known = run.data_fingerprints.get(split, [])
+    return [known] if isinstance(known, str) else list(known)
 
 
 def run_evaluations(session: Session, run: Run, split: str | None) -> list[Evaluation]:
@@ -208,12 +215,31 @@ def children(session: Session, program_id: str) -> list[Program]:
     return list(session.scalars(query))
 
 
-def run_progress(session: Session, run: Run, split: str) -> list[ProgressPoint]:
+def run_scores(session: Session, run: Run, split: str) -> dict[str, float]:
+    """Each program's score on `split` of the run's data: the mean of its successful evaluations over
+    the run's datasets (a program missing one has no score), as the run selected on it. A run that does
+    not say its data (runs before it was recorded) gives each program its best evaluation there."""
     conditions = [*_of_run(run, split), Evaluation.status == "ok"]
-    best_of = select(Evaluation.program_id, func.max(Evaluation.score)).where(*conditions)
-    scores: dict[str, float] = {
-        program_id: score for program_id, score in session.execute(best_of.group_by(Evaluation.program_id))
+    best_of = (
+        select(Evaluation.program_id, Evaluation.data_fingerprint, func.max(Evaluation.score))
+        .where(*conditions)
+        .group_by(Evaluation.program_id, Evaluation.data_fingerprint)
+    )
+    per_data: dict[str, dict[str, float]] = {}
+    for program_id, fingerprint, score in session.execute(best_of):
+        per_data.setdefault(program_id, {})[fingerprint] = score
+    fingerprints = run_fingerprints(run, split)
+    if not fingerprints:
+        return {program_id: max(scores.values()) for program_id, scores in per_data.items()}
+    return {
+        program_id: sum(scores[f] for f in fingerprints) / len(fingerprints)
+        for program_id, scores in per_data.items()
+        if all(f in scores for f in fingerprints)
     }
+
+
+def run_progress(session: Session, run: Run, split: str) -> list[ProgressPoint]:
+    scores = run_scores(session, run, split)
     candidates = list(
         session.scalars(select(Candidate).where(Candidate.run_id == run.id).order_by(Candidate.sequence))
     )

@@ -235,6 +235,18 @@ def _count(value: float | int | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
+def _gain(gain: dict[str, Any] | None) -> str:
+    """A gain as the run's summary keeps it: '+0.012 [-0.004, +0.030] over 4 units, includes zero'."""
+    if not gain:
+        return "–"
+    if gain.get("low") is None:
+        return f"{gain['gain']:+.3f} (no interval: {gain.get('why')})"
+    verdict = "the interval includes zero" if gain["includes_zero"] else "the interval excludes zero"
+    return (
+        f"{gain['gain']:+.3f} [{gain['low']:+.3f}, {gain['high']:+.3f}] over {gain['units']} units, {verdict}"
+    )
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("archive", "templates"),
@@ -244,6 +256,12 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        score=_score, signed=_signed, when=_when, count=_count, title=_title, short_ids=abbreviate_ids
+        score=_score,
+        signed=_signed,
+        when=_when,
+        count=_count,
+        title=_title,
+        short_ids=abbreviate_ids,
+        gain=_gain,
     )
     return environment

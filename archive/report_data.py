@@ -1,9 +1,11 @@
 """What the run report shows, gathered from the archive into plain dataclasses.
 
 Kept apart from the rendering so that the numbers can be tested without HTML, and so that the
-template only formats. A program's score here is its best successful `select` evaluation in the run,
-as `ArchiveStore.best_programs` ranks them; "the best program" is the one the run itself reported in
-its summary (the island database's best), falling back to the best `select` score for unfinished runs.
+template only formats. A program's score here is its `select` score on the run's data (the mean over
+the run's datasets, as the run selected: `ArchiveStore.run_scores`), never a score on other data; "the
+best program" is the one the run itself reported in its summary (the island database's best), falling
+back to the best `select` score for unfinished runs. Per-dataset scores, transfer results and the
+gains' intervals come from the run's summary, as the run computed them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from archive.diffs import DiffLine, change_size, diff_lines
 from archive.errors import ArchiveError
@@ -29,10 +32,12 @@ def abbreviate_ids(text: str) -> str:
 
 @dataclass(frozen=True)
 class ScoredProgram:
-    """A program of the run with its best successful `select` evaluation (None if it has none)."""
+    """A program of the run with its `select` score on the run's data (None if it has none) and one
+    of its successful `select` evaluations there, whose costs and categories the report shows."""
 
     program: Program
     select: Evaluation | None
+    score: float | None = None
 
     @property
     def is_seed(self) -> bool:
@@ -41,10 +46,6 @@ class ScoredProgram:
     @property
     def label(self) -> str:
         return self.program.seed_name or self.program.id[:SHOWN_ID_CHARS]
-
-    @property
-    def score(self) -> float | None:
-        return None if self.select is None else self.select.score
 
     def cost(self, key: str) -> float:
         return float((self.select.cost if self.select else {}).get(key) or 0.0)
@@ -76,9 +77,9 @@ class RunReport:
     run: Run
     generated_at: datetime
     best: ScoredProgram
-    best_test: Evaluation | None
+    best_test: float | None
     best_seed: ScoredProgram
-    seed_test: Evaluation | None
+    seed_test: float | None
     programs: list[ScoredProgram]
     candidates: list[Candidate]
     progress: list[ProgressPoint]
@@ -86,6 +87,26 @@ class RunReport:
     lineage: list[LineageStep]
     failures: FailureCounts
     llm_cost: LedgerTotals
+
+    @property
+    def data_specs(self) -> list[str]:
+        """The data the run selected on, as its config names it (one spec in runs before several)."""
+        specs = self.run.config.get("data") or []
+        return [specs] if isinstance(specs, str) else list(specs)
+
+    @property
+    def per_data(self) -> list[dict[str, Any]]:
+        """The run's summary per dataset (scores of the winner and the best seed, test gain)."""
+        return list((self.run.summary or {}).get("data") or [])
+
+    @property
+    def test_gain(self) -> dict[str, Any] | None:
+        return (self.run.summary or {}).get("test_gain")
+
+    @property
+    def transfer(self) -> list[dict[str, Any]]:
+        """The winner against every seed on data the run never saw, as the run's summary has it."""
+        return list((self.run.summary or {}).get("transfer") or [])
 
     @property
     def seeds(self) -> list[ScoredProgram]:
@@ -104,21 +125,27 @@ def collect_report(store: ArchiveStore, run_id: str) -> RunReport:
     run = store.get_run(run_id)
     ranked = store.best_programs(run.domain, "select", limit=None, run_id=run.id)
     best_select = {program.id: evaluation for program, evaluation in ranked}
+    on_run = store.run_scores(run.id, "select")
     programs = [
-        ScoredProgram(program, best_select.get(program.id)) for program, _ in store.run_programs(run.id)
+        ScoredProgram(
+            program, best_select.get(program.id) if program.id in on_run else None, on_run.get(program.id)
+        )
+        for program, _ in store.run_programs(run.id)
     ]
     by_id = {p.program.id: p for p in programs}
     seeds = [p for p in programs if p.is_seed and p.select is not None]
-    if not ranked or not seeds:
+    if not on_run or not seeds:
         raise ArchiveError(
             f"run {run.id} has no successful evaluation of a seed yet; report it once its seeds are evaluated"
         )
     summary = run.summary or {}
-    best = by_id.get(summary.get("best_program_id", "")) or by_id[ranked[0][0].id]
+    best = by_id.get(summary.get("best_program_id", "")) or max(
+        (p for p in programs if p.score is not None), key=lambda p: (p.score or 0.0, p.program.id)
+    )
     best_seed = by_id.get(summary.get("best_seed_program_id", "")) or max(
         seeds, key=lambda p: (p.score or 0.0, p.program.id)
     )
-    tests = _latest_ok(store.run_evaluations(run.id, split="test"))
+    tests = store.run_scores(run.id, "test")
     candidates = store.candidates(run.id)
     islands = int(run.config.get("islands") or 0) or 1 + max(
         (c.island for c in candidates if c.island is not None), default=0
@@ -138,14 +165,6 @@ def collect_report(store: ArchiveStore, run_id: str) -> RunReport:
         failures=store.failure_counts(run.id),
         llm_cost=store.llm_cost(run.id),
     )
-
-
-def _latest_ok(evaluations: list[Evaluation]) -> dict[str, Evaluation]:
-    latest: dict[str, Evaluation] = {}
-    for evaluation in evaluations:  # oldest first, so the last one kept is the latest
-        if evaluation.ok:
-            latest[evaluation.program_id] = evaluation
-    return latest
 
 
 def _lineage(store: ArchiveStore, program_id: str, scored: dict[str, ScoredProgram]) -> list[LineageStep]:

@@ -134,16 +134,23 @@ class ArchiveStore:
             return writes.update_run(session, run_id, lambda _run: values)
 
     def set_run_data(
-        self, run_id: str, agent: str | None = None, data_fingerprints: Mapping[str, str] | None = None
+        self,
+        run_id: str,
+        agent: str | None = None,
+        data_fingerprints: Mapping[str, str | Sequence[str]] | None = None,
     ) -> Run:
-        """Record which agent and data (split -> fingerprint) the run evaluates on; fingerprints merge."""
+        """Record which agent and data (split -> fingerprint, or one per dataset) the run evaluates on;
+        splits merge, a split given again is replaced."""
 
         def change(run: Run) -> dict[str, Any]:
             values: dict[str, Any] = {"updated_at": utcnow()}
             if agent is not None:
                 values["agent"] = agent
             if data_fingerprints:
-                values["data_fingerprints"] = {**run.data_fingerprints, **data_fingerprints}
+                given = {
+                    split: v if isinstance(v, str) else list(v) for split, v in data_fingerprints.items()
+                }
+                values["data_fingerprints"] = {**run.data_fingerprints, **given}
             return values
 
         with self._writing() as session:
@@ -387,6 +394,12 @@ class ArchiveStore:
         """The programs that have this one among their parents, oldest first (prefix allowed)."""
         with self._reading() as session:
             return queries.children(session, queries.resolve_id(session, Program, program_id, "program"))
+
+    def run_scores(self, run_id: str, split: str = "select") -> dict[str, float]:
+        """Program id -> its score on `split` of the run's data: the mean over the run's datasets, as
+        the run selected on it (a program not evaluated on all of them is left out)."""
+        with self._reading() as session:
+            return queries.run_scores(session, queries.require(session, Run, run_id, "run"), split)
 
     def run_progress(self, run_id: str, split: str = "select") -> list[ProgressPoint]:
         """Per candidate, in sequence order: its score and the best score of the run so far."""

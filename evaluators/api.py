@@ -30,7 +30,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from evaluators.conversation.data import DataError
@@ -119,6 +119,11 @@ class Domain(Generic[Unit]):
         """The metrics of a group of cases (all, or one category's), including the selection `score`."""
         return default_summary(cases)
 
+    def score_cases(self, cases: list[Case]) -> float:
+        """The selection score of some cases, as `evaluate` gives it for a whole split: what a bootstrap
+        recomputes on resampled units."""
+        return float(self.summarize(cases).get("score") or 0.0)
+
     def make_agent(self, kind: str, llm: Any | None = None) -> Any:
         """The agent of `kind`: "offline", or "llm" with `llm` (a providers client)."""
         if kind == "offline":
@@ -184,7 +189,7 @@ class Domain(Generic[Unit]):
 
         played = play_units(
             units,
-            lambda unit, memory: self.play(unit, Assistant(agent, memory)),
+            lambda unit, memory: with_unit(self.play(unit, Assistant(agent, memory)), self.unit_id(unit)),
             source,
             session_factory,
             capabilities,
@@ -193,6 +198,11 @@ class Domain(Generic[Unit]):
             episode_done,
         )
         return to_result(header, played, played.outcomes, self.summarize, time.perf_counter() - started)
+
+
+def with_unit(cases: Sequence[Case], unit_id: str) -> list[Case]:
+    """The cases, each marked with the unit it was played in: what a bootstrap resamples."""
+    return [replace(case, unit=unit_id) for case in cases]
 
 
 def data_options(

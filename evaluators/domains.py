@@ -27,7 +27,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol
 
-from evaluators.result import EvaluationResult
+from evaluators.result import CaseResult, EvaluationResult
 from sandbox.session import Capabilities, SessionFactory
 
 Progress = Callable[[int, int], None]
@@ -39,7 +39,17 @@ BUILT_IN_DOMAINS = {
 }
 """The built-in domains' entry points, as pyproject.toml declares them (a test keeps the two equal)."""
 DEFAULT_ATTRIBUTE = "DOMAIN"
-_REQUIRED = ("name", "default_data", "scoring", "load_dataset", "split_fingerprint", "make_agent", "evaluate")
+_REQUIRED = (
+    "name",
+    "default_data",
+    "scoring",
+    "load_dataset",
+    "split_fingerprint",
+    "make_agent",
+    "evaluate",
+    "units",
+    "score_cases",
+)
 
 
 class DomainDataset(Protocol):
@@ -81,6 +91,16 @@ class TaskDomain(Protocol):
         read_char_limit: int,
         progress: Progress | None = None,
     ) -> EvaluationResult: ...
+
+    def units(self, dataset: Any, split: str) -> list[Any]:
+        """The units of `split` (what splits assign: conversations, layouts); `DataError` when it holds
+        none."""
+        ...
+
+    def score_cases(self, cases: list[CaseResult]) -> float:
+        """The selection score of a list of cases, as `evaluate` computes it for a whole split; every
+        case carries its `unit`, which a bootstrap resamples."""
+        ...
 
 
 class UnknownDomainError(KeyError):

@@ -9,7 +9,7 @@ understand failures. Everything here is JSON-able, because it is stored in the a
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 
@@ -25,6 +25,13 @@ class CaseResult:
     output: str
     context: str
     metrics: dict[str, float | None] = field(default_factory=dict)
+    unit: str = ""
+    """The unit the case belongs to (its conversation, its layout): what a bootstrap resamples."""
+
+    def scored(self) -> CaseResult:
+        """The case without its texts: enough to recompute scores and intervals, small enough to keep
+        for every held-out evaluation."""
+        return replace(self, prompt="", expected="", output="", context="")
 
 
 @dataclass(frozen=True)

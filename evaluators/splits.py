@@ -16,7 +16,7 @@ same hash order): evolution evaluates a candidate there first and only a promisi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 SPLITS = ("reflect", "select", "test")
@@ -67,3 +67,15 @@ def _cascade_part(units: Sequence[T], unit_id: Callable[[T], str]) -> list[T]:
         ]
     }
     return [u for u in select if unit_id(u) in first]
+
+
+def minimum_units(splits: Iterable[str]) -> int:
+    """The fewest units for which `assign_splits` gives each of `splits` at least one: what a command
+    tells a user whose data is too small (2 for select and test, 3 with reflect)."""
+    wanted = set(splits)
+    if not wanted <= set(SPLITS):
+        raise ValueError(f"unknown split among {sorted(wanted)}; choose from {', '.join(SPLITS)}")
+    units = 1
+    while not wanted <= set(assign_splits([str(index) for index in range(units)]).values()):
+        units += 1
+    return units

@@ -28,8 +28,13 @@ class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     domain: str = "conversation"
-    data: str | None = Field(
-        None, description="the domain's data spec (e.g. locomo:PATH); none = its built-in data"
+    data: tuple[str, ...] = Field(
+        (),
+        description="the domain's data specs (e.g. locomo:PATH); several: selection on the mean of their "
+        "scores; none = its built-in data",
+    )
+    transfer: tuple[str, ...] = Field(
+        (), description="data specs the winner and the seeds are evaluated on after the run (all of it)"
     )
     agent: Literal["offline", "llm"] = "offline"
     agent_model: str | None = Field(None, description="model string of the task agent when agent = llm")
@@ -92,6 +97,25 @@ class RunConfig(BaseModel):
     def _known_embedder(cls, value: str) -> str:
         check_embedder(value)  # here, not in every worker: a bad one would fail every evaluation
         return value
+
+    @field_validator("data", "transfer", mode="before")
+    @classmethod
+    def _one_spec_or_several(cls, value: Any) -> Any:
+        # Configs saved before runs took several datasets hold one spec (or none) in `data`.
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("data", "transfer")
+    @classmethod
+    def _no_empty_spec(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        specs = tuple(spec.strip() for spec in value)
+        if not all(specs):
+            raise ValueError("a data spec cannot be empty")
+        twice = next((spec for index, spec in enumerate(specs) if spec in specs[:index]), None)
+        if twice is not None:
+            raise ValueError(f"{twice} is given twice; give each dataset once")
+        return specs
 
     @field_validator("seeds", mode="before")
     @classmethod

@@ -10,6 +10,11 @@ driver died is done again: a proposal is made anew (the same random stream, but 
 differently) and an evaluation that a worker had finished but the driver had not recorded runs again,
 its model calls then paid and counted twice.
 
+A run may select on several datasets (`evolve.run_data`): a program is evaluated on each, one
+evaluation per dataset, and joins the population on their mean once all are in. After the run, the
+winner and the best seed are tested on each dataset's `test` split, and with transfer data the winner
+and every seed on all of it; the gains come with bootstrap intervals (`evolve.gains`).
+
 The driver keeps the population and the archive; the work runs in Ray tasks: evaluations always, and
 proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers. A
 mutator that needs the driver's process (the reflective one, with the run's model) runs in the driver's
@@ -31,18 +36,20 @@ from typing import Any
 
 import ray
 
-from archive import ArchiveStore
+from archive import ArchiveStore, Evaluation
 from evaluators.domains import get_domain
-from evaluators.splits import CASCADE
+from evaluators.splits import ALL, CASCADE
 from evolve.cascade import Cascade
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.errors import UserError
+from evolve.gains import measured_gain
 from evolve.mutators.base import Mutator
 from evolve.mutators.program_text import program_shape
 from evolve.proposal_pool import ProposalPool
 from evolve.proposals import Proposal, propose_on_worker
 from evolve.reflection import ReflectionContexts
+from evolve.run_data import RunData, selection_data, transfer_data
 from evolve.workers import WORKER_LOST, EvaluationRequest, agent_model_for, evaluate_on_worker, lost_result
 from seeds import SEEDS, get_seed
 
@@ -77,7 +84,8 @@ class RunStatus:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """The end of a run, honestly: the best program and the best seed on `select` and on held-out `test`."""
+    """The end of a run, honestly: the best program and the best seed on `select` and on held-out `test`
+    (means over the run's datasets), each dataset apart, and on transfer data the run never saw."""
 
     run_id: str
     best_program_id: str
@@ -96,9 +104,20 @@ class RunSummary:
     loop_seconds: float
     stopped_early: int = 0
     """Candidates the cascade stopped after the first part of `select`."""
+    data: tuple[dict[str, Any], ...] = ()
+    """Per dataset the run selected on: spec, name, and the winner's and the best seed's select and
+    test scores there (the fields above are their means), with the test gain's interval."""
+    test_gain: dict[str, Any] | None = None
+    """The winner's gain over the best seed on `test` with its interval (`evolve.gains`); None when the
+    winner is that seed or a test evaluation failed."""
+    transfer: tuple[dict[str, Any], ...] = ()
+    """Per transfer dataset: the winner's and every seed's score on all of it, the best seed there,
+    and the winner's gain over it with its interval."""
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {
+            key: list(value) if isinstance(value, tuple) else value for key, value in self.__dict__.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -142,23 +161,33 @@ class Evolution:
         self.run_id = run_id
         self.make_mutator = make_mutator
         self.domain = get_domain(config.domain)
-        self.data_spec = config.data or self.domain.default_data
-        self.dataset = self.domain.load_dataset(self.data_spec)
-        self.fingerprints = {
-            split: self.domain.split_fingerprint(self.dataset, split)
-            for split in ("reflect", "select", "test", CASCADE)
-        }
-        cascading = config.cascade and self.fingerprints[CASCADE] != self.fingerprints["select"]
+        self.data = selection_data(config)
+        self.transfer = transfer_data(config)
+        self.partial_select: dict[tuple[str, str], dict[str, tuple[bool, float, dict]]] = {}
+        """Per program and split (`select`, or its cascade part), its results so far by data spec: they
+        count, as their mean, once every dataset has answered."""
+        cascading = config.cascade and all(
+            data.fingerprints[CASCADE] != data.fingerprints["select"] for data in self.data
+        )
         self.cascade = Cascade(config.cascade_margin if cascading else None)
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)
         # Run-scoped archive queries then use only this data and agent, even in a shared archive.
-        store.set_run_data(run_id, agent=config.evaluation_agent, data_fingerprints=self.fingerprints)
+        store.set_run_data(run_id, agent=config.evaluation_agent, data_fingerprints=self._fingerprints())
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
         self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
+        # The first dataset with failures to show (`selection_data` made sure one has a reflect split
+        # when a mutator reflects).
+        shown = next((data for data in self.data if data.has("reflect")), self.data[0])
         self.reflection_context = ReflectionContexts(
-            config, store, run_id, self.domain.name, self.fingerprints, self.dataset.name, self._request
+            config,
+            store,
+            run_id,
+            self.domain.name,
+            shown.fingerprints,
+            shown.name,
+            lambda program_id, source, split: self._request(program_id, source, split, shown),
         )
         """What the reflective mutator asks about a parent (`evolve.reflection`)."""
         self.proposing: ProposalPool[_Proposing] = ProposalPool(config.proposals_in_flight or config.workers)
@@ -324,12 +353,12 @@ class Evolution:
 
     # -- evaluation -------------------------------------------------------------------------------
 
-    def _request(self, program_id: str, source: str, split: str) -> EvaluationRequest:
+    def _request(self, program_id: str, source: str, split: str, data: RunData) -> EvaluationRequest:
         return EvaluationRequest(
             program_id,
             source,
             self.config.domain,  # the spec, which a worker resolves (a name, or an absolute path)
-            self.data_spec,
+            data.spec,
             split,
             self.config.agent,
             self.config.embedder,
@@ -338,8 +367,16 @@ class Evolution:
             agent_model_for(self.config),
         )
 
-    def _submit(self, program_id: str, source: str, island: int | None, split: str = "select") -> None:
-        """Evaluate unless the archive already holds this exact evaluation (then reuse it at once).
+    def _submit(
+        self,
+        program_id: str,
+        source: str,
+        island: int | None,
+        split: str = "select",
+        datasets: list[RunData] | None = None,
+    ) -> None:
+        """Evaluate on each dataset (the run's own by default) unless the archive already holds that
+        exact evaluation (then reuse it at once).
 
         `island` is where a successful `select` result goes (None: a seed, every island); results on
         other splits never enter the population. With the cascade on, a `select` evaluation starts on
@@ -347,14 +384,13 @@ class Evolution:
         """
         if split == "select" and self.cascade.needs_first_look(program_id):
             split = CASCADE
-        request = self._request(program_id, source, split)
-        existing = self.store.find_evaluation(
-            program_id, self.domain.name, split, self.fingerprints[split], self.config.evaluation_agent
-        )
-        if existing is not None:
-            self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
-            return
-        self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
+        for data in self.data if datasets is None else datasets:
+            request = self._request(program_id, source, split, data)
+            existing = self._evaluation(program_id, split, data)
+            if existing is not None:
+                self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
+                continue
+            self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
 
     def _collect_one(self) -> None:
         """Wait for the next task to finish (a Ray task, or a proposal in the driver's threads), and take
@@ -399,10 +435,9 @@ class Evolution:
                 self.local_worker_pids.add(payload["pid"])
             llm_calls = payload["llm_calls"]
         except (ray.exceptions.RayError, OSError) as error:
-            fingerprint = self.fingerprints[request.split]
-            result = lost_result(request, self.domain.name, self.dataset.name, fingerprint, error).to_json(
-                include_cases=False
-            )
+            data = self._data_of(request)
+            lost = lost_result(request, self.domain.name, data.name, data.fingerprints[request.split], error)
+            result = lost.to_json(include_cases=False)
             worker = "lost"
             llm_calls = []
         # The calls before the evaluation: a driver killed in between repeats the evaluation on resume,
@@ -419,13 +454,21 @@ class Evolution:
             )
         self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
 
+    def _data_of(self, request: EvaluationRequest) -> RunData:
+        """The dataset a request evaluates on (a run's data and its transfer data never share a spec)."""
+        return next(data for data in [*self.data, *self.transfer] if data.spec == request.data)
+
     def _absorb(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
     ) -> None:
+        if request.split not in ("select", CASCADE):
+            return
+        combined = self._combine_select(request, ok, score, cost)
+        if combined is None:
+            return
+        ok, score, cost = combined
         if request.split == CASCADE:
             self._after_first_look(request, island, ok, score)
-            return
-        if request.split != "select":
             return
         if not ok:
             self.status.failed += 1
@@ -468,20 +511,15 @@ class Evolution:
         best = self.database.best()
         seed = max(self.seed_members.values(), key=lambda m: (m.score, m.program_id))
         assert best is not None
-        tests = {}
         for member in {best.program_id: best, seed.program_id: seed}.values():
             self._submit(member.program_id, member.source, island=None, split="test")
+        if self.transfer:
+            self.status.phase = "transfer"
+            for member in {best.program_id: best, **self.seed_members}.values():
+                self._submit(member.program_id, member.source, None, split=ALL, datasets=self.transfer)
         while self.in_flight:
             self._collect_one()
-        for member in (best, seed):
-            found = self.store.find_evaluation(
-                member.program_id,
-                self.domain.name,
-                "test",
-                self.fingerprints["test"],
-                self.config.evaluation_agent,
-            )
-            tests[member.program_id] = found.score if found is not None and found.status == "ok" else None
+        tests = {m.program_id: self._mean_score(m.program_id, "test", self.data) for m in (best, seed)}
         seed_name = self.store.get_program(seed.program_id).seed_name or seed.program_id
         summary = RunSummary(
             run_id=self.run_id,
@@ -500,6 +538,109 @@ class Evolution:
             seconds=self.status.elapsed,
             loop_seconds=self.status.loop_seconds,
             stopped_early=self.status.stopped_early,
+            data=tuple(self._data_scores(data, best.program_id, seed.program_id) for data in self.data),
+            test_gain=self._gain(best.program_id, seed.program_id, "test", self.data),
+            transfer=tuple(self._transfer_scores(data, best.program_id) for data in self.transfer),
         )
         self.store.set_run_status(self.run_id, "finished", summary.to_json())
         return summary
+
+    # -- several datasets, transfer and gains -----------------------------------------------------
+
+    def _fingerprints(self) -> dict[str, list[str]]:
+        """What the archive keeps of the run's data: each split's fingerprints over its datasets
+        (`all` for the transfer data), so that run-scoped queries see all of them and nothing else."""
+        known: dict[str, list[str]] = {}
+        for data in self.data:
+            for split, fingerprint in data.fingerprints.items():
+                known.setdefault(split, []).append(fingerprint)
+        for data in self.transfer:
+            known.setdefault(ALL, []).append(data.fingerprints[ALL])
+        return known
+
+    def _evaluation(self, program_id: str, split: str, data: RunData) -> Evaluation | None:
+        return self.store.find_evaluation(
+            program_id, self.domain.name, split, data.fingerprints[split], self.config.evaluation_agent
+        )
+
+    def _combine_select(
+        self, request: EvaluationRequest, ok: bool, score: float, cost: dict
+    ) -> tuple[bool, float, dict] | None:
+        """A program's `select` (or cascade) result over all datasets once the last one is in (None
+        before): ok if every one is, the mean score, and the mean of each cost (the behaviour
+        descriptors' input)."""
+        key = (request.program_id, request.split)
+        parts = self.partial_select.setdefault(key, {})
+        parts[request.data] = (ok, score, cost)
+        if len(parts) < len(self.data):
+            return None
+        del self.partial_select[key]
+        results = list(parts.values())
+        if len(results) == 1:
+            return results[0]
+        keys = {key for _, _, part in results for key in part}
+        mean_cost = {
+            key: sum(float(part.get(key) or 0.0) for _, _, part in results) / len(results) for key in keys
+        }
+        all_ok = all(part_ok for part_ok, _, _ in results)
+        mean = sum(part_score for _, part_score, _ in results) / len(results) if all_ok else 0.0
+        return all_ok, mean, mean_cost
+
+    def _mean_select(self, program_id: str) -> float | None:
+        return self._mean_score(program_id, "select", self.data)
+
+    def _mean_score(self, program_id: str, split: str, datasets: list[RunData]) -> float | None:
+        """The mean of a program's successful scores on `split` of each dataset; None if one is missing."""
+        scores = [self._score(program_id, split, data) for data in datasets]
+        known = [score for score in scores if score is not None]
+        return sum(known) / len(known) if known and len(known) == len(scores) else None
+
+    def _score(self, program_id: str, split: str, data: RunData) -> float | None:
+        found = self._evaluation(program_id, split, data)
+        return found.score if found is not None and found.ok else None
+
+    def _data_scores(self, data: RunData, best_id: str, seed_id: str) -> dict[str, Any]:
+        """One selection dataset's scores of the winner and the best seed, on `select` and `test`."""
+        return {
+            "spec": data.spec,
+            "name": data.name,
+            "best_select": self._score(best_id, "select", data),
+            "best_test": self._score(best_id, "test", data),
+            "seed_select": self._score(seed_id, "select", data),
+            "seed_test": self._score(seed_id, "test", data),
+            "test_gain": self._gain(best_id, seed_id, "test", [data]),
+        }
+
+    def _transfer_scores(self, data: RunData, best_id: str) -> dict[str, Any]:
+        """The winner against every seed on a transfer dataset, and its gain over the best of them."""
+        seeds = {
+            self.store.get_program(program_id).seed_name or program_id: self._score(program_id, ALL, data)
+            for program_id in self.seed_members
+        }
+        scored = {name: score for name, score in seeds.items() if score is not None}
+        best_seed = max(scored, key=lambda name: (scored[name], name), default=None)
+        best_seed_id = next(
+            (pid for pid in self.seed_members if (self.store.get_program(pid).seed_name or pid) == best_seed),
+            None,
+        )
+        return {
+            "spec": data.spec,
+            "name": data.name,
+            "winner": self._score(best_id, ALL, data),
+            "seeds": seeds,
+            "best_seed": best_seed,
+            "best_seed_score": scored.get(best_seed) if best_seed else None,
+            "gain": None if best_seed_id is None else self._gain(best_id, best_seed_id, ALL, [data]),
+        }
+
+    def _gain(
+        self, first_id: str, second_id: str, split: str, datasets: list[RunData]
+    ) -> dict[str, Any] | None:
+        """first minus second on `split` of the datasets (mean), with its paired bootstrap interval."""
+        if first_id == second_id:
+            return None
+        pairs = [
+            (self._evaluation(first_id, split, data), self._evaluation(second_id, split, data))
+            for data in datasets
+        ]
+        return measured_gain(self.store, self.domain, pairs, seed=self.config.seed)

@@ -41,6 +41,8 @@ from sandbox.session import FailureReason, SessionFactory
 
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
+HELD_OUT_SPLITS = ("test", "all")
+"""Splits a run never selects on: `test` of its own data, and all of a transfer dataset."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +127,15 @@ def evaluate_request(request: EvaluationRequest) -> tuple[EvaluationResult, list
 def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
     """The Ray task: the result and its model calls as JSON, with the node and host that produced them.
 
-    Only a `reflect` result carries its cases (hundreds of questions with what memory returned): the
-    archive keeps them for the reflective mutator, and no other split's are ever read."""
+    A `reflect` result carries its cases in full (hundreds of questions with what memory returned): the
+    archive keeps them for the reflective mutator. Held-out results (`test`, and `all` for transfer)
+    carry them without their texts, scores and units only, for the intervals of the run's gains; a
+    `select` result, of which a run makes hundreds, carries none."""
     result, llm_calls = evaluate_request(request)
+    if request.split in HELD_OUT_SPLITS:
+        result = replace(result, cases=tuple(case.scored() for case in result.cases))
     return {
-        "result": result.to_json(include_cases=request.split == "reflect"),
+        "result": result.to_json(include_cases=request.split != "select"),
         "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),

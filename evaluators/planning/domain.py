@@ -13,6 +13,7 @@ success and steps saved (`scoring`).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -196,7 +197,13 @@ class PlanningDomain(Domain[PlanningEpisode]):
             baseline = _baseline(play(NO_MEMORY_PROGRAM, InProcessSession))
             self.baselines.put(key, baseline)
         played = play(source, session_factory)
-        cases = [_case(run, baseline, dataset.step_limit, read_char_limit) for run in played.outcomes]
+        layout_of = {task.task_id: episode.episode_id for episode in episodes for task in episode.tasks}
+        cases = [
+            replace(
+                _case(run, baseline, dataset.step_limit, read_char_limit), unit=layout_of[run.task.task_id]
+            )
+            for run in played.outcomes
+        ]
         return to_result(
             header,
             played,

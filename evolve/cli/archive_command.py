@@ -17,6 +17,7 @@ from archive import ArchiveStore, Evaluation, Program
 from archive.diffs import unified_diff
 from evolve.cli.archive_access import open_archive
 from evolve.cli.archive_views import (
+    ListedProgram,
     ancestry_tree,
     best_evaluation,
     categories_table,
@@ -24,7 +25,9 @@ from evolve.cli.archive_views import (
     failures,
     program_card,
     programs_table,
+    run_data_label,
     runs_table,
+    score,
     short,
 )
 from evolve.cli.support import ARCHIVE_HELP, UserError, out, reports_user_errors
@@ -72,17 +75,17 @@ def list_command(
     archive: ArchiveOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The best programs per domain by select score, with their costs and test scores where known."""
+    """The best programs per domain by select score, with their costs and test scores where known.
+
+    With --run, every score is on that run's data (the mean over its datasets, as it selected); without,
+    each program's best select evaluation on whatever data, and each row says which."""
     with open_archive(archive) as store:
         run_id = store.get_run(run).id if run else None
         domains = [domain] if domain else _domains(store, run_id)
-        listed: dict[str, list[tuple[Program, Evaluation, Evaluation | None]]] = {}
+        data = run_data_label(store.get_run(run_id)) if run_id else None
+        listed: dict[str, list[ListedProgram]] = {}
         for name in domains:
-            rows = []
-            for program, select in store.best_programs(name, "select", limit=top, run_id=run_id):
-                test = best_evaluation(store.program_evaluations(program.id), "test", like=select)
-                rows.append((program, select, test))
-            listed[name] = rows
+            listed[name] = _run_rows(store, name, run_id, top) if run_id else _best_rows(store, name, top)
     if not any(listed.values()):
         where = f" in domain {domain}" if domain else ""
         where += f" in run {run_id}" if run_id else ""
@@ -90,13 +93,13 @@ def list_command(
     if as_json:
         print(
             json.dumps(
-                {name: [_program_row_json(*row) for row in rows] for name, rows in listed.items()}, indent=2
+                {name: [_program_row_json(row) for row in rows] for name, rows in listed.items()}, indent=2
             )
         )
         return
     for name, rows in listed.items():
         if rows:
-            out.print(programs_table(name, rows))
+            out.print(programs_table(name, rows, data))
 
 
 @archive_app.command("show")
@@ -168,17 +171,51 @@ def diff_command(
 @reports_user_errors
 def lineage_command(
     program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id or unique prefix.")],
+    run: Annotated[
+        str | None,
+        typer.Option(help="Score on this run's data (default: the run that created the program)."),
+    ] = None,
     archive: ArchiveOption = None,
 ) -> None:
-    """A program's ancestry: its parents, their parents, down to the seeds, with select scores."""
+    """A program's ancestry: its parents, their parents, down to the seeds, with select scores on one
+    run's data, so that every score in the tree is comparable."""
     with open_archive(archive) as store:
         program = store.get_program(program_id)
         known = {ancestor.id: ancestor for ancestor in store.ancestors(program.id)}
-        scores: dict[str, float | None] = {}
-        for ancestor_id in known:
-            best = best_evaluation(store.program_evaluations(ancestor_id), "select")
-            scores[ancestor_id] = None if best is None else best.score
+        run_id = store.get_run(run).id if run else program.run_id
+        if run_id is not None:
+            on_run = store.run_scores(run_id, "select")
+            scores = {ancestor_id: f"select {score(on_run.get(ancestor_id))}" for ancestor_id in known}
+            note = f"select scores on the data of run {run_id}: {run_data_label(store.get_run(run_id))}"
+        else:
+            scores = {ancestor_id: _labelled_best(store, ancestor_id) for ancestor_id in known}
+            note = "no run to compare on: each program's best select score, with the data it was on"
     out.print(ancestry_tree(program, known, scores))
+    out.print(Text(note, style="dim"))
+
+
+def _best_rows(store: ArchiveStore, domain: str, top: int) -> list[ListedProgram]:
+    rows = []
+    for program, select in store.best_programs(domain, "select", limit=top):
+        test = best_evaluation(store.program_evaluations(program.id), "test", like=select)
+        score_test = None if test is None else test.score
+        rows.append(ListedProgram(program, select.score, score_test, select.cost, select.data_name or "–"))
+    return rows
+
+
+def _run_rows(store: ArchiveStore, domain: str, run_id: str, top: int) -> list[ListedProgram]:
+    """The run's programs by their score on its data; costs are those of one of its datasets."""
+    on_run, tested = store.run_scores(run_id, "select"), store.run_scores(run_id, "test")
+    evaluated = {p.id: (p, e) for p, e in store.best_programs(domain, "select", limit=None, run_id=run_id)}
+    ranked = sorted(
+        (program_id for program_id in on_run if program_id in evaluated),
+        key=lambda pid: (-on_run[pid], evaluated[pid][0].created_at, pid),
+    )
+    label = run_data_label(store.get_run(run_id))
+    return [
+        ListedProgram(evaluated[pid][0], on_run[pid], tested.get(pid), evaluated[pid][1].cost, label)
+        for pid in ranked[:top]
+    ]
 
 
 def _domains(store: ArchiveStore, run_id: str | None) -> list[str]:
@@ -186,6 +223,11 @@ def _domains(store: ArchiveStore, run_id: str | None) -> list[str]:
         return [store.get_run(run_id).domain]
     names = {run.domain for run in store.list_runs()}
     return sorted(names) if names else store.program_domains()
+
+
+def _labelled_best(store: ArchiveStore, program_id: str) -> str:
+    best = best_evaluation(store.program_evaluations(program_id), "select")
+    return "select –" if best is None else f"select {score(best.score)} on {best.data_name or 'unnamed data'}"
 
 
 def _label(program: Program) -> str:
@@ -211,15 +253,16 @@ def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     return evaluation.model_dump(mode="json", exclude={"logs"})
 
 
-def _program_row_json(program: Program, select: Evaluation, test: Evaluation | None) -> dict[str, Any]:
+def _program_row_json(row: ListedProgram) -> dict[str, Any]:
     return {
-        "id": program.id,
-        "seed_name": program.seed_name,
-        "mutator": program.mutator,
-        "run_id": program.run_id,
-        "select": select.score,
-        "test": None if test is None else test.score,
-        "cost": select.cost,
+        "id": row.program.id,
+        "seed_name": row.program.seed_name,
+        "mutator": row.program.mutator,
+        "run_id": row.program.run_id,
+        "select": row.select,
+        "test": row.test,
+        "data": row.data,
+        "cost": row.cost,
     }
 
 

@@ -5,6 +5,7 @@ commands stay short and the views can be read (and changed) in one place."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -71,24 +72,43 @@ def runs_table(rows: Sequence[tuple[Run, int, float | None, float | None]]) -> T
     return table
 
 
-def programs_table(domain: str, rows: Sequence[tuple[Program, Evaluation, Evaluation | None]]) -> Table:
-    """The best programs of a domain: (program, best select evaluation, matching test evaluation)."""
-    table = _table(f"{domain}: best programs on select")
+@dataclass(frozen=True)
+class ListedProgram:
+    """A row of `archive list`: a program's select and test scores and the data they are on."""
+
+    program: Program
+    select: float
+    test: float | None
+    cost: dict
+    data: str
+
+
+def programs_table(domain: str, rows: Sequence[ListedProgram], data: str | None = None) -> Table:
+    """The best programs of a domain; with `data` all scores are on it (a run's), else each row says
+    on which data its scores are (the title does when they all share it)."""
+    names = {row.data for row in rows}
+    if data is None and len(names) == 1:
+        data = names.pop()
+    title = f"{domain}: best programs on select" + (f" of {data}" if data else "")
+    table = _table(Text(title))
     table.add_column("program", no_wrap=True)
     table.add_column("origin")
     for column in ("select", "test", "read chars", "LLM/op"):
         table.add_column(column, justify="right", no_wrap=True, min_width=5)
     table.add_column("run", no_wrap=True)
-    for program, select, test in rows:
-        table.add_row(
-            short(program.id),
-            escape(origin(program)),
-            score(select.score),
-            score(test.score if test else None),
-            f"{float(select.cost.get('read_chars_mean') or 0):,.0f}",
-            f"{float(select.cost.get('llm_calls_per_operation') or 0):.2f}",
-            program.run_id or "–",
-        )
+    if data is None:
+        table.add_column("data")
+    for row in rows:
+        cells = [
+            short(row.program.id),
+            escape(origin(row.program)),
+            score(row.select),
+            score(row.test),
+            f"{float(row.cost.get('read_chars_mean') or 0):,.0f}",
+            f"{float(row.cost.get('llm_calls_per_operation') or 0):.2f}",
+            row.program.run_id or "–",
+        ]
+        table.add_row(*cells, *([] if data is not None else [escape(row.data)]))
     return table
 
 
@@ -116,14 +136,14 @@ def evaluations_table(evaluations: Sequence[Evaluation]) -> Table:
     table = _table("evaluations")
     table.add_column("split", no_wrap=True)
     table.add_column("agent")
-    table.add_column("data", no_wrap=True)
+    table.add_column("data", overflow="fold")
     for column in ("score", "read chars", "LLM/op", "seconds"):
         table.add_column(column, justify="right", no_wrap=True)
     for evaluation in evaluations:
         table.add_row(
             escape(evaluation.split),
             escape(evaluation.agent),
-            escape(evaluation.data_fingerprint),
+            escape(evaluation.data_name or evaluation.data_fingerprint),
             score(evaluation.score) if evaluation.ok else "[red]failed[/red]",
             f"{float(evaluation.cost.get('read_chars_mean') or 0):,.0f}",
             f"{float(evaluation.cost.get('llm_calls_per_operation') or 0):.2f}",
@@ -175,8 +195,17 @@ def failures(evaluations: Sequence[Evaluation]) -> RenderableType | None:
     return Group(*lines)
 
 
-def ancestry_tree(program: Program, known: dict[str, Program], scores: dict[str, float | None]) -> Tree:
+def run_data_label(run: Run) -> str:
+    """The data a run selected on, as its config names it (one spec, or several joined by '+')."""
+    specs = run.config.get("data") or ()
+    specs = [specs] if isinstance(specs, str) else list(specs)
+    return " + ".join(specs) or "the domain's built-in data"
+
+
+def ancestry_tree(program: Program, known: dict[str, Program], scores: dict[str, str]) -> Tree:
     """The program with its parents as branches, recursively (primary parent first), down to the seeds.
+
+    `scores` holds each program's score as shown ("select 0.512"), said on which data by the caller.
 
     A program reached twice (crossover of relatives) is shown once in full, then as "(see above)".
     """
@@ -200,12 +229,12 @@ def ancestry_tree(program: Program, known: dict[str, Program], scores: dict[str,
     return tree
 
 
-def _node_label(program: Program, scores: dict[str, float | None], role: str | None) -> Text:
+def _node_label(program: Program, scores: dict[str, str], role: str | None) -> Text:
     label = Text()
     if role and role != "parent":
         label.append(f"{role}: ", style="dim")
     label.append(short(program.id), style="bold")
-    label.append(f"  select {score(scores.get(program.id))}  ", style="cyan")
+    label.append(f"  {scores.get(program.id, 'select –')}  ", style="cyan")
     if program.seed_name:
         label.append(f"seed {program.seed_name}", style="green")
     else:

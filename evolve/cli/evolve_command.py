@@ -11,7 +11,8 @@ import typer
 from archive import ArchiveStore
 from evaluators.domains import canonical_spec, get_domain
 from evolve.cli.support import ARCHIVE_HELP, UserError, archive_url, reports_user_errors
-from evolve.config import ConfigError, RunConfig, load_config, parse_config
+from evolve.config import ConfigError, load_config, parse_config
+from evolve.run_data import selection_data, transfer_data
 from providers.embedders import EMBEDDER_CHOICES
 
 
@@ -25,7 +26,18 @@ def evolve_command(
         Path | None, typer.Option(help="A TOML file of run settings (flags override it).")
     ] = None,
     data: Annotated[
-        str | None, typer.Option(help="The domain's data spec (default: its built-in data).")
+        list[str] | None,
+        typer.Option(
+            help="The domain's data spec (default: its built-in data); give it more than once to select "
+            "on the mean score over several datasets."
+        ),
+    ] = None,
+    transfer: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="After the run, evaluate the winner and every seed on all of this data, which the run "
+            "never saw; may be given more than once."
+        ),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Model of the reflective mutator; none = offline.")
@@ -68,10 +80,12 @@ def evolve_command(
         bool, typer.Option("--json", help="Print the run's summary as JSON at the end.")
     ] = False,
 ) -> None:
-    """Evolve memory programs for a domain; the best on `select` is then tested on held-out `test`."""
+    """Evolve memory programs for a domain; the best on `select` is then tested on held-out `test`, and
+    with --transfer on other data, against every seed."""
     overrides: dict[str, Any] = {
         "domain": domain,
-        "data": data,
+        "data": data or None,
+        "transfer": transfer or None,
         "mutation_model": model,
         "agent": agent,
         "agent_model": agent_model,
@@ -107,7 +121,11 @@ def evolve_command(
     if store is None:
         # A domain file is named by its absolute path, which Ray workers and a resume find from anywhere.
         run_config = run_config.model_copy(update={"domain": canonical_spec(run_config.domain)})
-        check_domain_and_data(run_config)  # before the archive is opened: bad input writes nothing
+    # Bad or too small data is refused before a run is recorded (loaded once: the run reuses it), and
+    # before a new archive is opened: bad input writes nothing.
+    selection_data(run_config)
+    transfer_data(run_config)
+    if store is None:
         store = ArchiveStore(archive_url(archive))
         domain_name = get_domain(run_config.domain).name
         run = store.create_run(domain_name, run_config.model_dump(mode="json"), run_config.seed)
@@ -118,13 +136,6 @@ def evolve_command(
         print(json.dumps(summary.to_json(), indent=2))
     else:
         print_summary(summary)
-
-
-def check_domain_and_data(config: RunConfig) -> None:
-    """Load the run's domain and data once before the run is recorded: bad input is then one sentence
-    and exit code 2, with nothing written to the archive."""
-    domain = get_domain(config.domain)
-    domain.load_dataset(config.data or domain.default_data)
 
 
 RESUMABLE_OVERRIDES = frozenset(

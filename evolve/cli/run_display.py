@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from archive import ArchiveStore
 from evolve.cli.support import err, out
 from evolve.config import RunConfig
+from evolve.gains import describe_gain
 from evolve.loop import RunStatus, RunSummary
 from evolve.run import run_evolution
 
@@ -49,24 +53,120 @@ def render_status(status: RunStatus) -> Table:
 
 
 def print_summary(summary: RunSummary) -> None:
-    table = Table(title=f"run {summary.run_id}: best program against the best seed")
-    for column in ("program", "select", "test (held out)"):
-        table.add_column(column, justify="right" if column != "program" else "left")
-    table.add_row(
-        f"best: {summary.best_program_id[:12]}", f"{summary.best_select:.3f}", _fmt(summary.best_test)
+    """The winner against the best seed per dataset, then on transfer data, then the verdict in words."""
+    out.print(selection_table(summary))
+    if summary.transfer:
+        out.print(transfer_table(summary))
+    out.print(verdict(summary))
+
+
+def selection_table(summary: RunSummary) -> Table:
+    """Select and held-out test scores of the winner and the best seed, one row per dataset (and their
+    mean, which selection used, when there are several)."""
+    table = Table(
+        title=f"run {summary.run_id}: best program {summary.best_program_id[:12]} (select, test) against "
+        f"the best seed {summary.best_seed} (seed); ~0: the interval includes zero",
+        title_justify="left",
     )
-    table.add_row(f"seed: {summary.best_seed}", f"{summary.seed_select:.3f}", _fmt(summary.seed_test))
-    out.print(table)
+    table.add_column("data", no_wrap=True)
+    for column in ("select", "seed", "test", "seed", "test gain [95%]"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for data in summary.data:
+        table.add_row(
+            escape(data["name"]),
+            _fmt(data["best_select"]),
+            _fmt(data["seed_select"]),
+            _fmt(data["best_test"]),
+            _fmt(data["seed_test"]),
+            describe_gain(data["test_gain"]),
+        )
+    if len(summary.data) != 1:
+        table.add_row(
+            "mean",
+            _fmt(summary.best_select),
+            _fmt(summary.seed_select),
+            _fmt(summary.best_test),
+            _fmt(summary.seed_test),
+            describe_gain(summary.test_gain),
+            style="bold",
+        )
+    return table
+
+
+def transfer_table(summary: RunSummary) -> Table:
+    """The winner and every seed on each transfer dataset (all of it), seeds by their mean there."""
+    table = Table(
+        title="transfer: data the run never saw, all of it (gains: 95% interval, ~0 = includes zero)",
+        title_justify="left",
+    )
+    table.add_column("program")
+    for data in summary.transfer:
+        table.add_column(escape(data["name"]), justify="right")
+    table.add_row(
+        f"best: {summary.best_program_id[:12]}",
+        *(_fmt(data["winner"]) for data in summary.transfer),
+        style="bold",
+    )
+    names = list(summary.transfer[0]["seeds"])
+
+    def mean(name: str) -> float:
+        scores = [data["seeds"].get(name) for data in summary.transfer]
+        return sum(score or 0.0 for score in scores) / len(scores)
+
+    for name in sorted(names, key=lambda name: (-mean(name), name)):
+        marks = " (run's best seed)" if name == summary.best_seed else ""
+        table.add_row(f"seed: {name}{marks}", *(_fmt(data["seeds"].get(name)) for data in summary.transfer))
+    table.add_row(
+        "gain over the best seed there",
+        *(describe_gain(data["gain"]) for data in summary.transfer),
+    )
+    return table
+
+
+def verdict(summary: RunSummary) -> str:
+    """The run in plain words: the gain on select, whether it holds on test (and how sure that is), and
+    where the winner loses to the best seed on transfer data."""
     gain_select = summary.best_select - summary.seed_select
-    verdict = "no gain on select" if gain_select <= 0 else f"{gain_select:+.3f} on select"
+    sentence = "no gain on select" if gain_select <= 0 else f"{gain_select:+.3f} on select"
     if summary.best_test is not None and summary.seed_test is not None:
         gain_test = summary.best_test - summary.seed_test
         holds = "holds" if gain_test > 0 else "does not hold"
-        verdict += f", {gain_test:+.3f} on test (the gain {holds} on held-out data)"
-    out.print(
-        f"{verdict}. {summary.candidates} candidates ({summary.failed} failed, {summary.rejected} rejected, "
+        sentence += f", {gain_test:+.3f} on test (the gain {holds} on held-out data"
+        sentence += _sureness(summary.test_gain) + ")"
+    sentence += (
+        f". {summary.candidates} candidates ({summary.failed} failed, {summary.rejected} rejected, "
         f"{summary.duplicates} duplicates), ${summary.cost_usd:.4f}, {summary.seconds:.0f} s."
     )
+    for data in summary.transfer:
+        sentence += " " + _transfer_sentence(data)
+    return sentence
+
+
+def _sureness(gain: dict[str, Any] | None) -> str:
+    if gain is None:
+        return ""
+    if gain.get("low") is None:
+        return f"; no interval: {gain['why']}"
+    interval = f"95% interval [{gain['low']:+.3f}, {gain['high']:+.3f}] over {gain['units']} units"
+    return f"; {interval}, which includes zero" if gain["includes_zero"] else f"; {interval}"
+
+
+def _transfer_sentence(data: dict[str, Any]) -> str:
+    name = data["name"]
+    if data["winner"] is None or data["best_seed"] is None:
+        return f"On {name} the winner or every seed failed, so there is nothing to compare."
+    gain = data["gain"]
+    difference = data["winner"] - data["best_seed_score"]
+    against = f"the best seed there, {data['best_seed']} ({data['best_seed_score']:.3f})"
+    if gain is None:  # the winner is that seed
+        return f"On {name} the winner is {against}."
+    if difference < 0:
+        told = f"On {name} the winner ({data['winner']:.3f}) LOSES to {against}: {difference:+.3f}"
+    elif difference == 0:
+        told = f"On {name} the winner ({data['winner']:.3f}) only ties with {against}"
+    else:
+        told = f"On {name} the winner ({data['winner']:.3f}) beats {against} by {difference:+.3f}"
+    return told + _sureness(gain).replace(";", ",", 1) + "."
 
 
 def _fmt(value: float | None) -> str:

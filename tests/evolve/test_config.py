@@ -13,7 +13,7 @@ def test_defaults_are_the_embedded_offline_run() -> None:
     config = load_config(None, {})
     assert (config.domain, config.data, config.agent, config.mutation_model) == (
         "conversation",
-        None,
+        (),
         "offline",
         None,
     )
@@ -53,3 +53,29 @@ def test_bad_config_is_one_clear_sentence(tmp_path: Path, content: str, message:
 def test_missing_config_file() -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config("/nonexistent/run.toml", {})
+
+
+@pytest.mark.parametrize(("saved", "data"), [("locomo:a.json", ("locomo:a.json",)), (None, ())])
+def test_configs_saved_with_one_data_spec_still_load(saved: str | None, data: tuple[str, ...]) -> None:
+    assert parse_config({"data": saved}).data == data
+
+
+def test_data_and_transfer_take_several_specs_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "run.toml"
+    path.write_text('data = ["synthetic", "locomo:a.json"]\ntransfer = ["longmemeval:b.json"]\n')
+    config = load_config(path, {})
+    assert config.data == ("synthetic", "locomo:a.json")
+    assert config.transfer == ("longmemeval:b.json",)
+    assert parse_config(config.model_dump(mode="json")) == config
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"data": ["synthetic", "synthetic"]}, "synthetic is given twice"),
+        ({"transfer": [" "]}, "a data spec cannot be empty"),
+    ],
+)
+def test_bad_data_specs_in_a_config_are_one_sentence(values: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(values)

@@ -1,0 +1,76 @@
+"""A run's reported gains with their intervals, from the per-case scores its archive keeps.
+
+Held-out evaluations (`test`, and `all` on transfer data) store their cases without texts, each with
+its unit (see `evolve.workers`); this module groups them by unit and hands them to the paired bootstrap
+(`evolve.bootstrap`) with the domain's own scoring, so an interval is about exactly the reported gain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from archive import ArchiveStore, Evaluation
+from evaluators.domains import TaskDomain
+from evaluators.result import CaseResult
+from evolve.bootstrap import Paired, paired_gain
+
+MIN_UNITS = 2
+"""Fewer units than this per dataset give no interval: one unit resampled is always itself."""
+
+
+def measured_gain(
+    store: ArchiveStore,
+    domain: TaskDomain,
+    pairs: Sequence[tuple[Evaluation | None, Evaluation | None]],
+    seed: int,
+) -> dict[str, Any] | None:
+    """The gain of the first programs over the second (mean over the pairs, one per dataset) as JSON:
+    gain, low, high, units, includes_zero, and `why` when there is no interval (low, high None).
+
+    None when a pair lacks a successful evaluation: there is no gain to report.
+    """
+    if not pairs or any(a is None or b is None or not a.ok or not b.ok for a, b in pairs):
+        return None
+    complete = [(a, b) for a, b in pairs if a is not None and b is not None]
+    gain = sum(a.score - b.score for a, b in complete) / len(complete)
+    strata = []
+    for first, second in complete:
+        first_units, second_units = _units(store, first), _units(store, second)
+        if first_units is None or second_units is None:
+            return _without_interval(gain, 0, "per-unit scores were not kept for this evaluation")
+        strata.append(Paired(first_units, second_units))
+    units = min(len(set(s.first) & set(s.second)) for s in strata)
+    if units < MIN_UNITS:
+        return _without_interval(gain, units, f"{units} unit(s): too few to resample")
+    measured = paired_gain(strata, domain.score_cases, seed=seed)
+    return {**measured.to_json(), "gain": gain, "why": None}
+
+
+def describe_gain(gain: dict[str, Any] | None) -> str:
+    """'+0.012 [-0.004, +0.030] ~0' for a table cell: the gain, its interval, '~0' when that includes
+    zero; '(no interval)' when there is none (the summary's sentence says why)."""
+    if gain is None:
+        return "–"
+    if gain.get("low") is None:
+        return f"{gain['gain']:+.3f} (no interval)"
+    interval = f"{gain['gain']:+.3f} [{gain['low']:+.3f}, {gain['high']:+.3f}]"
+    return interval + (" ~0" if gain["includes_zero"] else "")
+
+
+def _without_interval(gain: float, units: int, why: str) -> dict[str, Any]:
+    return {"gain": gain, "low": None, "high": None, "units": units, "includes_zero": None, "why": why}
+
+
+def _units(store: ArchiveStore, evaluation: Evaluation) -> dict[str, list[CaseResult]] | None:
+    """The evaluation's cases by unit, or None when they were not kept (or kept without units)."""
+    stored = store.evaluation_cases(evaluation.id) if evaluation.id is not None else None
+    if not stored:
+        return None
+    grouped: dict[str, list[CaseResult]] = defaultdict(list)
+    for case in stored:
+        if not case.get("unit"):
+            return None
+        grouped[case["unit"]].append(CaseResult(**case))
+    return dict(grouped)

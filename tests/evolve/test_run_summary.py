@@ -1,0 +1,70 @@
+"""What `evolve` says at the end of a run: the verdict names a loss on transfer data and doubtful gains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evolve.cli.run_display import verdict
+from evolve.loop import RunSummary
+
+
+def gain(value: float, low: float | None, high: float | None, units: int = 4) -> dict[str, Any]:
+    if low is None:
+        return {"gain": value, "low": None, "high": None, "units": units, "includes_zero": None, "why": "x"}
+    return {"gain": value, "low": low, "high": high, "units": units, "includes_zero": low <= 0 <= high}
+
+
+def summary(test_gain: dict[str, Any] | None, *transfer: dict[str, Any]) -> RunSummary:
+    return RunSummary(
+        run_id="r",
+        best_program_id="b" * 64,
+        best_select=0.6,
+        best_test=0.55,
+        best_seed="layered_cognitive",
+        best_seed_program_id="s" * 64,
+        seed_select=0.5,
+        seed_test=0.5,
+        candidates=4,
+        failed=0,
+        rejected=0,
+        duplicates=0,
+        cost_usd=0.0,
+        seconds=1.0,
+        loop_seconds=0.1,
+        test_gain=test_gain,
+        transfer=transfer,
+    )
+
+
+def transfer(winner: float, best: float, interval: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "spec": "locomo:x.json",
+        "name": "locomo:x.json",
+        "winner": winner,
+        "seeds": {"dual_process": best, "layered_cognitive": 0.4},
+        "best_seed": "dual_process",
+        "best_seed_score": best,
+        "gain": interval,
+    }
+
+
+def test_a_loss_on_transfer_data_is_said_plainly_with_its_interval() -> None:
+    said = verdict(summary(gain(0.05, 0.01, 0.09), transfer(0.49, 0.64, gain(-0.15, -0.2, -0.1))))
+    assert "On locomo:x.json the winner (0.490) LOSES to the best seed there, dual_process (0.640)" in said
+    assert "-0.150, 95% interval [-0.200, -0.100] over 4 units." in said
+
+
+def test_a_gain_whose_interval_includes_zero_says_so() -> None:
+    said = verdict(summary(gain(0.05, -0.01, 0.09), transfer(0.66, 0.64, gain(0.02, -0.03, 0.05))))
+    assert (
+        "the gain holds on held-out data; 95% interval [-0.010, +0.090] over 4 units, which includes zero"
+        in said
+    )
+    assert "beats the best seed there, dual_process (0.640) by +0.020" in said
+    assert "[-0.030, +0.050] over 4 units, which includes zero." in said
+    assert "LOSES" not in said
+
+
+def test_a_gain_on_too_few_units_says_there_is_no_interval() -> None:
+    said = verdict(summary(gain(0.05, None, None, units=1)))
+    assert "no interval: x" in said
