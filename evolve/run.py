@@ -81,7 +81,7 @@ def mutator_factory(config: RunConfig, store: ArchiveStore, run_id: str) -> Muta
     LLM-written children are smoke-run in the run's sandbox, never in this process.
     """
     if config.mutation_model is None:
-        return lambda rng, evolution: StructuralMutator(rng)
+        return lambda rng, evolution: StructuralMutator(rng, read_chars=config.read_chars)
     access = open_model_access(config.mutation_model, run_llm_settings(config))
     access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
     smoke_factory = make_session_factory(config.sandbox, warn=lambda message: None)
