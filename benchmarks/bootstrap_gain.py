@@ -7,16 +7,23 @@ winner minus the best seed *on this data* (which need not be the run's best seed
 from resampling units with replacement (paired: the same units for both programs), 2,000 times, where a
 unit is a conversation, or a question when the data has too few conversations to resample.
 
-    python benchmarks/bootstrap_gain.py --archive sqlite:///runs.db --run af2a \\
-        --data longmemeval:../shared/data/longmemeval/longmemeval_s_dev45.json --split test
+    python benchmarks/bootstrap_gain.py --run sqlite:///runs.db#af2a \\
+        --data longmemeval:../shared/data/longmemeval/longmemeval_s_dev45.json --split test --seeds run
+
+`--run` may be given more than once (winners of several runs against the same seeds, evaluated once);
+`--seeds run` compares with the run's own best seed only (the end-of-run test), `--seeds all` with the
+best of every registered seed on this data (transfer).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import random
 from collections import defaultdict
+from pathlib import Path
 
 from archive import ArchiveStore
 from evaluators.conversation.domain import evaluate, load_dataset, split_dataset
@@ -35,56 +42,93 @@ MIN_CONVERSATIONS = 8
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", required=True, help="archive URL, e.g. sqlite:///runs.db")
-    parser.add_argument("--run", required=True, help="run id or prefix: its winner is compared")
+    parser.add_argument(
+        "--run", action="append", default=[], help="ARCHIVE_URL#RUN_ID: that run's winner is compared"
+    )
+    parser.add_argument("--seeds", choices=("run", "all"), default="all")
     parser.add_argument("--data", required=True, help="data spec, e.g. locomo:PATH")
     parser.add_argument("--split", default="all", help="test (the run's held-out split) or all")
     parser.add_argument("--sandbox", default="auto")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the resampling")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--cache", help="a JSON file keeping each program's cases on this data (seeds are evaluated once)"
+    )
     args = parser.parse_args()
 
-    with ArchiveStore(args.archive) as store:
-        run = store.get_run(args.run)
-        winner_id = (run.summary or {})["best_program_id"]
-        winner = store.get_program(winner_id)
+    winners: dict[str, str] = {}
+    run_seeds: dict[str, str] = {}
+    for spec in args.run:
+        url, _, run_id = spec.rpartition("#")
+        with ArchiveStore(url) as store:
+            run = store.get_run(run_id)
+            summary = run.summary or {}
+            winners[run.id] = store.get_program(summary["best_program_id"]).source
+            run_seeds[run.id] = summary["best_seed"]
+    seeds = {seed.name: seed.source for seed in SEEDS}
+    if args.seeds == "run":
+        seeds = {name: seeds[name] for name in run_seeds.values()}
     dataset = load_dataset(args.data)
     chosen = split_dataset(dataset, args.split)
     unit_of = _units(chosen)
     factory = make_session_factory(args.sandbox)
     capabilities = Capabilities(embed=make_embedder("hashed", None))
+    cases: dict[str, list[CaseResult]] = {}
+    scores: dict[str, float] = {}
+    cache = _load_cache(args.cache)
     try:
-        programs = {"winner": winner.source} | {seed.name: seed.source for seed in SEEDS}
-        cases: dict[str, list[CaseResult]] = {}
-        scores: dict[str, float] = {}
-        for name, source in programs.items():
-            result = evaluate(source, dataset, args.split, OfflineAgent(), factory, capabilities)
-            cases[name] = list(result.cases) if result.ok else []
-            scores[name] = result.score
+        for name, source in {**{f"winner of {r}": s for r, s in winners.items()}, **seeds}.items():
+            key = hashlib.sha256(f"{source}\0{chosen.fingerprint()}".encode()).hexdigest()
+            if key not in cache:
+                result = evaluate(source, dataset, args.split, OfflineAgent(), factory, capabilities)
+                cached = [dataclasses.asdict(case) for case in result.cases] if result.ok else []
+                cache[key] = {"name": name, "score": result.score, "cases": cached}
+                _save_cache(args.cache, cache)
+            cases[name] = [CaseResult(**case) for case in cache[key]["cases"]]
+            scores[name] = cache[key]["score"]
     finally:
         close_factory(factory)
-    best_seed = max((name for name in programs if name != "winner"), key=lambda n: scores[n])
-    low, high = _interval(cases["winner"], cases[best_seed], unit_of, random.Random(args.seed))
-    report = {
-        "run": run.id,
-        "winner": winner_id,
-        "data": chosen.name,
-        "units": f"{len(set(unit_of.values()))} {'conversations' if _by_conversation(chosen) else 'questions'}",
-        "winner_score": scores["winner"],
-        "best_seed": best_seed,
-        "best_seed_score": scores[best_seed],
-        "gain": scores["winner"] - scores[best_seed],
-        "interval_95": [low, high],
-        "seeds": {name: round(score, 4) for name, score in sorted(scores.items(), key=lambda p: -p[1])},
-    }
-    if args.json:
-        print(json.dumps(report, indent=2))
+    if not winners:
         return
-    print(
-        f"{chosen.name}: winner {winner_id[:12]} {scores['winner']:.3f}, best seed {best_seed} "
-        f"{scores[best_seed]:.3f}, gain {report['gain']:+.3f} (95% interval {low:+.3f} to {high:+.3f}, "
-        f"{report['units']})"
-    )
+    best_seed = max(seeds, key=lambda n: scores[n])
+    reports = []
+    for run_id in winners:
+        name = f"winner of {run_id}"
+        low, high = _interval(cases[name], cases[best_seed], unit_of, random.Random(args.seed))
+        reports.append(
+            {
+                "run": run_id,
+                "data": chosen.name,
+                "units": f"{len(set(unit_of.values()))} "
+                + ("conversations" if _by_conversation(chosen) else "questions"),
+                "winner_score": scores[name],
+                "best_seed": best_seed,
+                "best_seed_score": scores[best_seed],
+                "gain": scores[name] - scores[best_seed],
+                "interval_95": [low, high],
+            }
+        )
+    if args.json:
+        print(json.dumps({"comparisons": reports, "scores": scores}, indent=2))
+        return
+    for row in reports:
+        low, high = row["interval_95"]
+        print(
+            f"{row['data']}: winner of run {row['run']} {row['winner_score']:.3f}, best seed {best_seed} "
+            f"{row['best_seed_score']:.3f}, gain {row['gain']:+.3f} "
+            f"(95% interval {low:+.3f} to {high:+.3f}, {row['units']})"
+        )
+    for name, score in sorted(scores.items(), key=lambda pair: -pair[1]):
+        print(f"  {score:.3f}  {name}")
+
+
+def _load_cache(path: str | None) -> dict:
+    return json.loads(Path(path).read_text()) if path and Path(path).exists() else {}
+
+
+def _save_cache(path: str | None, cache: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(cache))
 
 
 def _by_conversation(chosen) -> bool:

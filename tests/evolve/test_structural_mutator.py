@@ -393,7 +393,7 @@ def test_greedy_search_with_the_mutator_improves_a_mistuned_program():
     parent = re.sub(r"^TOP_K = 30$", "TOP_K = 2", get_seed("bm25_turns").source, flags=re.M)
     parent_score = score(parent)
     best, best_score = parent, parent_score
-    mutator = StructuralMutator(random.Random(0))
+    mutator = StructuralMutator(random.Random(0), operators=TUNING_OPERATORS)  # a mistuning is tuning's job
     for step in range(30):
         mutation = mutator.mutate(best, f"step-{step}")
         assert mutation is not None
