@@ -13,7 +13,7 @@ from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.behaviours.runtime import _expanded_query, _fused_lines, _TurnLedger
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
-from evolve.mutators.structural import StructuralMutator
+from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
 from providers.embedders import HashedLexicalEmbedder
 from sandbox.contract import load_program
 from sandbox.session import Capabilities, InProcessSession
@@ -214,13 +214,16 @@ def test_the_mutator_names_the_operator_of_each_child_and_prefers_the_one_asked_
     parent = get_seed("vector_rag").source
     others = [("bm25_turns", get_seed("bm25_turns").source)]
     for kind in BEHAVIOURS:
-        mutator = StructuralMutator(random.Random(0), preferred=kind)
+        mutator = StructuralMutator(random.Random(0), operators=ALL_OPERATORS, preferred=kind)
         assert mutator.name == f"structural:{kind}"
         mutation = mutator.mutate(parent, "vector_rag", others)
         assert mutation is not None and mutation.mutator == f"structural:{kind}"
         assert mutation.commit_message.startswith(f"{kind}: ")
     seen = {StructuralMutator(random.Random(seed)).mutate(parent, "p", others).mutator for seed in range(40)}
     assert {"structural:constant", "structural:fusion", "structural:neighbours"} <= seen
+    # Re-ranking and query expansion were measured to help nothing: off unless asked for.
+    assert not {"structural:rerank", "structural:query_expansion"} & seen
+    assert "rerank" not in OPERATORS and "query_expansion" not in OPERATORS
 
 
 def test_read_budgets_never_go_past_the_host_cap_and_a_parent_over_it_is_clamped():
