@@ -1,8 +1,8 @@
 """What each mutation operator did in a run: how often it was tried, made a program, and beat its parent.
 
 A candidate's operator is the part of an offline mutator's name after "structural:"
-("structural:neighbours" -> "neighbours"); any other mutator counts as itself (e.g. "llm:openai:..."). A child improved its parent
-when its `select` score (on the run's data) is above its primary parent's. Everything is read from the
+("structural:neighbours" -> "neighbours"); any other mutator counts as itself (e.g. "llm:openai:...").
+A child improved its parent when its `select` score (on the run's data) is above its primary parent's. Everything is read from the
 archive, so the numbers are the same during a run, after it, and after a resume.
 """
 
