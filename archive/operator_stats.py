@@ -2,8 +2,9 @@
 
 A candidate's operator is the part of an offline mutator's name after "structural:"
 ("structural:neighbours" -> "neighbours"); any other mutator counts as itself (e.g. "llm:openai:...").
-A child improved its parent when its `select` score (on the run's data) is above its primary parent's. Everything is read from the
-archive, so the numbers are the same during a run, after it, and after a resume.
+A child improved its parent when its `select` score (on the run's data) is above its primary parent's.
+Everything is read from the archive, so the numbers are the same during a run, after it, and after a
+resume.
 """
 
 from __future__ import annotations
