@@ -25,7 +25,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from archive import ArchiveStore
+from archive import ArchiveStore, program_id_for
 from evaluators.conversation.domain import evaluate, load_dataset, split_dataset
 from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.conversation.scoring import aggregate
@@ -62,9 +62,9 @@ def main() -> None:
         url, _, run_id = spec.rpartition("#")
         with ArchiveStore(url) as store:
             run = store.get_run(run_id)
-            summary = run.summary or {}
-            winners[run.id] = store.get_program(summary["best_program_id"]).source
-            run_seeds[run.id] = summary["best_seed"]
+            winner, seed = _winner_and_seed(store, run)
+            winners[run.id] = winner
+            run_seeds[run.id] = seed
     seeds = {seed.name: seed.source for seed in SEEDS}
     if args.seeds == "run":
         seeds = {name: seeds[name] for name in run_seeds.values()}
@@ -98,6 +98,7 @@ def main() -> None:
         reports.append(
             {
                 "run": run_id,
+                "winner": program_id_for(winners[run_id]),
                 "data": chosen.name,
                 "units": f"{len(set(unit_of.values()))} "
                 + ("conversations" if _by_conversation(chosen) else "questions"),
@@ -114,12 +115,23 @@ def main() -> None:
     for row in reports:
         low, high = row["interval_95"]
         print(
-            f"{row['data']}: winner of run {row['run']} {row['winner_score']:.3f}, best seed {best_seed} "
+            f"{row['data']}: winner {row['winner'][:12]} of run {row['run']} {row['winner_score']:.3f}, "
+            f"best seed {best_seed} "
             f"{row['best_seed_score']:.3f}, gain {row['gain']:+.3f} "
             f"(95% interval {low:+.3f} to {high:+.3f}, {row['units']})"
         )
     for name, score in sorted(scores.items(), key=lambda pair: -pair[1]):
         print(f"  {score:.3f}  {name}")
+
+
+def _winner_and_seed(store: ArchiveStore, run) -> tuple[str, str]:
+    """The run's best program (source) and best seed (name): from its summary, or for a run that did not
+    finish, the best on `select` so far, as the loop's end of run would choose them."""
+    if run.summary:
+        return store.get_program(run.summary["best_program_id"]).source, run.summary["best_seed"]
+    ranked = store.best_programs(run.domain, "select", limit=None, run_id=run.id)
+    seeds = [(program, evaluation) for program, evaluation in ranked if program.seed_name]
+    return ranked[0][0].source, max(seeds, key=lambda pair: pair[1].score)[0].seed_name
 
 
 def _load_cache(path: str | None) -> dict:
