@@ -1,4 +1,4 @@
-"""`mnemoforge archive runs|list|show|diff|lineage` on a real run and on a hand-built archive."""
+"""`mnemoforge archive runs|list|show|diff|lineage|operators` on a real run and on a hand-built archive."""
 
 from __future__ import annotations
 
