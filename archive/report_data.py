@@ -11,13 +11,14 @@ gains' intervals come from the run's summary, as the run computed them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from archive.diffs import DiffLine, change_size, diff_lines
 from archive.errors import ArchiveError
 from archive.models import Candidate, Evaluation, Program, Run
+from archive.operator_stats import OperatorStats, operator_stats
 from archive.queries import SHOWN_ID_CHARS, FailureCounts, ProgressPoint
 from archive.store import ArchiveStore
 from providers.accounting import LedgerTotals
@@ -87,6 +88,8 @@ class RunReport:
     lineage: list[LineageStep]
     failures: FailureCounts
     llm_cost: LedgerTotals
+    operators: list[OperatorStats] = field(default_factory=list)
+    """What each mutation operator did (tried, made, improved its parent), most tried first."""
 
     @property
     def data_specs(self) -> list[str]:
@@ -164,6 +167,7 @@ def collect_report(store: ArchiveStore, run_id: str) -> RunReport:
         lineage=_lineage(store, best.program.id, by_id),
         failures=store.failure_counts(run.id),
         llm_cost=store.llm_cost(run.id),
+        operators=operator_stats(store, run.id),
     )
 
 

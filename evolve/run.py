@@ -15,12 +15,14 @@ import ray
 
 from archive import ArchiveStore
 from archive.errors import ArchiveError
+from archive.operator_stats import operator_stats
 from evaluators.domains import get_domain
 from evolve.config import RunConfig
 from evolve.errors import UserError
 from evolve.llm_setup import open_model_access
 from evolve.loop import Evolution, MutatorFactory, Observer, RunSummary
 from evolve.mutators.base import Mutator
+from evolve.mutators.operator_choice import choose_operator
 from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import StructuralMutator
@@ -102,13 +104,21 @@ def run_llm_settings(config: RunConfig) -> LLMSettings:
 def mutator_factory(
     config: RunConfig, store: ArchiveStore, run_id: str, resources: contextlib.ExitStack
 ) -> MutatorFactory:
-    """Each candidate's mutator: structural with no model; reflective with one, its calls in the archive.
+    """Each candidate's mutator: structural with no model (its operator chosen by `choose_operator`);
+    reflective with one, its calls in the archive.
 
     LLM-written children are smoke-run in the run's sandbox, never in this process; that sandbox's
     factory closes with `resources`, when the run ends.
     """
     if config.mutation_model is None:
-        return lambda rng, evolution: StructuralMutator(rng)
+
+        def make_offline(rng: random.Random, evolution: Evolution) -> Mutator:
+            # The operator that has worked best in this run so far is preferred (a bandit over the
+            # archive's record, so a resumed run chooses from the same record).
+            preferred = choose_operator(rng, operator_stats(store, run_id))
+            return StructuralMutator(rng, read_chars=config.read_chars, preferred=preferred)
+
+        return make_offline
     access = open_model_access(config.mutation_model, run_llm_settings(config))
     access.ledger.subscribe(lambda record: store.record_llm_calls([record.to_json()], run_id=run_id))
     if config.max_cost_usd is not None:

@@ -1,4 +1,4 @@
-"""`mnemoforge archive runs|list|show|diff|lineage`: browse what searches found.
+"""`mnemoforge archive runs|list|show|diff|lineage|operators`: browse what searches found.
 
 Program and run ids may be given as unique prefixes (as `git` does). Every command reads the archive
 named by `--archive`, else $MNEMOFORGE_ARCHIVE, else ./mnemoforge.db, and never creates one.
@@ -15,6 +15,7 @@ from rich.text import Text
 
 from archive import ArchiveStore, Evaluation, Program
 from archive.diffs import unified_diff
+from archive.operator_stats import operator_stats
 from evolve.cli.archive_access import open_archive
 from evolve.cli.archive_views import (
     ListedProgram,
@@ -23,6 +24,7 @@ from evolve.cli.archive_views import (
     categories_table,
     evaluations_table,
     failures,
+    operators_table,
     program_card,
     programs_table,
     run_data_label,
@@ -216,6 +218,25 @@ def _run_rows(store: ArchiveStore, domain: str, run_id: str, top: int) -> list[L
         ListedProgram(evaluated[pid][0], on_run[pid], tested.get(pid), evaluated[pid][1].cost, label)
         for pid in ranked[:top]
     ]
+
+
+@archive_app.command("operators")
+@reports_user_errors
+def operators_command(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id or unique prefix.")],
+    archive: ArchiveOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What each mutation operator did in a run: tried, made a program, beat its parent on select."""
+    with open_archive(archive) as store:
+        run = store.get_run(run_id)
+        stats = operator_stats(store, run.id)
+    if as_json:
+        print(json.dumps([row.to_json() for row in stats], indent=2))
+        return
+    if not stats:
+        raise UserError(f"run {run.id} has no candidates yet")
+    out.print(operators_table(run.id, stats))
 
 
 def _domains(store: ArchiveStore, run_id: str | None) -> list[str]:

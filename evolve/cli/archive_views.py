@@ -15,6 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from archive import Evaluation, Program, Run
+from archive.operator_stats import OperatorStats
 from archive.report_data import abbreviate_ids
 
 ID_CHARS = 12
@@ -70,6 +71,29 @@ def runs_table(rows: Sequence[tuple[Run, int, float | None, float | None]]) -> T
             score(best_test),
         )
     return table
+
+
+def operators_table(run_id: str, rows: Sequence[OperatorStats]) -> Table:
+    """Per operator: candidates tried, programs made (new and valid), children that beat their parent on
+    select, and the best and mean change of a child's select score over its parent's."""
+    table = _table(f"run {run_id}: what each operator did (gain = child minus parent on select)")
+    table.add_column("operator", no_wrap=True)
+    for column in ("tried", "made", "improved", "best gain", "mean gain"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            escape(row.operator),
+            str(row.tried),
+            str(row.accepted),
+            f"{row.improved}/{len(row.gains)}",
+            _signed(row.best_gain),
+            _signed(row.mean_gain),
+        )
+    return table
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.3f}"
 
 
 @dataclass(frozen=True)

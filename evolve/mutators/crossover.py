@@ -120,7 +120,7 @@ def _method(child: ProgramText, donor: ProgramText, name: str) -> tuple[list[Edi
     functions = [theirs[n] for n in taken]
     renames = _field_renames(child, donor, functions, in_knowledge_base=True)
     needed = set().union(*(free_names(f) for f in functions))
-    brought = _bring_along(child, donor, needed)
+    brought = bring_along(child, donor, needed)
     if renames is None or brought is None or not _llm_allowed(child, functions):
         return None
     body_indent = child.indentation(child_class.body[-1]) if child_class.body else "    "
@@ -189,7 +189,7 @@ def _function(child: ProgramText, donor: ProgramText, name: str) -> tuple[list[E
     if not (child.owns_lines(old, child.tree.body) and donor.owns_lines(new, donor.tree.body)):
         return None
     renames = _field_renames(child, donor, [new], in_knowledge_base=False)
-    brought = _bring_along(child, donor, free_names(new) - {name})
+    brought = bring_along(child, donor, free_names(new) - {name})
     if renames is None or brought is None or not _llm_allowed(child, [new]):
         return None
     text = _renamed_text(donor, new, renames, in_knowledge_base=False)
@@ -204,7 +204,7 @@ def _constant(child: ProgramText, donor: ProgramText, name: str) -> tuple[list[E
         return None
     if _value_kind(old.value) != _value_kind(new.value) or not _llm_allowed(child, [new]):
         return None
-    brought = _bring_along(child, donor, free_names(new.value))
+    brought = bring_along(child, donor, free_names(new.value))
     if brought is None:
         return None
     old_text, new_text = child.segment(old.value), donor.segment(new.value)
@@ -236,7 +236,7 @@ def _schema(child: ProgramText, donor: ProgramText, name: str) -> tuple[list[Edi
         return None
     if not (child.owns_lines(old, child.tree.body) and donor.owns_lines(new, donor.tree.body)):
         return None
-    brought = _bring_along(child, donor, free_names(new) - {name})
+    brought = bring_along(child, donor, free_names(new) - {name})
     if brought is None:
         return None
     return [(*child.line_span(old), donor.statement_text(new)), *brought[0]], f"schema {name}" + _notes(
@@ -282,7 +282,7 @@ def _renamed_text(donor: ProgramText, function: Function, renames: Renames, in_k
     return apply_edits(donor.statement_text(function), edits)
 
 
-def _bring_along(
+def bring_along(
     child: ProgramText, donor: ProgramText, needed: set[str]
 ) -> tuple[list[Edit], list[str]] | None:
     """Edits adding the donor's module-level definitions that `needed` names and the child lacks, in

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import random
+import re
 from dataclasses import dataclass
 
 from evolve.mutators.program_text import UPPER_CASE, Edit, Function, ProgramText
@@ -18,6 +19,10 @@ from sandbox.contract import INSTRUCTION_NAMES, SCHEMA_CLASSES
 Number = int | float | bool
 
 NOT_TUNABLE = frozenset({"COMMIT_MESSAGE", "REQUIRES", *INSTRUCTION_NAMES})
+READ_BUDGET = re.compile(r"READ.*CHAR")
+"""A tunable so named (READ_CHAR_BUDGET, NEIGHBOUR_READ_CHARS) sizes read() output: the host cuts that
+output at its read cap, so the budget is kept at or below the cap (a larger one changes nothing but
+where the host cuts, which is not a better memory)."""
 SMALL_STEP, LARGE_STEP, LARGE_STEP_CHANCE = 0.25, 0.7, 0.25
 """Standard deviations of the log step; a large one is taken with LARGE_STEP_CHANCE."""
 
@@ -37,13 +42,41 @@ def number_sites(program: ProgramText) -> list[NumberSite]:
     return _tunables(program) + _code_literals(program)
 
 
-def perturb_site(program: ProgramText, site: NumberSite, rng: random.Random) -> tuple[Edit, str]:
-    """The edit that changes `site`, and its description (e.g. "TOP_K 30 -> 38")."""
+def perturb_site(
+    program: ProgramText, site: NumberSite, rng: random.Random, read_cap: int | None = None
+) -> tuple[Edit, str]:
+    """The edit that changes `site`, and its description (e.g. "TOP_K 30 -> 38"). A read budget never
+    goes past `read_cap`: one at the cap can only go down."""
     start, end = program.span(site.node)
     old_text = program.source[start:end]
-    new_text = format_number(perturb_number(site.value, rng))
+    new = perturb_number(site.value, rng)
+    if read_cap is not None and is_read_budget(site):
+        new = min(new, read_cap)
+        if new == site.value:
+            new = max(1, round(site.value * 0.9))
+    new_text = format_number(new)
     label = site.label if site.tunable else f"{site.label} literal at line {site.node.lineno}"
     return (start, end, new_text), f"{label} {old_text} -> {new_text}"
+
+
+def is_read_budget(site: NumberSite) -> bool:
+    return (
+        site.tunable
+        and isinstance(site.value, int)
+        and not isinstance(site.value, bool)
+        and bool(READ_BUDGET.search(site.label))
+    )
+
+
+def clamp_read_budgets(program: ProgramText, read_cap: int) -> tuple[list[Edit], list[str]]:
+    """Edits setting every read budget above `read_cap` to it, and their descriptions."""
+    edits, changes = [], []
+    for site in number_sites(program):
+        if is_read_budget(site) and site.value > read_cap:
+            start, end = program.span(site.node)
+            edits.append((start, end, str(read_cap)))
+            changes.append(f"{site.label} {program.source[start:end]} -> {read_cap} (the host's read cap)")
+    return edits, changes
 
 
 def perturb_number(value: Number, rng: random.Random) -> Number:

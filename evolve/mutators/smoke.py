@@ -79,6 +79,27 @@ def smoke_run(
     return SmokeResult(True, seconds=elapsed)
 
 
+def smoke_read(source: str, seconds: float = SMOKE_SECONDS) -> tuple[tuple[str, ...], str] | None:
+    """What a trusted program's `read` returns on the smoke sessions (with those sessions), or None when
+    it fails: how operators check what a program does with a turn before they change it."""
+    agent = OfflineAgent()
+    session: MemorySession | None = None
+    try:
+        with _deadline(seconds):
+            session = InProcessSession(source, Capabilities(embed=HashedLexicalEmbedder()))
+            for raw_text in SMOKE_SESSIONS:
+                session.write(agent.fill_item(session.description, raw_text), raw_text)
+            output = session.read(agent.fill_query(session.description, SMOKE_QUESTION, SMOKE_DATE))[0]
+    except (ProgramFailure, _Overtime):
+        return None
+    except Exception:  # the agent could not fill the program's schema
+        return None
+    finally:
+        if session is not None:
+            session.close()
+    return SMOKE_SESSIONS, output
+
+
 class _Overtime(BaseException):
     """Raised by the alarm; a BaseException so that the program's `except Exception` cannot swallow it."""
 

@@ -1,4 +1,4 @@
-"""`mnemoforge archive runs|list|show|diff|lineage` on a real run and on a hand-built archive."""
+"""`mnemoforge archive runs|list|show|diff|lineage|operators` on a real run and on a hand-built archive."""
 
 from __future__ import annotations
 
@@ -138,3 +138,24 @@ def test_lineage_of_a_real_program_reaches_a_seed(real_run: RealRun) -> None:
     )
     assert result.code == 0, result.stderr
     assert "seed " in result.stdout
+
+
+def test_operators_counts_what_each_operator_tried_made_and_improved(small_archive: SmallArchive) -> None:
+    result = run_cli(
+        "archive", "operators", small_archive.run_id[:5], "--archive", small_archive.url, "--json"
+    )
+    assert result.code == 0, result.stderr
+    rows = {row["operator"]: row for row in json.loads(result.stdout)}
+    # structural: one child beat its seed (0.55 > 0.50), two rejections, a duplicate, a failed child.
+    assert rows["structural"] | {"best_gain": None, "mean_gain": None} == {
+        "operator": "structural",
+        "tried": 5,
+        "accepted": 2,
+        "evaluated": 1,
+        "improved": 1,
+        "best_gain": None,
+        "mean_gain": None,
+    }
+    assert rows["crossover"]["improved"] == 1 and round(rows["crossover"]["best_gain"], 3) == 0.05
+    table = run_cli("archive", "operators", small_archive.run_id, "--archive", small_archive.url)
+    assert "what each operator did" in table.stdout and "1/1" in table.stdout

@@ -162,6 +162,14 @@ def test_the_small_archive_report_shows_failures_lineage_and_gain(
         "vector_rag",
     ]
     assert table[2][1:] == ["0.800", "0.600", "0.500", "0.600", "0.400"]
+    operators = page.evaluate(
+        "[...document.querySelectorAll('#operator-table tr')].map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert operators == [
+        ["operator", "tried", "made", "improved", "best gain", "mean gain"],
+        ["structural", "5", "2", "1/1", "+0.050", "+0.050"],
+        ["crossover", "1", "1", "1/1", "+0.050", "+0.050"],
+    ]
 
 
 def test_the_pareto_front_keeps_exactly_the_undominated_programs(small_archive: SmallArchive) -> None:

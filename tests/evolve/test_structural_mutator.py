@@ -21,7 +21,7 @@ from evolve.mutators.crossover import Part, transplant
 from evolve.mutators.numeric import number_sites, perturb_number
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
-from evolve.mutators.structural import Mutation, StructuralMutator
+from evolve.mutators.structural import TUNING_OPERATORS, Mutation, StructuralMutator
 from providers.embedders import HashedLexicalEmbedder
 from sandbox.contract import load_program
 from sandbox.session import Capabilities, InProcessSession
@@ -185,7 +185,7 @@ def test_constant_perturbation_changes_only_the_named_constants_and_keeps_their_
     original = module_values(TUNED, names)
     seen: set[str] = set()
     for seed in range(30):
-        mutation = StructuralMutator(random.Random(seed)).mutate(TUNED, "parent")
+        mutation = StructuralMutator(random.Random(seed), operators=TUNING_OPERATORS).mutate(TUNED, "parent")
         assert mutation is not None
         values = module_values(mutation.source, names)
         changed = {n for n in names if values[n] != original[n]}
@@ -199,7 +199,7 @@ def test_constant_perturbation_changes_only_the_named_constants_and_keeps_their_
 
 def test_a_constant_change_leaves_every_other_line_and_comment_as_it_was():
     for seed in range(20):
-        mutation = StructuralMutator(random.Random(seed)).mutate(TUNED, "parent")
+        mutation = StructuralMutator(random.Random(seed), operators=TUNING_OPERATORS).mutate(TUNED, "parent")
         assert mutation is not None
         diff = [
             line
@@ -223,7 +223,7 @@ def test_code_literals_are_sizes_and_thresholds_not_indices_range_bounds_or_fstr
     literals = [(site.value, site.label) for site in number_sites(ProgramText(source)) if not site.tunable]
     assert literals == [(v, "KnowledgeBase.read") for v in (5, 3, 0.5, 700)]
     for seed in range(10):
-        mutation = StructuralMutator(random.Random(seed)).mutate(source, "parent")
+        mutation = StructuralMutator(random.Random(seed), operators=TUNING_OPERATORS).mutate(source, "parent")
         assert mutation is not None and "★ score" in mutation.source
         assert "self.notes[2]" in mutation.source and "range(0, 10)" in mutation.source
 
@@ -246,10 +246,11 @@ def test_crossover_transplants_a_method_with_the_helpers_constants_and_imports_i
 
 
 def test_the_mutator_recombines_when_other_programs_differ_and_names_the_donor():
-    mutation = StructuralMutator(random.Random(3)).mutate(PLAIN, "parent", others=[("donor", KEYWORD_DONOR)])
+    mutator = StructuralMutator(random.Random(3), operators=TUNING_OPERATORS)
+    mutation = mutator.mutate(PLAIN, "parent", others=[("donor", KEYWORD_DONOR)])
     assert mutation is not None
     assert mutation.parent_ids == ("parent", "donor")
-    assert mutation.mutator == "structural"
+    assert mutation.mutator == "structural:recombine"
     assert mutation.changes[0].startswith("KnowledgeBase.read") and mutation.changes[0].endswith("from donor")
     assert mutation.commit_message == "; ".join(mutation.changes)
     assert run_read(mutation.source, "cat Pixel").startswith("KEYWORDS")
@@ -306,9 +307,10 @@ def test_every_child_passes_the_contract_and_smokes_like_its_parent_and_differs_
         assert mutation.parent_ids[0] == seed and len(mutation.changes) >= 1
 
 
-def test_a_program_with_nothing_to_change_and_no_other_program_gives_none():
-    assert StructuralMutator(random.Random(0), max_attempts=5).mutate(PLAIN, "plain") is None
-    assert StructuralMutator(random.Random(0), max_attempts=5).mutate(PLAIN, "a", [("b", PLAIN)]) is None
+def test_a_program_with_nothing_to_tune_and_no_other_program_gives_none_from_tuning():
+    tuning = {"operators": TUNING_OPERATORS, "max_attempts": 5}
+    assert StructuralMutator(random.Random(0), **tuning).mutate(PLAIN, "plain") is None
+    assert StructuralMutator(random.Random(0), **tuning).mutate(PLAIN, "a", [("b", PLAIN)]) is None
     assert StructuralMutator(random.Random(0)).mutate("def broken(:\n", "x") is None
 
 
@@ -391,7 +393,7 @@ def test_greedy_search_with_the_mutator_improves_a_mistuned_program():
     parent = re.sub(r"^TOP_K = 30$", "TOP_K = 2", get_seed("bm25_turns").source, flags=re.M)
     parent_score = score(parent)
     best, best_score = parent, parent_score
-    mutator = StructuralMutator(random.Random(0))
+    mutator = StructuralMutator(random.Random(0), operators=TUNING_OPERATORS)  # a mistuning is tuning's job
     for step in range(30):
         mutation = mutator.mutate(best, f"step-{step}")
         assert mutation is not None

@@ -1,0 +1,60 @@
+"""Each behavioural operator applied once to each of some seeds: the change of the selection score.
+
+How the operators kept on by default were chosen (benchmarks/results/offline_operators.md): an operator
+that helps no seed on real data only spends candidates. Programs run in-process (the seeds and their
+children are trusted code), offline agent, hashed embedder, read cap 3,000.
+
+    python benchmarks/operator_ablation.py --data locomo:../shared/data/locomo/locomo_dev2.json \\
+        --seeds dual_process,tiered_os,main_side_router,bm25_turns
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+from evaluators.conversation.domain import evaluate, load_dataset
+from evaluators.conversation.offline_agent import OfflineAgent
+from evolve.mutators.behaviours import BEHAVIOURS
+from evolve.mutators.behaviours.base import OperatorContext
+from evolve.mutators.behaviours.rerank import SIGNALS
+from evolve.mutators.program_text import ProgramText
+from providers.embedders import HashedLexicalEmbedder
+from sandbox.session import Capabilities, InProcessSession
+from seeds.registry import get_seed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--split", default="all")
+    parser.add_argument("--seeds", required=True, help="comma-separated seed names")
+    args = parser.parse_args()
+    dataset = load_dataset(args.data)
+    capabilities = Capabilities(embed=HashedLexicalEmbedder())
+
+    def score(source: str) -> float:
+        result = evaluate(source, dataset, args.split, OfflineAgent(), InProcessSession, capabilities)
+        return result.score if result.ok else float("nan")
+
+    for name in args.seeds.split(","):
+        source = get_seed(name).source
+        base = score(source)
+        print(f"{name}: {base:.4f}", flush=True)
+        donor = "bm25_turns" if name != "bm25_turns" else "dual_process"
+        donors = ((donor, ProgramText(get_seed(donor).source)),)
+        for operator, apply in BEHAVIOURS.items():
+            for signal in SIGNALS if operator == "rerank" else ("",):
+                context = OperatorContext(random.Random(0), 3000, donors)
+                if signal:  # each re-ranking signal in turn, not the one the random stream picks
+                    context.rng.choice = lambda options, s=signal: s if s in options else options[0]
+                made = apply(ProgramText(source), context)
+                label = f"{operator} {signal}".strip()
+                if made is None:
+                    print(f"  {label}: does not apply", flush=True)
+                    continue
+                print(f"  {label}: {score(made.source) - base:+.4f}  ({made.description})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""The code that behavioural operators copy into a memory program, written here as a real module.
+
+Operators bring the definitions a wrapper needs (and only those) into the child, with the imports they
+use, so the child stays one standalone module (standard library only). Keeping the code here, not in
+strings, means it is linted, type-checked by eye and unit-tested like any other code. Every tunable is a
+parameter: the wrapper passes the child's UPPER_CASE constants, which the numeric mutator then tunes.
+
+Names are prefixed (`_ledger_`, `_TurnLedger`) so that they do not clash with a program's own helpers.
+"""
+
+import dataclasses
+import math
+import re
+from collections import Counter
+
+_LEDGER_WORD = re.compile(r"[a-z0-9]+")
+_LEDGER_KEY_WORDS = 6
+_LEDGER_MONTHS = frozenset(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+)
+_LEDGER_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+
+
+class _TurnLedger:
+    """Every turn written, by session, so that a wrapper can tell where a line of read() output was said.
+
+    A line is matched to a stored turn by a run of the turn's first words (speaker included), so a line
+    that a program reformatted (a date prefix, a bullet) is still found.
+    """
+
+    def __init__(self):
+        self.sessions = []
+        self.starts = {}
+        self.key_lengths = set()
+        self.postings = {}
+        self.turn_words = []
+        self.places = []
+
+    def add_session(self, raw_text):
+        lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
+        date = ""
+        if lines and lines[0].startswith("[") and lines[0].endswith("]"):
+            header = lines[0][1:-1]
+            date = header.split("|", 1)[1].strip() if "|" in header else ""
+            lines = lines[1:]
+        session = len(self.sessions)
+        self.sessions.append((date, lines))
+        for index, line in enumerate(lines):
+            words = _LEDGER_WORD.findall(line.lower())
+            if not words:
+                continue
+            key = tuple(words[:_LEDGER_KEY_WORDS])
+            self.key_lengths.add(len(key))
+            self.starts.setdefault(key, (session, index))
+            number = len(self.places)
+            self.places.append((session, index))
+            self.turn_words.append(frozenset(words))
+            for word in self.turn_words[-1]:
+                self.postings.setdefault(word, []).append(number)
+
+    def locate(self, line):
+        """(session, turn index) of the stored turn `line` shows, or None."""
+        words = _LEDGER_WORD.findall(line.lower())
+        for start in range(len(words)):
+            for length in sorted(self.key_lengths, reverse=True):
+                found = self.starts.get(tuple(words[start : start + length]))
+                if found is not None:
+                    return found
+        return None
+
+    def dated(self, session, index):
+        date, turns = self.sessions[session]
+        return f"[{date}] {turns[index]}" if date else turns[index]
+
+
+def _ledger_fit(lines, budget):
+    """The lines, in order, that fit in `budget` characters (a line that does not fit is skipped)."""
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 <= budget:
+            kept.append(line)
+            used += len(line) + 1
+    return "\n".join(kept)
+
+
+def _with_neighbours(text, ledger, turns_around, hits, max_chars, budget):
+    """Each of the first `hits` retrieved turns with the `turns_around` turns said before and after it in
+    its session (each neighbour at most `max_chars` long), in session order; other lines unchanged."""
+    lines, seen, expanded = [], set(), 0
+    for line in text.splitlines():
+        found = ledger.locate(line) if line.strip() else None
+        if found is None:
+            lines.append(line)
+            continue
+        if found in seen:
+            continue
+        seen.add(found)
+        if expanded >= hits:
+            lines.append(line)
+            continue
+        expanded += 1
+        session, index = found
+        turns = ledger.sessions[session][1]
+        for other in range(max(0, index - turns_around), min(len(turns), index + turns_around + 1)):
+            if other == index:
+                lines.append(line)
+            elif (session, other) not in seen and len(turns[other]) <= max_chars:
+                seen.add((session, other))
+                lines.append(ledger.dated(session, other))
+    return _ledger_fit(lines, budget)
+
+
+def _date_shown(date, line):
+    """Whether `line` shows `date`, however reformatted: its year and month name ("8 May 2023" shows
+    "2:15 pm on 8 May, 2023"); a date with neither must appear as written."""
+    words = _LEDGER_WORD.findall(date.lower())
+    needed = [w for w in words if (len(w) == 4 and w.isdigit()) or w[:3] in _LEDGER_MONTHS]
+    if not needed:
+        return date in line
+    shown = set(_LEDGER_WORD.findall(line.lower()))
+    return all(w in shown for w in needed)
+
+
+def _with_dates(text, ledger, budget):
+    """Each line that shows a stored turn, prefixed with its session's date when the line lacks it."""
+    lines = []
+    for line in text.splitlines():
+        found = ledger.locate(line) if line.strip() else None
+        date = ledger.sessions[found[0]][0] if found is not None else ""
+        lines.append(f"[{date}] {line}" if date and not _date_shown(date, line) else line)
+    return _ledger_fit(lines, budget)
+
+
+def _query_text(query):
+    """The longest text field of a query: the question itself, whatever the schema calls it."""
+    texts = [value for value in vars(query).values() if isinstance(value, str)]
+    return max(texts, key=len) if texts else ""
+
+
+def _second_signal(signal, line, query_words, query_names, ledger):
+    """How strongly a line matches by the second signal; higher is better."""
+    if signal == "recency":
+        found = ledger.locate(line)
+        return found[0] + found[1] / 1000 if found is not None else -1.0
+    if signal == "entity":
+        return len(query_names & set(re.findall(r"\b[A-Z][a-z]+", line)))
+    count = max(1, len(ledger.turn_words))
+    words = Counter(_LEDGER_WORD.findall(line.lower()))
+    score = 0.0
+    for word in query_words & words.keys():
+        frequency = len(ledger.postings.get(word, ()))
+        score += math.log(1 + (count - frequency + 0.5) / (frequency + 0.5)) * min(words[word], 2)
+    return score
+
+
+def _reranked(text, query, ledger, signal, weight, rrf_k, budget):
+    """The lines of `text` ordered by reciprocal-rank fusion of their own order and a second signal
+    (`bm25`, `recency` or `entity`) with `weight`; lines no signal favours keep their place."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    question = _query_text(query)
+    query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS
+    query_names = set(re.findall(r"\b[A-Z][a-z]+", question))
+    strength = [_second_signal(signal, line, query_words, query_names, ledger) for line in lines]
+    order = sorted(range(len(lines)), key=lambda i: (-strength[i], i))
+    second_rank = {i: rank for rank, i in enumerate(order)}
+    fused = sorted(
+        range(len(lines)), key=lambda i: (-(1 / (rrf_k + i + 1) + weight / (rrf_k + second_rank[i] + 1)), i)
+    )
+    return _ledger_fit([lines[i] for i in fused], budget)
+
+
+def _expanded_query(query, ledger, terms, pool):
+    """The query with up to `terms` words added to its question: the words that most often share a turn
+    with the question's words in the store (among the first `pool` turns holding each), weighted by
+    their rarity. Bridges a question's words and the different words its answer was said in."""
+    question = _query_text(query)
+    if not question or terms < 1:
+        return query
+    asked = set(_LEDGER_WORD.findall(question.lower()))
+    count = max(1, len(ledger.turn_words))
+    together = Counter()
+    for word in asked - _LEDGER_STOPWORDS:
+        for number in ledger.postings.get(word, ())[:pool]:
+            together.update(ledger.turn_words[number] - asked - _LEDGER_STOPWORDS)
+    scored = {
+        word: seen * math.log(1 + count / len(ledger.postings[word]))
+        for word, seen in together.items()
+        if seen > 1 and len(word) > 2
+    }
+    extra = sorted(scored, key=lambda word: (-scored[word], word))[:terms]
+    if not extra:
+        return query
+    field = next(name for name, value in vars(query).items() if value is question)
+    return dataclasses.replace(query, **{field: question + " " + " ".join(extra)})
+
+
+def _fused_lines(first, second, second_weight, rrf_k, budget):
+    """Two read() outputs merged by weighted reciprocal rank of their lines, duplicates (a line whose
+    words another kept line already holds) removed, cut to `budget` characters."""
+    scores, lines = {}, {}
+    for weight, text in ((1.0 - second_weight, first), (second_weight, second)):
+        for rank, line in enumerate(part for part in text.splitlines() if part.strip()):
+            key = line.strip()
+            lines.setdefault(key, line)
+            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank + 1)
+    kept, kept_words = [], []
+    for key in sorted(scores, key=lambda k: -scores[k]):
+        words = set(_LEDGER_WORD.findall(key.lower()))
+        if len(words) > 3 and any(words <= o or o <= words for o in kept_words if len(o) > 3):
+            continue
+        kept.append(lines[key])
+        kept_words.append(words)
+    return _ledger_fit(kept, budget)
+
+
+def _fusion_convert(value, cls):
+    """`value` (the first memory's KnowledgeItem or Query) as the second memory's `cls`: fields of the
+    same name are copied, a text field without a match gets the longest text of `value` (the question,
+    the session), a date-like one is left to its default, and any other keeps its default."""
+    given = vars(value)
+    text = max((v for v in given.values() if isinstance(v, str)), key=len, default="")
+    arguments = {}
+    for spec in dataclasses.fields(cls):
+        missing = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+        if spec.name in given:
+            arguments[spec.name] = given[spec.name]
+        elif spec.type in (str, "str") and (missing or not re.search(r"date|time|when|day", spec.name)):
+            arguments[spec.name] = text
+        elif missing:
+            arguments[spec.name] = [] if "list" in str(spec.type) else None
+    return cls(**arguments)
+
+
+class _SecondChroma:
+    """The vector store as the second of two fused memories sees it: its collections get their own names,
+    so that two memories using the same collection name do not share (and double) its contents."""
+
+    def __init__(self, chroma):
+        self.chroma = chroma
+
+    def get_or_create_collection(self, name, *args, **kwargs):
+        return self.chroma.get_or_create_collection("second_" + name, *args, **kwargs)
+
+    def create_collection(self, name, *args, **kwargs):
+        return self.chroma.create_collection("second_" + name, *args, **kwargs)
+
+    def get_collection(self, name, *args, **kwargs):
+        return self.chroma.get_collection("second_" + name, *args, **kwargs)
+
+    def delete_collection(self, name):
+        return self.chroma.delete_collection("second_" + name)
+
+    def __getattr__(self, name):
+        return getattr(self.chroma, name)
+
+
+class _SecondToolkit:
+    """The toolkit as the second of two fused memories sees it: the same, with its own collections."""
+
+    def __init__(self, toolkit):
+        self.toolkit = toolkit
+        self.chroma = _SecondChroma(toolkit.chroma)
+
+    def __getattr__(self, name):
+        return getattr(self.toolkit, name)

@@ -1,0 +1,73 @@
+"""Wrapping a program's memory: the robust way to change what it does, whatever its internals are.
+
+The program's `KnowledgeBase` is renamed (`_Memory`, then `_Memory2` when wrapped again) and a new
+`KnowledgeBase` holds it, passes every write on, and post-processes what its `read` returns (or the query
+it is given). Every program has a `KnowledgeBase`, so a wrapper applies to every program; the wrapped code
+is left exactly as it was, so the diff to the parent is the behaviour added, and nothing more.
+
+The wrapper's tunables become UPPER_CASE constants of the child (found and tuned by the numeric mutator
+afterwards), and the helpers it calls are copied from `runtime.py` with the imports they need.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+
+from evolve.mutators.crossover import bring_along
+from evolve.mutators.program_text import KNOWLEDGE_BASE, ProgramText, apply_edits
+
+RUNTIME = Path(__file__).with_name("runtime.py")
+MAX_LAYERS = 4
+"""A program wrapped this many times is not wrapped again: each layer costs a store of every turn."""
+
+
+@lru_cache(maxsize=1)
+def runtime_program() -> ProgramText:
+    """The helpers' module, parsed once."""
+    return ProgramText(RUNTIME.read_text(encoding="utf-8"))
+
+
+def inner_name(program: ProgramText) -> str | None:
+    """The name the wrapped `KnowledgeBase` takes: the first free one of _Memory, _Memory2, ...; None when
+    the program is already wrapped MAX_LAYERS times."""
+    taken = set(program.top_level())
+    for layer in range(1, MAX_LAYERS + 1):
+        name = "_Memory" if layer == 1 else f"_Memory{layer}"
+        if name not in taken:
+            return name
+    return None
+
+
+def wrap(
+    program: ProgramText, constants: dict[str, str], helpers: set[str], wrapper_class: str
+) -> str | None:
+    """The child's source: `program` with its KnowledgeBase renamed and held by `wrapper_class` (a class
+    definition in which `{inner}` names the wrapped class), `constants` (name -> value text) defined and
+    `helpers` brought from the runtime. None when the program has no KnowledgeBase, already defines one
+    of the constants (the operator was applied before), or a helper would clash with its names."""
+    knowledge_base = program.class_def(KNOWLEDGE_BASE)
+    inner = inner_name(program)
+    if knowledge_base is None or inner is None or set(constants) & set(program.top_level()):
+        return None
+    brought = bring_along(program, runtime_program(), helpers)
+    if brought is None:
+        return None
+    at = program.definition_insertion_point()
+    definitions = "".join(f"{name} = {value}\n" for name, value in constants.items())
+    edits = [*_renames(program, knowledge_base, inner), (at, at, definitions + "\n\n"), *brought[0]]
+    source = apply_edits(program.source, edits).rstrip("\n")
+    return source + "\n\n\n" + wrapper_class.format(inner=inner).strip("\n") + "\n"
+
+
+def _renames(program: ProgramText, knowledge_base: ast.ClassDef, inner: str) -> list[tuple[int, int, str]]:
+    """Edits renaming the class and every reference to it by name."""
+    line_start = program.offset(knowledge_base.lineno, knowledge_base.col_offset)
+    name_at = program.source.index(KNOWLEDGE_BASE, line_start)
+    edits = [(name_at, name_at + len(KNOWLEDGE_BASE), inner)]
+    for node in ast.walk(program.tree):
+        if isinstance(node, ast.Name) and node.id == KNOWLEDGE_BASE:
+            start, end = program.span(node)
+            edits.append((start, end, inner))
+    return edits

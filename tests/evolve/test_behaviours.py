@@ -1,0 +1,238 @@
+"""Behavioural operators: what each does to what a memory returns, that it applies where the program's
+structure allows and only there, and that its child is still one standalone program."""
+
+from __future__ import annotations
+
+import random
+from textwrap import dedent
+
+import pytest
+
+from evolve.mutators.behaviours import BEHAVIOURS, dates, fusion, neighbours, query_expansion, rerank
+from evolve.mutators.behaviours.base import OperatorContext
+from evolve.mutators.behaviours.runtime import _expanded_query, _fused_lines, _TurnLedger
+from evolve.mutators.program_text import ProgramText
+from evolve.mutators.smoke import smoke_run
+from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
+from providers.embedders import HashedLexicalEmbedder
+from sandbox.contract import load_program
+from sandbox.session import Capabilities, InProcessSession
+from seeds.registry import SEEDS, get_seed
+
+SESSIONS = (
+    "[s1 | 8 May, 2023]\n"
+    "Maya: Guess what, I finally moved.\n"
+    "Leo: Where to?\n"
+    "Maya: A small flat in Lisbon near the river.\n"
+    "Leo: Lovely, Lisbon has great light.",
+    "[s2 | 20 May, 2023]\n"
+    "Leo: I bake sourdough bread at the bakery every morning.\n"
+    "Maya: Sourdough bread from the bakery sounds great.\n"
+    "Leo: The bakery opens at five.",
+)
+
+KEYWORD_MEMORY = dedent(
+    '''
+    from dataclasses import dataclass, field
+
+    INSTRUCTION_KNOWLEDGE_ITEM = "Copy the session."
+    INSTRUCTION_QUERY = "Copy the question."
+    INSTRUCTION_RESPONSE = "Answer from the notes."
+    ALWAYS_ON_KNOWLEDGE = ""
+    READ_CHAR_BUDGET = 3000
+    STOP = {"where", "is", "the", "when", "does", "at", "in", "a", "to"}
+
+
+    @dataclass
+    class KnowledgeItem:
+        session_date: str = field(default="", metadata={"description": "The date"})
+
+
+    @dataclass
+    class Query:
+        text: str = field(metadata={"description": "The question"})
+
+
+    class KnowledgeBase:
+        """Bare turns (no dates), read back in the order stored when they share a word with the question."""
+
+        def __init__(self, toolkit):
+            self.notes = []
+
+        def write(self, item, raw_text):
+            self.notes.extend(line for line in raw_text.splitlines()[1:] if line.strip())
+
+        def read(self, query):
+            words = set(query.text.lower().replace("?", "").split()) - STOP
+            hits = [n for n in self.notes if words & set(n.lower().replace(".", "").split())]
+            return "\\n".join(hits)[:READ_CHAR_BUDGET]
+    '''
+)
+"""Stores turns without their date and returns every turn sharing a word with the question, in order."""
+
+ECHO_MEMORY = KEYWORD_MEMORY.replace(
+    '        return "\\n".join(hits)[:READ_CHAR_BUDGET]', "        return query.text"
+)
+"""Returns the query it was asked: shows what a query wrapper passes on."""
+
+
+def context(seed: int = 0, donors=()) -> OperatorContext:
+    return OperatorContext(random.Random(seed), 3000, tuple(donors))
+
+
+def read_after_writes(source: str, question: str) -> str:
+    session = InProcessSession(source, Capabilities(embed=HashedLexicalEmbedder()))
+    try:
+        for raw in SESSIONS:
+            session.write({"session_date": raw.splitlines()[0][6:-1]}, raw)
+        fields = session.description.query_schema["properties"]
+        return session.read(dict.fromkeys(fields, question))[0]
+    finally:
+        session.close()
+
+
+def child_of(operator, source: str, ctx: OperatorContext | None = None) -> str:
+    made = operator(ProgramText(source), ctx or context())
+    assert made is not None
+    load_program(made.source)
+    return made.source
+
+
+def test_neighbours_brings_the_turns_around_each_hit_from_its_session_and_nothing_else():
+    parent_output = read_after_writes(KEYWORD_MEMORY, "Where is the flat?")
+    assert parent_output == "Maya: A small flat in Lisbon near the river."
+    child = child_of(neighbours.apply, KEYWORD_MEMORY)
+    assert read_after_writes(child, "Where is the flat?").splitlines() == [
+        "[8 May, 2023] Leo: Where to?",
+        "Maya: A small flat in Lisbon near the river.",
+        "[8 May, 2023] Leo: Lovely, Lisbon has great light.",
+    ]
+    # The wrapped memory is the parent's code, unchanged; the child's tunables are new constants.
+    assert "class _Memory:" in child and "NEIGHBOUR_TURNS = 1" in child
+    assert "NEIGHBOUR_READ_CHARS = 3000" in child
+
+
+def test_neighbours_never_repeats_a_turn_and_keeps_to_its_budget():
+    child = child_of(neighbours.apply, KEYWORD_MEMORY).replace("NEIGHBOUR_HITS = ", "NEIGHBOUR_HITS = 10 or ")
+    lines = read_after_writes(child, "bakery bread").splitlines()
+    assert len(lines) == len(set(line.split("] ")[-1] for line in lines))
+    small = child.replace("NEIGHBOUR_READ_CHARS = 3000", "NEIGHBOUR_READ_CHARS = 120")
+    assert len(read_after_writes(small, "bakery bread")) <= 120
+
+
+def test_dates_prefixes_each_returned_turn_with_its_session_date_and_applies_only_where_dates_are_lost():
+    child = child_of(dates.apply, KEYWORD_MEMORY)
+    assert read_after_writes(child, "bakery").splitlines() == [
+        "[20 May, 2023] Leo: I bake sourdough bread at the bakery every morning.",
+        "[20 May, 2023] Maya: Sourdough bread from the bakery sounds great.",
+        "[20 May, 2023] Leo: The bakery opens at five.",
+    ]
+    assert dates.apply(ProgramText(get_seed("bm25_turns").source), context()) is None  # it keeps dates
+    assert dates.apply(ProgramText(child), context()) is None  # nor twice
+
+
+def test_rerank_by_bm25_puts_the_turns_that_match_the_question_best_first():
+    parent = read_after_writes(KEYWORD_MEMORY, "when does the bakery open at five").splitlines()
+    assert parent[-1] == "Leo: The bakery opens at five."
+    ctx = context()
+    ctx.rng.choice = lambda options: "bm25" if "bm25" in options else options[0]  # type: ignore[method-assign]
+    child = child_of(rerank.apply, KEYWORD_MEMORY, ctx)
+    assert '"bm25"' in child
+    # Fused by rank: at weight 1 the program's first line holds its place; weighted up, bm25 decides.
+    assert read_after_writes(child, "when does the bakery open at five").splitlines()[0] == parent[0]
+    weighted = child.replace("RERANK_WEIGHT = 1.0", "RERANK_WEIGHT = 3.0")
+    reranked = read_after_writes(weighted, "when does the bakery open at five").splitlines()
+    assert reranked[0] == "Leo: The bakery opens at five."
+    assert sorted(reranked) == sorted(parent)  # re-ordered, nothing added or lost
+
+
+def test_query_expansion_adds_words_that_share_turns_with_the_question_words():
+    child = child_of(query_expansion.apply, ECHO_MEMORY).replace(
+        "EXPANSION_TERMS = ", "EXPANSION_TERMS = 2 or "
+    )
+    asked = read_after_writes(child, "sourdough")
+    assert asked.startswith("sourdough ") and set(asked.split()[1:]) == {"bakery", "bread"}
+    # The query keeps its type: a wrapped memory reads the program's own Query.
+    ledger = _TurnLedger()
+    for raw in SESSIONS:
+        ledger.add_session(raw)
+    query = load_program(ECHO_MEMORY).make_query({"text": "lisbon"})
+    assert type(_expanded_query(query, ledger, 3, 40)) is type(query)
+
+
+def test_fusion_writes_both_memories_and_merges_their_rankings_without_duplicates():
+    donor = get_seed("bm25_turns").source
+    made = fusion.fuse(ProgramText(KEYWORD_MEMORY), ProgramText(donor), "bm25_turns", context())
+    assert made is not None and made.donor_id == "bm25_turns"
+    load_program(made.source)
+    child = made.source
+    assert "SECOND_TOP_K = 30" in child and "class _SecondKnowledgeBase:" in child
+    assert "class _SecondQuery:" in child and child.count("INSTRUCTION_QUERY =") == 1
+    output = read_after_writes(child, "Where is the flat in Lisbon?").splitlines()
+    # Both rank the Lisbon turn first: it comes first, once (bm25 shows it with its date).
+    assert "A small flat in Lisbon near the river." in output[0]
+    assert sum("small flat in Lisbon" in line for line in output) == 1
+    # bm25 alone finds the second Lisbon turn (the parent's keyword match misses "Lisbon,"), so it is in.
+    assert any("Lisbon has great light" in line for line in output)
+
+
+def test_fused_lines_weight_the_second_ranking_by_its_share():
+    first, second = "a1 x\na2 x\na3 x", "b1 y\nb2 y\nb3 y"
+    assert _fused_lines(first, second, 0.5, 10, 3000).splitlines()[:2] == ["a1 x", "b1 y"]
+    assert _fused_lines(first, second, 0.9, 10, 3000).splitlines()[:2] == ["b1 y", "b2 y"]
+    assert _fused_lines("the cat sat on the mat", "[May] the cat sat on the mat", 0.5, 10, 3000) == (
+        "the cat sat on the mat"
+    )
+
+
+def test_fusion_is_refused_when_both_memories_need_the_sql_database():
+    uses_db = get_seed("fact_manager").source
+    assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
+
+
+def test_a_wrapped_program_can_be_wrapped_again_and_stays_one_program():
+    source = KEYWORD_MEMORY
+    for operator in (neighbours.apply, rerank.apply, dates.apply):
+        source = child_of(operator, source)
+    assert ("class _Memory2:" in source and "class _Memory3:" not in source) or "class _Memory3:" in source
+    assert source.count("class _TurnLedger:") == 1
+    assert read_after_writes(source, "flat").startswith("[8 May, 2023]")
+
+
+@pytest.mark.parametrize("seed", [s.name for s in SEEDS])
+def test_every_behaviour_applies_to_every_seed_and_its_child_runs(seed):
+    donors = [("bm25_turns", ProgramText(get_seed("bm25_turns").source))]
+    for name, operator in BEHAVIOURS.items():
+        made = operator(ProgramText(get_seed(seed).source), context(1, donors))
+        if made is None:
+            assert name == "dates"  # the only one that depends on what the program does
+            continue
+        assert smoke_run(made.source).ok, (name, seed)
+
+
+def test_the_mutator_names_the_operator_of_each_child_and_prefers_the_one_asked_for():
+    parent = get_seed("vector_rag").source
+    others = [("bm25_turns", get_seed("bm25_turns").source)]
+    for kind in BEHAVIOURS:
+        mutator = StructuralMutator(random.Random(0), operators=ALL_OPERATORS, preferred=kind)
+        assert mutator.name == f"structural:{kind}"
+        mutation = mutator.mutate(parent, "vector_rag", others)
+        assert mutation is not None and mutation.mutator == f"structural:{kind}"
+        assert mutation.commit_message.startswith(f"{kind}: ")
+    seen = {StructuralMutator(random.Random(seed)).mutate(parent, "p", others).mutator for seed in range(40)}
+    assert {"structural:constant", "structural:fusion", "structural:neighbours"} <= seen
+    # Re-ranking and query expansion were measured to help nothing: off unless asked for.
+    assert not {"structural:rerank", "structural:query_expansion"} & seen
+    assert "rerank" not in OPERATORS and "query_expansion" not in OPERATORS
+
+
+def test_read_budgets_never_go_past_the_host_cap_and_a_parent_over_it_is_clamped():
+    mutator = StructuralMutator(random.Random(0), operators=("constant",), read_chars=3000)
+    for _ in range(30):
+        child = mutator.mutate(KEYWORD_MEMORY, "p")
+        assert child is not None
+        assert load_program(child.source).module.READ_CHAR_BUDGET < 3000
+    over = KEYWORD_MEMORY.replace("READ_CHAR_BUDGET = 3000", "READ_CHAR_BUDGET = 8030")
+    child = StructuralMutator(random.Random(0), operators=("neighbours",), read_chars=3000).mutate(over, "p")
+    assert child is not None and "READ_CHAR_BUDGET = 3000" in child.source
+    assert "READ_CHAR_BUDGET 8030 -> 3000 (the host's read cap)" in child.commit_message
