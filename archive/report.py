@@ -24,7 +24,8 @@ BEST_COLOR, SEED_COLOR, EVOLVED_COLOR = "#d55e00", "#0072b2", "#56b4e9"
 FAILED_COLOR, REJECTED_COLOR = "#c0392b", "#e69f00"
 
 COUNT_KEYS = frozenset({"questions", "tasks"})
-PREFERRED_CATEGORY_METRICS = ("score", "evidence_recall", "answer_score", "success_rate")
+PREFERRED_CATEGORY_METRICS = ("evidence_recall", "answer_score", "score", "success_rate")
+"""Per category, what a memory got right comes before the selection score that blends it."""
 COST_AXES = (
     ("read_chars_mean", "mean read() size (characters)", "read"),
     ("llm_calls_per_operation", "LLM calls per write/read", "llm"),

@@ -22,7 +22,7 @@ from archive.report_data import abbreviate_ids, collect_report, pareto_front
 from tests.browse.chromium import MISSING, HeadlessChromium, Page, find_chromium
 from tests.browse.conftest import RealRun, SmallArchive, run_cli
 
-SECTIONS = ["summary", "progress", "tradeoff", "categories", "lineage", "failures"]
+SECTIONS = ["summary", "progress", "tradeoff", "categories", "lineage", "operators", "failures"]
 WIDTH = 1200
 
 
