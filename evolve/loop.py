@@ -166,9 +166,7 @@ class Evolution:
         self.partial_select: dict[tuple[str, str], dict[str, tuple[bool, float, dict]]] = {}
         """Per program and split (`select`, or its cascade part), its results so far by data spec: they
         count, as their mean, once every dataset has answered."""
-        cascading = config.cascade and all(
-            data.fingerprints[CASCADE] != data.fingerprints["select"] for data in self.data
-        )
+        cascading = config.cascade and all(data.has(CASCADE) for data in self.data)
         self.cascade = Cascade(config.cascade_margin if cascading else None)
         self.database = ProgramDatabase(config.islands, config.island_capacity, config.softmax_temperature)
         self.status = RunStatus(run_id, candidates_total=config.max_candidates)

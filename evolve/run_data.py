@@ -28,7 +28,8 @@ UNIT_NOUNS = {"conversation": "conversation", "planning": "household layout"}
 @dataclass(frozen=True)
 class RunData:
     """One dataset of a run: its spec as given, the loaded data, and the fingerprint of each of its
-    splits that holds something (an evaluation of a split records that fingerprint)."""
+    splits that holds something (an evaluation of a split records that fingerprint); `cascade` only when
+    it is a smaller part of `select`."""
 
     spec: str
     name: str
@@ -87,6 +88,8 @@ def _load(domain_name: str, spec: str, splits: tuple[str, ...]) -> RunData:
         for split in splits
         if _unit_count(domain_name, dataset, split)
     }
+    if CASCADE in fingerprints and fingerprints[CASCADE] == fingerprints.get("select"):
+        del fingerprints[CASCADE]  # too few select units for a smaller first part: no cascade on this data
     return RunData(spec, dataset.name, dataset, fingerprints)
 
 
