@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -54,54 +55,61 @@ def render_status(status: RunStatus) -> Table:
 
 def print_summary(summary: RunSummary) -> None:
     """The winner against the best seed per dataset, then on transfer data, then the verdict in words."""
-    out.print(selection_table(summary))
+    for data in summary.data:
+        out.print(selection_table(summary, escape(data["name"]), data))
+    if len(summary.data) != 1:
+        mean = {
+            "best_select": summary.best_select,
+            "seed_select": summary.seed_select,
+            "best_test": summary.best_test,
+            "seed_test": summary.seed_test,
+            "test_gain": summary.test_gain,
+        }
+        out.print(selection_table(summary, "the mean over these datasets (what the run selected on)", mean))
     if summary.transfer:
         out.print(transfer_table(summary))
     out.print(verdict(summary))
 
 
-def selection_table(summary: RunSummary) -> Table:
-    """Select and held-out test scores of the winner and the best seed, one row per dataset (and their
-    mean, which selection used, when there are several)."""
+def selection_table(summary: RunSummary, data_name: str, scores: dict[str, Any]) -> Table:
+    """The winner and the best seed on `select` and held-out `test` of one dataset, one row each (a
+    table narrow enough for any terminal, however long the data's name)."""
     table = Table(
-        title=f"run {summary.run_id}: best program {summary.best_program_id[:12]} (select, test) against "
-        f"the best seed {summary.best_seed} (seed); ~0: the interval includes zero",
+        title=f"run {summary.run_id} on {data_name}",
         title_justify="left",
+        caption="gain: 95% paired bootstrap interval; ~0: it includes zero",
+        caption_justify="left",
     )
-    table.add_column("data", no_wrap=True)
-    for column in ("select", "seed", "test", "seed", "test gain [95%]"):
+    table.add_column("program")
+    for column in ("select", "test"):
         table.add_column(column, justify="right", no_wrap=True)
-    for data in summary.data:
-        table.add_row(
-            escape(data["name"]),
-            _fmt(data["best_select"]),
-            _fmt(data["seed_select"]),
-            _fmt(data["best_test"]),
-            _fmt(data["seed_test"]),
-            describe_gain(data["test_gain"]),
-        )
-    if len(summary.data) != 1:
-        table.add_row(
-            "mean",
-            _fmt(summary.best_select),
-            _fmt(summary.seed_select),
-            _fmt(summary.best_test),
-            _fmt(summary.seed_test),
-            describe_gain(summary.test_gain),
-            style="bold",
-        )
+    table.add_row(
+        f"best: {summary.best_program_id[:12]}",
+        _fmt(scores["best_select"]),
+        _fmt(scores["best_test"]),
+        style="bold",
+    )
+    table.add_row(f"best seed: {summary.best_seed}", _fmt(scores["seed_select"]), _fmt(scores["seed_test"]))
+    gain_select = (
+        None
+        if scores["best_select"] is None or scores["seed_select"] is None
+        else f"{scores['best_select'] - scores['seed_select']:+.3f}"
+    )
+    table.add_row("gain", gain_select or "–", describe_gain(scores["test_gain"]))
     return table
 
 
 def transfer_table(summary: RunSummary) -> Table:
     """The winner and every seed on each transfer dataset (all of it), seeds by their mean there."""
     table = Table(
-        title="transfer: data the run never saw, all of it (gains: 95% interval, ~0 = includes zero)",
+        title="transfer: data the run never saw, all of it",
         title_justify="left",
+        caption="gain: 95% paired bootstrap interval; ~0: it includes zero",
+        caption_justify="left",
     )
     table.add_column("program")
     for data in summary.transfer:
-        table.add_column(escape(data["name"]), justify="right")
+        table.add_column(escape(short_data_name(data["name"])), justify="right", overflow="fold")
     table.add_row(
         f"best: {summary.best_program_id[:12]}",
         *(_fmt(data["winner"]) for data in summary.transfer),
@@ -121,6 +129,13 @@ def transfer_table(summary: RunSummary) -> Table:
         *(describe_gain(data["gain"]) for data in summary.transfer),
     )
     return table
+
+
+def short_data_name(name: str) -> str:
+    """`kind:file` for a data name that holds a path (`locomo:../data/locomo10.json` ->
+    `locomo:locomo10.json`), so that a column header stays narrow; the verdict names the data in full."""
+    kind, separator, rest = name.partition(":")
+    return f"{kind}:{Path(rest).name}" if separator and "/" in rest else name
 
 
 def verdict(summary: RunSummary) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
+from rich.console import Console
+
+from evolve.cli import run_display
 from evolve.cli.run_display import verdict
 from evolve.loop import RunSummary
 
@@ -68,3 +73,35 @@ def test_a_gain_whose_interval_includes_zero_says_so() -> None:
 def test_a_gain_on_too_few_units_says_there_is_no_interval() -> None:
     said = verdict(summary(gain(0.05, None, None, units=1)))
     assert "no interval: x" in said
+
+
+def test_the_summary_tables_fit_an_80_column_terminal_with_every_number_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rich cuts a cell that does not fit with '…': a data name as long as a real path must not push a
+    score or an interval out of sight (a run's output is often piped, and then 80 columns wide)."""
+    long_name = "longmemeval:../shared/data/longmemeval/longmemeval_s_dev45.json"
+    test_gain = gain(-0.006, -0.027, 0.017)
+    run = summary(test_gain, {**transfer(0.49, 0.64, gain(-0.15, -0.2, -0.1)), "name": long_name})
+    run = replace(
+        run,
+        data=(
+            {
+                "spec": "synthetic",
+                "name": "synthetic(seed=0,conversations=10)",
+                "best_select": 0.6,
+                "seed_select": 0.5,
+                "best_test": 0.55,
+                "seed_test": 0.5,
+                "test_gain": test_gain,
+            },
+        ),
+    )
+    console = Console(width=80, record=True)
+    monkeypatch.setattr(run_display, "out", console)
+    run_display.print_summary(run)
+    shown = console.export_text()
+    assert "…" not in shown
+    for number in ("0.600", "0.550", "+0.100", "-0.006 [-0.027, +0.017] ~0", "0.490", "0.640"):
+        assert number in shown, number
+    assert "longmemeval:longmemeval_s_dev45.json" in shown.replace("\n", "").replace(" ", "").replace("┃", "")
