@@ -16,8 +16,11 @@ from evaluators.domains import TaskDomain
 from evaluators.result import CaseResult
 from evolve.bootstrap import Paired, paired_gain
 
-MIN_UNITS = 2
-"""Fewer units than this per dataset give no interval: one unit resampled is always itself."""
+MIN_UNITS = 4
+"""Fewer units than this per dataset give no interval. Of n units resampled n times, a share
+n * n**-n of the resamples repeat one unit: a half with 2 units, a ninth with 3, so the 2.5% and 97.5%
+percentiles would be single units' gains, the spread of the units rather than an interval. From 4 units
+(1.6%) the percentiles are first made of mixed resamples."""
 
 
 def measured_gain(
@@ -43,7 +46,7 @@ def measured_gain(
         strata.append(Paired(first_units, second_units))
     units = min(len(set(s.first) & set(s.second)) for s in strata)
     if units < MIN_UNITS:
-        return _without_interval(gain, units, f"{units} unit(s): too few to resample")
+        return _without_interval(gain, units, f"{units} unit(s): an interval needs {MIN_UNITS}")
     measured = paired_gain(strata, domain.score_cases, seed=seed)
     return {**measured.to_json(), "gain": gain, "why": None}
 

@@ -1,5 +1,5 @@
 """A run's gains from the archive's per-case scores: the interval is about the reported number, and data
-with one unit (or evaluations kept without units) gives no interval, with the reason."""
+with fewer than four units (or evaluations kept without units) gives no interval, with the reason."""
 
 from __future__ import annotations
 
@@ -66,12 +66,18 @@ def test_a_gain_on_every_conversation_has_an_interval_above_zero(store: ArchiveS
     assert gain["units"] == 6
 
 
-def test_one_conversation_gives_no_interval_and_says_why(store: ArchiveStore) -> None:
-    first = record(store, "bm25_turns", [case("c0", n, 0.8, 1.0) for n in range(3)])
-    second = record(store, "vector_rag", [case("c0", n, 0.5, 0.5) for n in range(3)])
+@pytest.mark.parametrize("conversations", [1, 2, 3])
+def test_fewer_than_four_conversations_give_no_interval_and_say_why(
+    store: ArchiveStore, conversations: int
+) -> None:
+    """With 2 or 3 units the bootstrap's 2.5% and 97.5% percentiles would be single units' gains (a half,
+    a ninth of the resamples repeat one unit): the spread of the units, not an interval."""
+    units = [f"c{index}" for index in range(conversations)]
+    first = record(store, "bm25_turns", [case(u, n, 0.8, 1.0) for u in units for n in range(3)])
+    second = record(store, "vector_rag", [case(u, n, 0.5, 0.5) for u in units for n in range(3)])
     gain = measured_gain(store, DOMAIN, [(first, second)], seed=0)
     assert gain is not None and gain["low"] is None and gain["high"] is None
-    assert gain["why"] == "1 unit(s): too few to resample"
+    assert gain["why"] == f"{conversations} unit(s): an interval needs 4"
     assert gain["gain"] == pytest.approx(first.score - second.score)
 
 

@@ -127,7 +127,7 @@ def test_two_conversations_make_a_run_with_the_offline_mutator(tmp_path: Path) -
         assert summary["best_program_id"] == summary["best_seed_program_id"]
     else:  # one conversation to test on: no interval, and the summary says why
         assert summary["test_gain"]["low"] is None
-        assert summary["test_gain"]["why"] == "1 unit(s): too few to resample"
+        assert summary["test_gain"]["why"] == "1 unit(s): an interval needs 4"
     run = ArchiveStore(archive).get_run(summary["run_id"])
     assert set(run.data_fingerprints) == {"select", "test"}  # no reflect split, and none needed
 
