@@ -149,6 +149,11 @@ def test_the_smoke_sandbox_of_a_reflective_run_closes_when_the_run_ends(tmp_path
         before = set(_my_harnesses())
         with contextlib.ExitStack() as resources:
             mutator_factory(config, store, run.id, resources)
+            # The spare's command is a chain (rlimits, namespaces, privileges dropped, then Python): the
+            # harness shows its command line only once the last of them has started.
+            deadline = time.monotonic() + 20
+            while not set(_my_harnesses()) - before and time.monotonic() < deadline:
+                time.sleep(0.1)
             assert set(_my_harnesses()) - before, "the smoke sandbox keeps no spare: nothing to check"
     deadline = time.monotonic() + 20
     while set(_my_harnesses()) - before and time.monotonic() < deadline:
