@@ -208,9 +208,8 @@ class RemoteSession:
         if not isinstance(error, dict) or error.get("type") not in protocol.ERROR_TYPES:
             return self._fail(FailureReason.PROTOCOL, f"the sandbox sent a malformed error: {error!r:.200}")
         trace = str(error.get("traceback") or "").rstrip().splitlines()[-6:]
-        failure = ProgramFailure(
-            FailureReason(error["type"]), str(error.get("message", ""))[:2000], self.drain_logs() + trace
-        )
+        logs = (self.drain_logs() + trace)[-MAX_LOG_LINES:]
+        failure = ProgramFailure(FailureReason(error["type"]), str(error.get("message", ""))[:2000], logs)
         self._failed = failure
         return failure
 
@@ -340,7 +339,9 @@ class RemoteSession:
         self._process.kill()
         with contextlib.suppress(OSError):
             self._collect_output()
-        failure = ProgramFailure(reason, message, self.drain_logs() + self._output.drain())
+        # The program's log lines and what it printed are capped apart: together, the last of them.
+        logs = (self.drain_logs() + self._output.drain())[-MAX_LOG_LINES:]
+        failure = ProgramFailure(reason, message, logs)
         self._failed = failure
         return failure
 

@@ -64,6 +64,12 @@ LONG_READ = program(read="return 'y' * 150_000")
 FLOOD_STDOUT = program(write="while True:\n    print('x' * 1000)")
 FLOOD_STDERR = program(write="while True:\n    sys.stderr.write('e' * 1000 + '\\n')")
 FLOOD_FD1 = program(write="while True:\n    os.write(1, b'z' * 4096)")
+PRINT_THEN_FLOOD = program(
+    write="for n in range(300):\n    print(f'line {n}')\nself.texts.append(raw_text)",
+    read="while True:\n    print('x' * 1000)",
+)
+"""Prints 300 lines in write() (kept as log lines), then floods its output in read(): the failure keeps no
+more lines than one operation may."""
 PRINTING_THREAD = program(
     write="""
     import fcntl, threading

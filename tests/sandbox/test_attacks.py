@@ -97,8 +97,8 @@ def test_a_huge_read_result_is_an_output_limit_failure(backend: Backend, source:
 
 @pytest.mark.parametrize(
     "source",
-    [attacks.FLOOD_STDOUT, attacks.FLOOD_STDERR, attacks.FLOOD_FD1],
-    ids=["print", "stderr", "os.write(1)"],
+    [attacks.FLOOD_STDOUT, attacks.FLOOD_STDERR, attacks.FLOOD_FD1, attacks.PRINT_THEN_FLOOD],
+    ids=["print", "stderr", "os.write(1)", "write-prints-then-read-floods"],
 )
 def test_flooding_output_is_an_output_limit_failure(backend: Backend, source: str) -> None:
     outcome = play(backend.factory, source)
