@@ -5,13 +5,14 @@ final winner's `test` score is within 0.01 of the run without it (same run seed)
 run too, where the agent's work is counted as agent operations (one per session written, one per
 question read and answered).
 
-Each run is a real `run_evolution` (as `mnemoforge evolve` drives it): the offline structural mutator,
-seeds bm25_turns and vector_rag, the default synthetic data (10 conversations: `select` holds four, the
-cascade's first part one), in-process programs, 2 Ray workers. The LLM agent's model is the local fake
+Each run is a real `run_evolution` (as `mnemoforge evolve` drives it), at the default budget and for
+several run seeds: the offline structural mutator, seeds bm25_turns and vector_rag, the default
+synthetic data (10 conversations: `select` holds four, the cascade's first part one), in-process
+programs, 2 Ray workers. The LLM agent's model is the local fake
 server (tests/providers/fake_llm_server.py `echoing`, on 127.0.0.1, no delay), the response cache off so
 that every call the agent makes is counted.
 
-    python benchmarks/cascade.py --candidates 16
+    python benchmarks/cascade.py
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 from pathlib import Path
 
 from archive import ArchiveStore
 from evaluators.conversation.domain import load_dataset, split_dataset
+from evolve.cascade import JOINED
 from evolve.config import RunConfig
 from evolve.run import run_evolution
 from providers.config import LLMSettings
 from tests.providers.fake_llm_server import FakeLLMServer, echoing
 
-RESULTS_DIR = Path(__file__).parent / "results"
+RESULTS = Path(__file__).parent / "results" / "cascade.md"
 DATA = "synthetic"
 TARGET_FALL = 0.40
 TARGET_TEST_GAP = 0.01
@@ -42,7 +45,7 @@ def agent_operations(split: str) -> int:
 
 
 def one_run(
-    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None, cache: bool
+    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
@@ -51,7 +54,7 @@ def one_run(
             data=DATA,
             agent="llm" if agent_model else "offline",
             agent_model=agent_model,
-            llm=LLMSettings(cache=cache),
+            llm=LLMSettings(cache=False),
             sandbox="inprocess",
             seeds=("bm25_turns", "vector_rag"),
             islands=2,
@@ -65,10 +68,11 @@ def one_run(
         summary = run_evolution(config, store, run.id)
         evaluations = store.run_evaluations(run.id)
         calls = store.llm_cost(run.id).by_purpose.get("agent", {}).get("calls", 0)
+        played = [e for e in evaluations if e.worker != JOINED]  # a joined one played nothing itself
         return {
-            "agent_operations": sum(agent_operations(e.split) for e in evaluations),
+            "agent_operations": sum(agent_operations(e.split) for e in played),
             "agent_calls": calls,
-            "evaluations": len(evaluations),
+            "evaluations": len(played),
             "stopped_early": summary.stopped_early,
             "best_select": summary.best_select,
             "best_test": summary.best_test if summary.best_test is not None else float("nan"),
@@ -78,67 +82,85 @@ def one_run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=16)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--candidates", type=int, default=RunConfig().max_candidates)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="run seeds: with 2 workers the order of results, and so each run's path, varies, so one "
+        "pair of runs says little",
+    )
     parser.add_argument("--margin", type=float, default=RunConfig().cascade_margin)
     parser.add_argument("--agents", nargs="+", default=["offline", "llm"], choices=["offline", "llm"])
-    parser.add_argument(
-        "--cache",
-        action="store_true",
-        help="keep the response cache on (as runs have it by default), fresh per run: a part evaluated "
-        "again for a candidate that goes on is then answered from it",
-    )
     args = parser.parse_args()
-    rows = []
+    rows: list[tuple[str, int, dict[bool, dict[str, float]]]] = []
     with FakeLLMServer(reply=echoing()) as server:
         models = {"offline": None, "llm": f"openai-compatible:{server.openai_url}:fake-model"}
         for label in args.agents:
-            results = {
-                cascade: one_run(cascade, args.margin, args.candidates, args.seed, models[label], args.cache)
-                for cascade in (False, True)
-            }
-            rows.append((label, results))
-            print(label, results, flush=True)
+            for seed in args.seeds:
+                results = {
+                    cascade: one_run(cascade, args.margin, args.candidates, seed, models[label])
+                    for cascade in (False, True)
+                }
+                rows.append((label, seed, results))
+                print(label, seed, results, flush=True)
+    RESULTS.write_text("\n".join(report(rows, args)) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+def report(rows: list[tuple[str, int, dict[bool, dict[str, float]]]], args: argparse.Namespace) -> list[str]:
     lines = [
         "# Cascade evaluation: the task agent's work per run",
         "",
-        f"Command: `python benchmarks/cascade.py --candidates {args.candidates} --seed {args.seed} "
-        f"--margin {args.margin:g} --agents {' '.join(args.agents)}{' --cache' if args.cache else ''}`",
-        f"Machine: {os.cpu_count()} cores shared with other agents' work, "
-        f"Python {platform.python_version()}; structural mutator, seeds bm25_turns and vector_rag, "
-        f"2 islands, {args.candidates} candidates, run seed {args.seed}, "
-        "default synthetic data (select: 4 conversations; the cascade's part: 1), "
-        "in-process programs, 2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 "
-        "(deterministic, no delay, response cache "
-        f"{'on, fresh per run; cached answers are not model calls' if args.cache else 'off'}). "
-        "Agent work counts every evaluation of the run (cascade part, select, and the final test of the "
-        "winner and the best seed).",
+        f"Command: `python benchmarks/cascade.py --candidates {args.candidates} "
+        f"--seeds {' '.join(map(str, args.seeds))} --margin {args.margin:g} "
+        f"--agents {' '.join(args.agents)}`",
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; structural mutator, seeds "
+        f"bm25_turns and vector_rag, 2 islands, {args.candidates} candidates, default synthetic data "
+        "(select: 4 conversations; the cascade's first part: 1, the rest: 3), in-process programs, "
+        "2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 (deterministic, no delay, "
+        "response cache off). Agent work counts every evaluation the run played (first parts, rests, "
+        "all of select without the cascade, and the final test of the winner and the best seed); a "
+        "`select` evaluation joined from its parts played nothing itself.",
         "",
-        "| agent | cascade | agent work | fall | evaluations | stopped early | best select | best test | "
-        "test gap |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| agent | run seed | cascade | agent work | fall | evaluations | stopped early | best select | "
+        "best test | test gap |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, results in rows:
+    falls: dict[str, list[float]] = {}
+    gaps: dict[str, list[float]] = {}
+    for label, seed, results in rows:
         key = "agent_calls" if label == "llm" else "agent_operations"
         unit = "model calls" if label == "llm" else "operations"
         base = results[False]
         for cascade, result in results.items():
             fall = 1 - result[key] / base[key] if base[key] else 0.0
             gap = abs(result["best_test"] - base["best_test"])
+            if cascade:
+                falls.setdefault(label, []).append(fall)
+                gaps.setdefault(label, []).append(gap)
             lines.append(
-                f"| {label} | {'on' if cascade else 'off'} | {result[key]:.0f} {unit} | "
+                f"| {label} | {seed} | {'on' if cascade else 'off'} | {result[key]:.0f} {unit} | "
                 f"{fall:.0%} | {result['evaluations']:.0f} | {result['stopped_early']:.0f} | "
                 f"{result['best_select']:.4f} | {result['best_test']:.4f} | {gap:.4f} |"
             )
     lines += [
         "",
+        "| agent | mean fall | smallest fall | mean test gap | largest test gap |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, values in falls.items():
+        lines.append(
+            f"| {label} | {statistics.fmean(values):.0%} | {min(values):.0%} | "
+            f"{statistics.fmean(gaps[label]):.4f} | {max(gaps[label]):.4f} |"
+        )
+    lines += [
+        "",
         f"Targets: agent work falls by at least {TARGET_FALL:.0%} with the cascade; the winner's test score "
         f"within {TARGET_TEST_GAP} of the run without it.",
     ]
-    results = RESULTS_DIR / ("cascade_cached.md" if args.cache else "cascade.md")
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text("\n".join(lines) + "\n")
-    print(f"wrote {results}")
+    return lines
 
 
 if __name__ == "__main__":

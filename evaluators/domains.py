@@ -48,6 +48,7 @@ _REQUIRED = (
     "make_agent",
     "evaluate",
     "units",
+    "summarize",
     "score_cases",
 )
 
@@ -95,6 +96,11 @@ class TaskDomain(Protocol):
     def units(self, dataset: Any, split: str) -> list[Any]:
         """The units of `split` (what splits assign: conversations, layouts); `DataError` when it holds
         none."""
+        ...
+
+    def summarize(self, cases: list[CaseResult]) -> dict[str, float | None]:
+        """The metrics of a group of cases (all of a split, or one category's) as `evaluate` computes
+        them, the selection `score` among them: what joins an evaluation from its parts."""
         ...
 
     def score_cases(self, cases: list[CaseResult]) -> float:

@@ -80,6 +80,12 @@ class Costs:
         return cost
 
 
+PER_OPERATION_COSTS = frozenset(
+    {"read_chars_mean", "write_seconds_median", "read_seconds_median", "llm_calls_per_operation"}
+)
+"""The keys of `Costs.summary` that are per operation; every other one is a total over the evaluation."""
+
+
 class Memory:
     """The memory program under evaluation, as an episode uses it.
 

@@ -9,8 +9,9 @@ file order and a unit keeps its split when others are added.
 - `test`: held out, never seen by evolution; used once at the end of a run.
 
 `cascade` is not a split of its own but a fixed first part of `select` (a quarter of its units, in the
-same hash order): evolution evaluates a candidate there first and only a promising one on all of
-`select` (`evolve.cascade`). With fewer than `CASCADE_MIN_UNITS` select units it is all of `select`.
+same hash order), and `select_rest` the other units of `select`: evolution evaluates a candidate on the
+first part, and only a promising one on the rest (`evolve.cascade`). With fewer than `CASCADE_MIN_UNITS`
+select units the first part is all of `select` and the rest is empty.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SPLITS = ("reflect", "select", "test")
 ALL = "all"
 SPLIT_SHARES = {"reflect": 0.2, "select": 0.4, "test": 0.4}
 CASCADE = "cascade"
+SELECT_REST = "select_rest"
 CASCADE_SHARE = 0.25
 CASCADE_MIN_UNITS = 4
 
@@ -49,6 +51,9 @@ def take_split(units: Sequence[T], split: str, unit_id: Callable[[T], str]) -> l
         return list(units)
     if split == CASCADE:
         return _cascade_part(units, unit_id)
+    if split == SELECT_REST:
+        first = {unit_id(u) for u in _cascade_part(units, unit_id)}
+        return [u for u in take_split(units, "select", unit_id) if unit_id(u) not in first]
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join((*SPLITS, ALL))}")
     assignment = assign_splits([unit_id(u) for u in units])

@@ -31,15 +31,15 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ray
 
 from archive import ArchiveStore, Evaluation
 from evaluators.domains import get_domain
-from evaluators.splits import ALL, CASCADE
-from evolve.cascade import Cascade
+from evaluators.splits import ALL, CASCADE, SELECT_REST
+from evolve.cascade import Cascade, record_joined_select
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.errors import UserError
@@ -378,13 +378,15 @@ class Evolution:
 
         `island` is where a successful `select` result goes (None: a seed, every island); results on
         other splits never enter the population. With the cascade on, a `select` evaluation starts on
-        its first part (`evolve.cascade`).
+        its first part, and goes on to `select_rest` if the candidate deserves it (`evolve.cascade`).
         """
         if split == "select" and self.cascade.needs_first_look(program_id):
             split = CASCADE
         for data in self.data if datasets is None else datasets:
             request = self._request(program_id, source, split, data)
             existing = self._evaluation(program_id, split, data)
+            if existing is None and split == SELECT_REST:  # all of `select` known already: no rest needed
+                existing = self._evaluation(program_id, "select", data)
             if existing is not None:
                 self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
                 continue
@@ -459,6 +461,8 @@ class Evolution:
     def _absorb(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
     ) -> None:
+        if request.split == SELECT_REST:
+            request, ok, score, cost = self._joined_select(request)
         if request.split not in ("select", CASCADE):
             return
         combined = self._combine_select(request, ok, score, cost)
@@ -489,9 +493,25 @@ class Evolution:
             self.database.islands[island % len(self.database.islands)].best() if island is not None else None
         )
         if self.cascade.goes_on(request.program_id, score, best.program_id if best else None):
-            self._submit(request.program_id, request.source, island)
+            self._submit(request.program_id, request.source, island, split=SELECT_REST)
         else:
             self.status.stopped_early += 1
+
+    def _joined_select(self, rest: EvaluationRequest) -> tuple[EvaluationRequest, bool, float, dict]:
+        """The program's `select` evaluation on the dataset of `rest` (its evaluation on the rest of
+        `select`, just in): joined from the cascade part and the rest, recorded unless it already is."""
+        data = self._data_of(rest)
+        joined = self._evaluation(rest.program_id, "select", data)
+        if joined is None:
+            parts = (
+                self._evaluation(rest.program_id, CASCADE, data),
+                self._evaluation(rest.program_id, SELECT_REST, data),
+            )
+            assert parts[0] is not None and parts[1] is not None, "both parts are recorded before joining"
+            joined = record_joined_select(
+                self.store, parts, data.fingerprints["select"], self.domain.summarize, self.run_id
+            )
+        return replace(rest, split="select"), joined.ok, joined.score, joined.cost
 
     def _budget_spent(self) -> bool:
         # Only the reflective mutator and the LLM agent call models: without either, no cost to query.

@@ -18,7 +18,7 @@ from typing import Any
 
 from evaluators.conversation.data import DataError
 from evaluators.domains import TaskDomain, get_domain
-from evaluators.splits import ALL, CASCADE, SPLITS, minimum_units
+from evaluators.splits import ALL, CASCADE, SELECT_REST, SPLITS, minimum_units
 from evolve.config import RunConfig
 
 UNIT_NOUNS = {"conversation": "conversation", "planning": "household layout"}
@@ -28,8 +28,8 @@ UNIT_NOUNS = {"conversation": "conversation", "planning": "household layout"}
 @dataclass(frozen=True)
 class RunData:
     """One dataset of a run: its spec as given, the loaded data, and the fingerprint of each of its
-    splits that holds something (an evaluation of a split records that fingerprint); `cascade` only when
-    it is a smaller part of `select`."""
+    splits that holds something (an evaluation of a split records that fingerprint); `cascade` and
+    `select_rest` only when the first is a smaller part of `select`."""
 
     spec: str
     name: str
@@ -47,9 +47,8 @@ def selection_data(config: RunConfig) -> list[RunData]:
     test on, or (with a reflective mutator) without one to reflect on in any of the datasets.
     """
     domain = get_domain(config.domain)
-    chosen = [
-        _load(config.domain, spec, (*SPLITS, CASCADE)) for spec in config.data or (domain.default_data,)
-    ]
+    splits = (*SPLITS, CASCADE, SELECT_REST)
+    chosen = [_load(config.domain, spec, splits) for spec in config.data or (domain.default_data,)]
     for data in chosen:
         if not (data.has("select") and data.has("test")):
             raise DataError(_too_small(config.domain, data, ("select", "test")))
@@ -88,8 +87,8 @@ def _load(domain_name: str, spec: str, splits: tuple[str, ...]) -> RunData:
         for split in splits
         if _unit_count(domain_name, dataset, split)
     }
-    if CASCADE in fingerprints and fingerprints[CASCADE] == fingerprints.get("select"):
-        del fingerprints[CASCADE]  # too few select units for a smaller first part: no cascade on this data
+    if SELECT_REST not in fingerprints:  # the first part is all of select (too few units): no cascade
+        fingerprints.pop(CASCADE, None)
     return RunData(spec, dataset.name, dataset, fingerprints)
 
 

@@ -28,6 +28,7 @@ import ray
 
 from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
+from evaluators.splits import CASCADE, SELECT_REST
 from evolve.config import RunConfig
 from evolve.errors import UserError
 from evolve.evaluation import assemble, open_embedder
@@ -41,8 +42,10 @@ from sandbox.session import FailureReason, SessionFactory
 
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
-HELD_OUT_SPLITS = ("test", "all")
-"""Splits a run never selects on: `test` of its own data, and all of a transfer dataset."""
+SCORED_CASES_SPLITS = ("test", "all", CASCADE, SELECT_REST)
+"""Splits whose results carry their cases without texts: the held-out ones (`test` of a run's own data,
+`all` of a transfer dataset) for the intervals of its gains, and the cascade's two parts of `select`,
+to be joined into one `select` evaluation."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,10 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
     """The Ray task: the result and its model calls as JSON, with the node and host that produced them.
 
     A `reflect` result carries its cases in full (hundreds of questions with what memory returned): the
-    archive keeps them for the reflective mutator. Held-out results (`test`, and `all` for transfer)
-    carry them without their texts, scores and units only, for the intervals of the run's gains; a
-    `select` result, of which a run makes hundreds, carries none."""
+    archive keeps them for the reflective mutator. Results on `SCORED_CASES_SPLITS` carry them without
+    their texts, scores and units only; a `select` result, of which a run makes hundreds, carries none."""
     result, llm_calls = evaluate_request(request)
-    if request.split in HELD_OUT_SPLITS:
+    if request.split in SCORED_CASES_SPLITS:
         result = replace(result, cases=tuple(case.scored() for case in result.cases))
     return {
         "result": result.to_json(include_cases=request.split != "select"),

@@ -14,6 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 from archive import ArchiveStore
+from evolve.cascade import JOINED
+from evolve.config import RunConfig
+from evolve.run_data import selection_data
 from tests.evolve.test_evolve_runs import evolve_args, run_cli
 
 RUN = ["--sandbox", "inprocess", "--workers", "2", "--islands", "1", "--seeds", "bm25_turns,vector_rag"]
@@ -27,15 +30,23 @@ def test_only_candidates_near_their_islands_best_go_on_to_all_of_select(tmp_path
     store = ArchiveStore(archive)
     run_id = summary["run_id"]
     evaluations = store.run_evaluations(run_id)
-    by_split = {split: [e for e in evaluations if e.split == split] for split in ("cascade", "select")}
-    assert by_split["cascade"][0].data_fingerprint != by_split["select"][0].data_fingerprint
-    assert by_split["cascade"][0].metrics["questions"] < by_split["select"][0].metrics["questions"]
-    for split, found in by_split.items():
-        assert max(Counter(e.program_id for e in found).values()) == 1, (
+    splits = ("cascade", "select_rest", "select")
+    by_split = {split: {e.program_id: e for e in evaluations if e.split == split} for split in splits}
+    for split in splits:
+        assert len(by_split[split]) == sum(e.split == split for e in evaluations), (
             f"a program evaluated twice on {split}"
         )
-    first_look = {e.program_id: e.score for e in by_split["cascade"]}
-    went_on = {e.program_id for e in by_split["select"]}
+    assert len({next(iter(by_split[split].values())).data_fingerprint for split in splits}) == 3
+    first_look = {program_id: e.score for program_id, e in by_split["cascade"].items()}
+    went_on = set(by_split["select"])
+    # Going on is an evaluation of the rest of select, never of the first part again; the select
+    # evaluation is joined from the two, its questions theirs.
+    assert set(by_split["select_rest"]) == went_on
+    for program_id, joined in by_split["select"].items():
+        assert joined.worker == JOINED
+        parts = (by_split["cascade"][program_id], by_split["select_rest"][program_id])
+        assert joined.metrics["questions"] == sum(part.metrics["questions"] for part in parts)
+        assert 0 < parts[0].metrics["questions"] < joined.metrics["questions"]
     accepted = [c for c in store.candidates(run_id) if c.status == "accepted"]
     assert all(c.program_id in first_look for c in accepted), "a candidate skipped the first look"
     stopped = [c.program_id for c in accepted if c.program_id not in went_on]
@@ -45,7 +56,7 @@ def test_only_candidates_near_their_islands_best_go_on_to_all_of_select(tmp_path
     seeds = [p for p in first_look if store.get_program(p).seed_name]
     best_seed_part = max(first_look[p] for p in seeds)
     assert all(first_look[p] < max(first_look[q] for q in went_on) for p in stopped)
-    assert summary["best_select"] >= max(e.score for e in by_split["select"] if e.program_id in seeds)
+    assert summary["best_select"] >= max(by_split["select"][p].score for p in seeds)
     assert best_seed_part > 0
 
 
@@ -55,6 +66,7 @@ def test_no_cascade_evaluates_every_candidate_on_all_of_select(tmp_path: Path) -
     store = ArchiveStore(archive)
     evaluations = store.run_evaluations(summary["run_id"])
     assert {e.split for e in evaluations} == {"select", "test"}
+    assert all(e.worker != JOINED for e in evaluations)
     assert summary["stopped_early"] == 0
 
 
@@ -79,7 +91,7 @@ def test_a_cascading_run_killed_mid_way_resumes_evaluating_nothing_twice(tmp_pat
     run_id = store.list_runs()[0].id
     summary = run_cli(evolve_args(archive, "--resume", run_id))
     evaluations = store.run_evaluations(run_id)
-    for split in ("cascade", "select"):
+    for split in ("cascade", "select_rest", "select"):
         found = Counter(e.program_id for e in evaluations if e.split == split)
         assert max(found.values()) == 1, f"a program evaluated twice on {split}"
     candidates = store.candidates(run_id)
@@ -87,3 +99,12 @@ def test_a_cascading_run_killed_mid_way_resumes_evaluating_nothing_twice(tmp_pat
     first_look = {e.program_id for e in evaluations if e.split == "cascade"}
     assert all(c.program_id in first_look for c in candidates if c.status == "accepted")
     assert summary["best_test"] is not None
+
+
+def test_data_with_too_few_select_units_for_a_smaller_first_part_has_no_cascade() -> None:
+    config = RunConfig(domain="planning", data=("household:households=5,tasks=3",))
+    (small,) = selection_data(config)
+    assert small.has("select") and not small.has("cascade") and not small.has("select_rest")
+    (default,) = selection_data(RunConfig())
+    assert default.has("cascade") and default.has("select_rest")
+    assert len({default.fingerprints[split] for split in ("select", "cascade", "select_rest")}) == 3
