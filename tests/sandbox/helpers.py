@@ -135,6 +135,17 @@ def host_processes_with(marker: str) -> list[str]:
     return found
 
 
+def started_processes_with(marker: str, within: float = 10.0) -> list[str]:
+    """`host_processes_with(marker)` once it finds something, waiting up to `within` seconds: a process a
+    program has just started may not show its command line yet. Python's `subprocess` returns once the
+    child's `execve` has released the parent (vfork), and the kernel sets the new command line a moment
+    later; under load that moment is long enough for a single look at /proc to miss it."""
+    deadline = time.monotonic() + within
+    while not (found := host_processes_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def kill_processes_with(marker: str) -> None:
     """Clean up after a failed containment test, so one failure does not leak into the machine."""
     for line in host_processes_with(marker):

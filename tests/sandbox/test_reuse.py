@@ -13,7 +13,13 @@ from sandbox.remote import RemoteSession
 from sandbox.session import Capabilities, FailureReason, ProgramFailure
 from tests.sandbox import attacks
 from tests.sandbox.conftest import Backend, factory_like
-from tests.sandbox.helpers import host_processes_with, kill_processes_with, play, tiny_embed
+from tests.sandbox.helpers import (
+    host_processes_with,
+    kill_processes_with,
+    play,
+    started_processes_with,
+    tiny_embed,
+)
 
 
 def start(factory: SandboxSessionFactory, source: str) -> RemoteSession:
@@ -39,7 +45,7 @@ def test_the_next_session_of_a_program_reuses_its_sandbox_with_nothing_left_over
         first.write({"text": marker}, marker)
         state = json.loads(first.read({"text": "?"})[0])
         assert state["seen"] == 1 and state["tmp"] == ["leftover"]
-        assert host_processes_with(marker)
+        assert started_processes_with(marker)
         first.close()
         second = start(factory, attacks.STATEFUL)
         assert second._process is first._process  # the same sandbox...
