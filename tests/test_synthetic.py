@@ -94,6 +94,12 @@ def test_same_seed_gives_the_same_dataset_and_fingerprint() -> None:
     assert first.name == "synthetic(seed=7,conversations=3)"
 
 
+def test_default_data_is_unchanged() -> None:
+    """The default data's properties and the seeds' scores on it are documented (README, data_realism.md):
+    a change to it must be deliberate, and those numbers measured again."""
+    assert load_dataset("synthetic").fingerprint() == "2114033d45ea82cb"
+
+
 def test_different_seeds_give_different_data() -> None:
     one, two = generate_dataset(seed=1, conversations=3), generate_dataset(seed=2, conversations=3)
     assert one.fingerprint() != two.fingerprint()
@@ -357,7 +363,9 @@ def test_assistant_questions_have_valid_evidence_that_states_the_answer(
                 continue
             assert question.evidence, question
             texts = [turns[t].text for t in question.evidence]
-            if question.category in (1, 4, 6):
+            if question.category == 1 and re.fullmatch(r"\$?\d+", question.answer):  # a count or a total
+                assert question.answer == gathered_answer(question.answer, texts), (question, texts)
+            elif question.category in (1, 4, 6):
                 stated = set().union(*(words(t) for t in texts))
                 assert content_words(question.answer) <= stated, (question, texts)
             if question.category == 6:  # the stale value is in the first turn, the current one in the last
@@ -366,9 +374,94 @@ def test_assistant_questions_have_valid_evidence_that_states_the_answer(
                 (turn_id,) = question.evidence
                 expected = expected_temporal_answer(turns[turn_id].text, days[session_of(turn_id)])
                 assert question.answer == expected, (question, turns[turn_id].text)
+            if question.category == 2 and not question.question.startswith("When"):
+                one, other = (event_day(turns[t].text, days[session_of(t)]) for t in question.evidence)
+                assert one != other, question
+                if question.question.startswith("Which happened first"):
+                    named = re.fullmatch(r"Which happened first, (.+) or (.+)\?", question.question)
+                    assert question.answer == named.group(1 if one < other else 2), (question, texts)
+                else:
+                    assert question.question.startswith("How many days passed between"), question
+                    assert question.answer == f"{abs((other - one).days)} days", (question, texts)
             if question.category == 4 and question.question.startswith("In our conversation"):
                 assert [turns[t].speaker for t in question.evidence] == ["assistant"]
     assert set(categories) == {1, 2, 4, 5, 6}, categories
+
+
+def gathered_answer(answer: str, texts: list[str]) -> str:
+    """A multi-session count or total (`answer` starts with "$"), from the evidence alone: how many turns,
+    or the sum of their amounts."""
+    if answer.startswith("$"):
+        amounts = [int(a) for t in texts for a in re.findall(r"\$(\d+)", t)]
+        assert len(amounts) == len(texts), texts  # one amount in each turn
+        return f"${sum(amounts)}"
+    return str(len(texts))
+
+
+def event_day(turn_text: str, said_on: date) -> date:
+    """The one day an exact relative phrase ("two days ago", "last Friday") in the turn refers to."""
+    found = [p for p in RELATIVE_PHRASES if re.search(rf"\b{p}\b", turn_text.lower())]
+    assert len(found) == 1 and found[0] not in ("last week", "last month", "last year"), turn_text
+    if found[0] in DAYS_BACK:
+        return said_on - timedelta(days=DAYS_BACK[found[0]])
+    day = said_on - timedelta(days=1)
+    while WEEKDAYS[day.weekday()] != found[0].removeprefix("last "):
+        day -= timedelta(days=1)
+    return day
+
+
+def test_assistant_questions_need_several_sessions_like_longmemeval(assistant: ConversationDataset) -> None:
+    """Multi-session, knowledge-update and two-event temporal questions in every conversation, each with
+    evidence in two or more sessions; an update's answer is the value said last."""
+    spread, gathered = [], set()
+    for conversation in assistant.conversations:
+        turns = conversation.turns_by_id()
+        kinds = Counter()
+        for question in conversation.questions:
+            sessions = [session_of(t) for t in question.evidence]
+            spread.append(len(sessions) >= 2)
+            if question.category == 1:
+                kinds["multi-session"] += 1
+                gathered.add(
+                    "total"
+                    if question.answer[0] == "$"
+                    else "count"
+                    if question.answer.isdigit()
+                    else "items"
+                )
+                assert 2 <= len(set(sessions)) == len(sessions) <= 3, question
+            if question.category == 6:
+                kinds["update"] += 1
+                (stale, current) = question.evidence
+                assert session_of(stale) < session_of(current), question
+                assert question.answer in words(turns[current].text), question
+                assert question.answer not in words(turns[stale].text), question
+            if question.category == 2 and not question.question.startswith("When"):
+                kinds["two events"] += 1
+                assert len(set(sessions)) == 2, question
+        assert kinds["multi-session"] == 2 and kinds["update"] == 2 and kinds["two events"] >= 1, kinds
+    assert gathered == {"items", "count", "total"}
+    # LongMemEval S dev45: 0.55 of its answerable questions have evidence in two or more turns
+    assert sum(spread) / len(spread) >= 0.4
+
+
+def test_assistant_questions_are_sometimes_in_other_words_than_their_evidence(
+    assistant: ConversationDataset,
+) -> None:
+    """Some user-fact and update questions share few words with their evidence, as real users' do."""
+    shares = []
+    for conversation in assistant.conversations:
+        turns = conversation.turns_by_id()
+        for question in conversation.questions:
+            if (
+                question.category in (4, 6)
+                and question.evidence
+                and turns[question.evidence[0]].speaker == "user"
+            ):
+                asked = content_words(question.question) - {"my", "i", "have", "what", "how", "many", "much"}
+                stated = set().union(*(content_words(turns[t].text) for t in question.evidence))
+                shares.append(len(asked & stated) / len(asked))
+    assert min(shares) < 0.5 < max(shares) and sum(share < 0.5 for share in shares) >= 0.1 * len(shares)
 
 
 def session_days_by_number_lme(conversation: Conversation) -> dict[int, date]:

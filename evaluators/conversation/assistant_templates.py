@@ -2,7 +2,8 @@
 
 Kept apart from `synthetic_assistant.py` so its logic reads in one sitting. Contracts the generator relies on
 (and `tests/test_synthetic.py` checks on the output):
-- a fact clause contains its slot values verbatim, so a gold answer's words appear in its evidence turn;
+- a fact clause contains its slot values verbatim, so a gold answer's words appear in its evidence turn (a
+  count or a total of a multi-session question is computed from its evidence turns instead);
 - an event clause contains `{when}` exactly once, and no other text of a user turn holds a relative time;
 - requests, follow-ups and advice never state a fact about the user, so abstention questions stay
   unanswerable.
@@ -323,30 +324,50 @@ PASSING = (
 )
 """How a fact rides along in a request, said in passing."""
 
-# User facts: (clause, question templates). Slots are filled from the pools below.
+# User facts: (clause, question templates, answer). Slots are filled from the pools below. The first question
+# reuses the clause's words; the second says it partly in other words.
 SINGLE_FACTS = (
     (
         "my daily commute to work is {minutes} minutes each way",
-        ("How long is my daily commute to work?",),
+        ("How long is my daily commute to work?", "How long does it take me to get to work?"),
         "{minutes} minutes",
     ),
-    ("my cat {pet} keeps knocking things off my desk", ("What is the name of my cat?",), "{pet}"),
-    ("I got my new running shoes at {store}", ("Where did I buy my new running shoes?",), "{store}"),
-    ("I did my degree in {field} a few years back", ("What did I study for my degree?",), "{field}"),
-    ("my sister {sibling} is visiting next month", ("What is my sister's name?",), "{sibling}"),
+    (
+        "my cat {pet} keeps knocking things off my desk",
+        ("What is the name of my cat?", "What do I call the pet that keeps getting onto my desk?"),
+        "{pet}",
+    ),
+    (
+        "I got my new running shoes at {store}",
+        ("Where did I buy my new running shoes?", "Which shop did my new pair of sneakers come from?"),
+        "{store}",
+    ),
+    (
+        "I did my degree in {field} a few years back",
+        ("What did I study for my degree?", "What was my major when I got my degree?"),
+        "{field}",
+    ),
+    (
+        "my sister {sibling} is visiting next month",
+        ("What is my sister's name?", "Which sister of mine is coming to stay?"),
+        "{sibling}",
+    ),
     (
         "I've been playing the {instrument} in a community band",
-        ("Which instrument do I play in the community band?",),
+        ("Which instrument do I play in the community band?", "What do I perform on with my local band?"),
         "{instrument}",
     ),
     (
         "my team at work uses {software} for everything",
-        ("Which software does my team at work use?",),
+        ("Which software does my team at work use?", "What tool does my team rely on to track tasks?"),
         "{software}",
     ),
     (
         "the coffee shop I always work from is called {cafe}",
-        ("What is the name of the coffee shop I work from?",),
+        (
+            "What is the name of the coffee shop I work from?",
+            "Which coffee place do I usually go to with my laptop?",
+        ),
         "{cafe}",
     ),
 )
@@ -386,22 +407,36 @@ PREFERENCES = (  # (clause, question, key): the question asks for advice that sh
         "{app}",
     ),
 )
-COUNTERS = (  # (clause with {count}, question): the count changes later; the question asks for the latest
+COUNTERS = (  # (clause with {count}, questions): the count changes later; a question asks for the latest
+    # (the first question reuses the clause's words, the second partly other words)
     (
         "I've completed {count} videos of the {series} course so far",
-        "How many videos of the {series} course have I completed so far?",
+        (
+            "How many videos of the {series} course have I completed so far?",
+            "How many lessons of the {series} course have I watched by now?",
+        ),
     ),
     (
         "I've saved {count} dollars for my trip to {country}",
-        "How much have I saved for my trip to {country}?",
+        (
+            "How much have I saved for my trip to {country}?",
+            "How much money have I put aside for visiting {country}?",
+        ),
     ),
-    ("I've read {count} books this year, which is a record for me", "How many books have I read this year?"),
+    (
+        "I've read {count} books this year, which is a record for me",
+        ("How many books have I read this year?", "How many books have I gotten through this year?"),
+    ),
     (
         "my collection is up to {count} vintage postcards now",
-        "How many vintage postcards are in my collection?",
+        (
+            "How many vintage postcards are in my collection?",
+            "How many postcards does my vintage collection hold?",
+        ),
     ),
 )
-EVENTS = (  # (clause with {when}, question, name): temporal questions ask when, or which came first
+EVENTS = (  # (clause with {when}, question, name): temporal questions ask when, which came first, or the days
+    # between two of them
     ("I ran a charity 5k {when}", "When did I run the charity 5k?", "the charity 5k"),
     (
         "I had a job interview at {company} {when}",
@@ -426,10 +461,43 @@ EVENTS = (  # (clause with {when}, question, name): temporal questions ask when,
         "my cousin's wedding",
     ),
 )
-LISTS = (  # (clause with {item}, question): said in several sessions; the question gathers every item
-    ("I just finished reading {item}", "Which books have I finished reading?", "book"),
-    ("I bought a new {item} for my kitchen", "What kitchen items have I bought?", "kitchen"),
-    ("I visited {item} on a day trip", "Which places have I visited on day trips?", "place"),
+LISTS = (  # (clauses with {item}, which-question, how-many question, pool): items said in several sessions
+    (
+        ("I just finished reading {item}", "I couldn't put {item} down and read it cover to cover"),
+        "Which books have I finished reading?",
+        "How many novels have I finished?",
+        "book",
+    ),
+    (
+        ("I bought a new {item} for my kitchen", "I treated myself to a {item} for cooking"),
+        "What kitchen items have I bought?",
+        "How many new pieces of cookware have I picked up?",
+        "kitchen",
+    ),
+    (
+        ("I visited {item} on a day trip", "I drove out to {item} for the day"),
+        "Which places have I visited on day trips?",
+        "How many different places have I gone to for the day?",
+        "place",
+    ),
+    (
+        (
+            "I signed up for a {item} class at the community center",
+            "I joined a {item} course at the community center",
+        ),
+        "Which classes have I signed up for?",
+        "How many community center classes am I taking?",
+        "class",
+    ),
+)
+TOTALS = (  # (clause with {amount} and {item}, question, pool): the question asks for the sum of the amounts
+    (
+        "I paid ${amount} for {item} for the garden",
+        "How much have I spent on the garden altogether?",
+        "garden",
+    ),
+    ("I spent ${amount} on {item} for my bike", "What is the total I've put into cycling gear?", "bike"),
+    ("I donated ${amount} to {item}", "How much money have I given to charity in total?", "charity"),
 )
 SLOTS: dict[str, tuple[str, ...]] = {
     "minutes": ("25", "35", "40", "45", "50", "55"),
@@ -450,4 +518,13 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "book": ("The Nightingale", "Project Hail Mary", "Educated", "The Midnight Library", "Circe", "Dune"),
     "kitchen": ("stand mixer", "cast iron skillet", "chef's knife", "food processor", "kettle"),
     "place": ("Point Reyes", "Half Moon Bay", "Sausalito", "Muir Woods", "Napa"),
+    "class": ("pottery", "salsa dancing", "watercolor", "first aid", "beginner Italian", "woodworking"),
+    "garden": ("a bag of potting soil", "a new hose", "tomato seedlings", "a trellis", "clay pots"),
+    "bike": ("a new helmet", "brake pads", "a bike light", "a saddle bag", "new tires"),
+    "charity": (
+        "the local food bank",
+        "an animal shelter",
+        "a literacy nonprofit",
+        "the children's hospital",
+    ),
 }

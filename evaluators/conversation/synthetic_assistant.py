@@ -4,10 +4,13 @@ Each session is a task (meal prep, a budget, a job search ...): the user asks, t
 length with a numbered list of suggestions, the user follows up. Facts about the user are mentioned in
 passing inside those requests ("By the way, my daily commute is 45 minutes each way"), so most of the text
 is the assistant's advice, and the few turns that matter are short and buried. Questions follow
-LongMemEval's types: a fact the user mentioned (single-hop), advice that should build on a preference the
-user showed (single-hop, answer: what to build on), what the assistant itself said (single-hop, evidence:
-the assistant's turn), a count that changed (knowledge update), items gathered over several sessions
-(multi-hop), when something happened or which came first (temporal), and things never said (abstention).
+LongMemEval's types, in about the mix of LongMemEval S dev45: a fact the user mentioned (single-hop), advice
+that should build on a preference the user showed (single-hop, answer: what to build on), what the assistant
+itself said (single-hop, evidence: the assistant's turn), a count that changed (knowledge update: the stale
+and the current value, in two sessions), facts said in two or three sessions to gather (multi-hop: which
+items, how many, or what total), when something happened, which of two events came first or how many days
+passed between them (temporal; the two events in different sessions), and things never said (abstention).
+Some questions are partly in other words than their evidence, as real users' are.
 
     dataset = generate_assistant_dataset(seed=0)      # "synthetic(style=assistant,seed=0,conversations=10)"
 
@@ -18,8 +21,9 @@ ids, stale-then-current knowledge-update evidence); session dates are LongMemEva
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from evaluators.conversation import assistant_templates as tpl
 from evaluators.conversation.data import Conversation, ConversationDataset, Question, Session, Turn
@@ -29,8 +33,12 @@ SPEAKERS = ("user", "assistant")
 DEFAULT_SESSIONS = (30, 40)
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 _WHEN = (*DAYS_AGO, "last week", "last weekday")
-_SURELY_APART = 14
-"""Days between two sessions beyond which their events' order is certain: no phrase reaches back two weeks."""
+_EXACT_WHEN = (*DAYS_AGO, "last weekday")
+"""The phrases that name one day: the events of questions comparing two dates use only these."""
+_SAID_AGAIN = {4: 0.8, 6: 0.6}
+"""How often a user-fact (4) or knowledge-update (6) question reuses its fact's words. In LongMemEval S dev45,
+0.67 and 0.82 of such a question's words are in its evidence; the literal questions here reach about 0.66
+and 1.0, the partly reworded ones about 0.3 and 0.5."""
 
 
 @dataclass(eq=False)
@@ -83,10 +91,13 @@ def _conversation(rng: random.Random, conversation_id: str, sessions: tuple[int,
     def sessions_apart(k: int) -> list[int]:
         return sorted(rng.sample(range(count - 1), k))
 
-    for clause, questions, answer in rng.sample(tpl.SINGLE_FACTS, 3):
+    # The mix of question types follows LongMemEval S dev45's: about as many single-session user, assistant
+    # and preference questions, knowledge updates, multi-session and temporal questions; most of the last
+    # three need turns of two or more sessions.
+    for clause, questions, answer in rng.sample(tpl.SINGLE_FACTS, 2):
         slots = _slots(rng, clause + answer)
         fact = note(rng.randrange(count - 1), clause.format(**slots))
-        asks.append(_Ask(4, rng.choice(questions), answer.format(**slots), (fact,)))
+        asks.append(_Ask(4, _worded(rng, questions, _SAID_AGAIN[4]), answer.format(**slots), (fact,)))
     for clause, question, key in rng.sample(tpl.PREFERENCES, 2):
         slots = _slots(rng, clause)
         said = [note(rng.randrange(count - 1), clause.format(**slots))]
@@ -95,33 +106,19 @@ def _conversation(rng: random.Random, conversation_id: str, sessions: tuple[int,
                 note(said[0].session, rng.choice(tpl.PREFERENCE_AGAIN).format(key=key.format(**slots)))
             )
         asks.append(_Ask(4, question, key.format(**slots), tuple(said)))
-    for clause, question in rng.sample(tpl.COUNTERS, 2):
+    counters = rng.sample(tpl.COUNTERS, 2)
+    for clause, questions in counters:
+        question = _worded(rng, questions, _SAID_AGAIN[6])
         slots = _slots(rng, clause + question)
-        first, second = sorted(rng.sample(range(1, 40), 2))
+        first, second = sorted(rng.sample(range(2, 40), 2))
         early, late = sessions_apart(2)
         stale = note(early, clause.format(count=first, **slots))
         current = note(late, clause.format(count=second, **slots))
         asks.append(_Ask(6, question.format(**slots), str(second), (stale, current)))
-    clause, question, pool = rng.choice(tpl.LISTS)
-    items = rng.sample(tpl.SLOTS[pool], rng.randint(2, 3))
-    gathered = tuple(
-        note(s, clause.format(item=i)) for s, i in zip(sessions_apart(len(items)), items, strict=True)
-    )
-    asks.append(_Ask(1, question, ", ".join(items), gathered))
-    dated = []
-    for clause, question, event_name in rng.sample(tpl.EVENTS, 3):
-        slots = _slots(rng, clause + question)
-        when = rng.choice(_WHEN)
-        if when == "last weekday":
-            when = f"last {rng.choice(WEEKDAYS)}"
-        event = note(rng.randrange(count - 1), clause.format(when=when, **slots))
-        said_on = moments[event.session].date()
-        asks.append(_Ask(2, question.format(**slots), resolve_when(when, said_on), (event,), when))
-        dated.append((said_on, event_name, event))
-    (one_day, one, one_note), (other_day, other, other_note) = rng.sample(dated, 2)
-    if abs((one_day - other_day).days) >= _SURELY_APART:
-        earlier = one if one_day < other_day else other
-        asks.append(_Ask(2, f"Which happened first, {one} or {other}?", earlier, (one_note, other_note)))
+    # Books counted by a knowledge update are not gathered again: "how many novels" would have two answers.
+    reading = any("books" in clause for clause, _ in counters)
+    asks += _multi_session(rng, note, sessions_apart, avoid={"book"} if reading else set())
+    asks += _temporal(rng, note, sessions_apart, moments)
     for question in rng.sample(tpl.ABSENT_QUESTIONS, 2):
         asks.append(_Ask(5, question, NOT_MENTIONED))
 
@@ -150,6 +147,93 @@ def _conversation(rng: random.Random, conversation_id: str, sessions: tuple[int,
         for number, ask in enumerate(asks, start=1)
     )
     return Conversation(conversation_id, SPEAKERS, laid_out, questions)
+
+
+def _multi_session(
+    rng: random.Random,
+    note: Callable[[int, str], _Note],
+    sessions_apart: Callable[[int], list[int]],
+    avoid: set[str],
+) -> list[_Ask]:
+    """Two questions gathering what the user said in several sessions: which items, how many, or what total
+    (`avoid`: the pools of lists not to use)."""
+    asks = []
+    lists = iter(rng.sample([entry for entry in tpl.LISTS if entry[-1] not in avoid], 2))
+    for kind in rng.sample(("which", "how many", "total"), 2):
+        count = rng.randint(2, 3)
+        if kind == "total":
+            clause, question, pool = rng.choice(tpl.TOTALS)
+            items = rng.sample(tpl.SLOTS[pool], count)
+            amounts = [rng.randrange(15, 250) for _ in items]
+            said = tuple(
+                note(s, clause.format(amount=a, item=i))
+                for s, a, i in zip(sessions_apart(count), amounts, items, strict=True)
+            )
+            asks.append(_Ask(1, question, f"${sum(amounts)}", said))
+            continue
+        clauses, which, how_many, pool = next(lists)
+        items = rng.sample(tpl.SLOTS[pool], count)
+        said = tuple(
+            note(s, rng.choice(clauses).format(item=i))
+            for s, i in zip(sessions_apart(count), items, strict=True)
+        )
+        if kind == "which":
+            asks.append(_Ask(1, which, ", ".join(items), said))
+        else:
+            asks.append(_Ask(1, how_many, str(count), said))
+    return asks
+
+
+def _temporal(
+    rng: random.Random,
+    note: Callable[[int, str], _Note],
+    sessions_apart: Callable[[int], list[int]],
+    moments: list[datetime],
+) -> list[_Ask]:
+    """When one event happened, and, from two events said in different sessions, which came first and how
+    many days passed between two (their dates resolved exactly; a pair on the same day is not asked)."""
+    asks = []
+    events = rng.sample(tpl.EVENTS, 4)
+    dated = []
+    for number, (session, (clause, question, event_name)) in enumerate(
+        zip(sessions_apart(len(events)), events, strict=True)
+    ):
+        slots = _slots(rng, clause + question)
+        when = rng.choice(_WHEN if number == 0 else _EXACT_WHEN)
+        if when == "last weekday":
+            when = f"last {rng.choice(WEEKDAYS)}"
+        event = note(session, clause.format(when=when, **slots))
+        said_on = moments[session].date()
+        if number == 0:
+            asks.append(_Ask(2, question.format(**slots), resolve_when(when, said_on), (event,), when))
+        else:
+            dated.append((_resolve_day(when, said_on), event_name, event))
+    rng.shuffle(dated)
+    (one_day, one, one_note), (other_day, other, other_note), (third_day, third, third_note) = dated
+    if one_day != other_day:
+        earlier = one if one_day < other_day else other
+        asks.append(_Ask(2, f"Which happened first, {one} or {other}?", earlier, (one_note, other_note)))
+    if one_day != third_day:
+        days = abs((third_day - one_day).days)
+        asks.append(
+            _Ask(
+                2, f"How many days passed between {one} and {third}?", f"{days} days", (one_note, third_note)
+            )
+        )
+    return asks
+
+
+def _resolve_day(when: str, said_on: date) -> date:
+    """The day an exact relative phrase ("two days ago", "last Friday") said on `said_on` refers to."""
+    if when in DAYS_AGO:
+        return said_on - timedelta(days=DAYS_AGO[when])
+    weekday = WEEKDAYS.index(when.removeprefix("last "))
+    return said_on - timedelta(days=(said_on.weekday() - weekday) % 7 or 7)
+
+
+def _worded(rng: random.Random, questions: tuple[str, str], literal: float) -> str:
+    """The question in the fact's own words with probability `literal`, else the one partly in other words."""
+    return questions[0] if rng.random() < literal else questions[1]
 
 
 def _slots(rng: random.Random, text: str) -> dict[str, str]:
