@@ -198,7 +198,7 @@ class KnowledgeBase:
             self.layers["core"].append(gist)
             layer = "semantic"  # identity facts are semantic facts too
         speaker = memory.text.split("] ", 1)[-1].partition(":")[0]
-        topic = max(memory.terms, key=self.idf, default="")
+        topic = max(sorted(memory.terms), key=self.idf, default="")  # sorted: ties break alike in any process
         older = self.topics.get((speaker, topic))
         if older in self.layers[layer]:  # reconsolidation: the newer fact on a topic replaces the older
             self.layers[layer].remove(older)
@@ -270,9 +270,10 @@ class KnowledgeBase:
             pool = list({id(m): m for t in rare for m in self.postings.get(t, ()) if not m.pruned}.values())
         else:
             pool = self.layers[layer]
-        scored = [
-            (sum(self.idf(t) for t in terms & m.terms) * (0.5 + 0.5 * self.strength(m)), m) for m in pool
-        ]
+        scored = []
+        for m in pool:
+            weight = sum(self.idf(t) for t in sorted(terms & m.terms))  # sorted: the same sum in any process
+            scored.append((weight * (0.5 + 0.5 * self.strength(m)), m))
         scored.sort(key=lambda s: (-s[0], -s[1].day, s[1].text))
         return [m for score, m in scored if score > 0]
 
