@@ -535,7 +535,10 @@ HOBBY_EVENTS = (  # slots {hobby} {place} {thing} {when}; asked as "When did X .
     ),
 )
 
-# Later mentions of something already said, by the one who said it: no new fact, but the same words.
+# Later mentions of something already said, by the one who said it: no new fact, but the same words. Real
+# friends keep coming back to their work, hobbies, pets, family and big moments (in LoCoMo most turns are
+# about the speakers' own lives, and a question's words recur in about fifteen other turns on average), so
+# a thread is mentioned many times, each time in other words around the same key words.
 HOBBY_MENTIONS = (
     "I spent the whole afternoon on {hobby} and lost track of time completely. It's my happy place.",
     "My friends tease me about how much I talk about {hobby}, but I can't help it!",
@@ -544,22 +547,42 @@ HOBBY_MENTIONS = (
     "I can't stop thinking about {hobby}. My next project is a {thing}, wish me luck.",
     "Whenever work gets stressful I remind myself there's {hobby} at the weekend.",
     "Someone at the {place} asked how long I've been doing {hobby} and I realized it's become part of me.",
+    "The people at the {place} have become like a second family to me. {Hobby} brought us together.",
+    "I watched {hobby} videos last night instead of sleeping. No regrets, I picked up a few tricks.",
+    "{Hobby} is teaching me patience, which my family says I always needed.",
+    "I love that {hobby} makes me slow down and focus on one thing at a time. It clears my head.",
+    "My friends and family all know not to call me when I'm at the {place}. {Hobby} time is sacred!",
+    "I keep a little notebook of {hobby} ideas now; half of them are about a {thing}.",
+    "I messed up at {hobby} again the other day, but the folks at the {place} just laughed it off with me.",
 )
 PET_MENTIONS = (
     "{pet} has been extra clingy, following me from room to room.",
     "Sorry if I'm slow to answer, {pet} is sitting on my lap and demanding attention.",
     "I swear {pet} understands every word I say. My {species} is smarter than me some days.",
     "Took {pet} on a long walk around the park; we both needed the fresh air.",
+    "My {species} knocked a glass off the table and looked at me like it was my fault.",
+    "Coming home to {pet} after a long day is the best feeling in the world.",
+    "I bought my {species} a new toy this week and it ignored the toy and played with the box.",
+    "{pet} had a checkup at the vet recently and everything looks good. Such a relief!",
+    "My family jokes that the {species} is the real boss of the house, and honestly they're right.",
+    "I keep taking pictures of {pet} sleeping in funny positions; my phone is full of them.",
 )
 EVENT_MENTIONS = (
     "I keep thinking about {topic}. It was one of the highlights of my year, honestly.",
     "I finally printed the photos from {topic}, they turned out great.",
     "People at work still ask me about {topic}; I think I've told the story a dozen times.",
+    "My family still brings up {topic} at dinner, they love teasing me about it.",
+    "Looking back, {topic} taught me a lot about myself.",
+    "I was showing my friends the pictures from {topic} last weekend and got all nostalgic.",
 )
 RELATIVE_MENTIONS = (
     "{relative} says hi, by the way! I told them all about you.",
     "{relative} and I had a long chat on the phone, it really lifted my mood.",
     "Family means everything to me. {relative} always knows how to make me laugh when I'm down.",
+    "I had dinner with my {relation} last night and we stayed up talking way too late, like old times.",
+    "My {relation} sent me the sweetest message out of nowhere; family really is everything.",
+    "I've been trying to call my {relation} more often. Life gets busy, but family comes first.",
+    "{relative} gave me some great advice about work and life in general. I'm lucky to have them.",
 )
 WORK_MENTIONS = (  # about work in general, after the job was said: the same words, no title or workplace
     "Work has been nonstop. My boss keeps piling on projects and I barely have time to breathe.",
@@ -567,6 +590,11 @@ WORK_MENTIONS = (  # about work in general, after the job was said: the same wor
     "Some days my job feels like a calling and some days it's just a job, you know?",
     "I've been thinking about where my career is going. I want to grow, but I don't want to burn out.",
     "A coworker asked me to mentor the new hire, which is flattering and exhausting at the same time.",
+    "We finally wrapped up a huge project at work this week, and my whole team went out to celebrate.",
+    "Work was calmer than usual today, so I actually took a real lunch break for once.",
+    "I got some really nice feedback at work, it made all the long hours feel worth it.",
+    "Balancing work and family is hard. I'm trying to leave my job at the door when I get home.",
+    "There's a lot of change at work right now and everyone is a bit on edge.",
 )
 SUPPORT = (  # a second sentence for a listener's reply: warm, about nothing in particular
     "You always find a way to make the best of things.",
