@@ -128,6 +128,15 @@ class _Evaluating:
     island: int | None
 
 
+def winner(best: Member, seed: Member) -> Member:
+    """The run's answer: the best program on `select` when it beats the best seed there, else that seed.
+
+    A tie is no gain. Among programs with the seed's score the database's order is decided by their ids,
+    and a candidate that only ties on `select` behaves differently elsewhere in ways nothing measured: the
+    hand-made seed, whose behaviour is known and documented, stays the answer."""
+    return best if best.score > seed.score else seed
+
+
 @dataclass(frozen=True)
 class _Proposing:
     """A proposal in flight (in a worker or in one of the driver's threads): the candidate it is for."""
@@ -526,9 +535,10 @@ class Evolution:
     # -- end of run -------------------------------------------------------------------------------
 
     def _finish(self) -> RunSummary:
-        best = self.database.best()
         seed = max(self.seed_members.values(), key=lambda m: (m.score, m.program_id))
-        assert best is not None
+        found = self.database.best()
+        assert found is not None
+        best = winner(found, seed)
         for member in {best.program_id: best, seed.program_id: seed}.values():
             self._submit(member.program_id, member.source, island=None, split="test")
         if self.transfer:

@@ -143,7 +143,9 @@ def verdict(summary: RunSummary) -> str:
     where the winner loses to the best seed on transfer data."""
     gain_select = summary.best_select - summary.seed_select
     sentence = "no gain on select" if gain_select <= 0 else f"{gain_select:+.3f} on select"
-    if summary.best_test is not None and summary.seed_test is not None:
+    if summary.best_program_id == summary.best_seed_program_id:
+        sentence = f"no candidate beat the best seed on select, so the winner is the seed {summary.best_seed}"
+    elif summary.best_test is not None and summary.seed_test is not None:
         gain_test = summary.best_test - summary.seed_test
         holds = "holds" if gain_test > 0 else "does not hold"
         sentence += f", {gain_test:+.3f} on test (the gain {holds} on held-out data"

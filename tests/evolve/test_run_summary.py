@@ -10,7 +10,8 @@ from rich.console import Console
 
 from evolve.cli import run_display
 from evolve.cli.run_display import verdict
-from evolve.loop import RunSummary
+from evolve.database import Member
+from evolve.loop import RunSummary, winner
 
 
 def gain(value: float, low: float | None, high: float | None, units: int = 4) -> dict[str, Any]:
@@ -68,6 +69,19 @@ def test_a_gain_whose_interval_includes_zero_says_so() -> None:
     assert "beats the best seed there, dual_process (0.640) by +0.020" in said
     assert "[-0.030, +0.050] over 4 units, which includes zero." in said
     assert "LOSES" not in said
+
+
+def test_a_run_whose_candidates_only_tie_the_best_seed_names_the_seed_its_winner() -> None:
+    member = Member("c" * 64, "source", 0.52, (0, 0))
+    seed = Member("s" * 64, "seed source", 0.52, (0, 0))
+    assert winner(member, seed) is seed
+    assert winner(replace(member, score=0.5201), seed) is not seed
+    run = replace(summary(None), best_program_id="s" * 64, best_select=0.5, best_test=0.5)
+    said = verdict(run)
+    assert said.startswith(
+        "no candidate beat the best seed on select, so the winner is the seed layered_cognitive."
+    )
+    assert "on test" not in said
 
 
 def test_a_gain_on_too_few_units_says_there_is_no_interval() -> None:

@@ -77,9 +77,13 @@ def test_a_run_on_two_datasets_selects_on_their_mean_and_transfers_to_a_third(tm
     assert {e.program_id for e in held_out} >= {summary["best_program_id"], summary["best_seed_program_id"]}
     assert len({e.data_fingerprint for e in held_out}) == 1
     for gain in (summary["test_gain"], first["test_gain"], transfer["gain"]):
-        if gain is not None:  # None when the winner is that seed itself
-            assert gain["low"] <= gain["gain"] <= gain["high"]
-            assert gain["includes_zero"] == (gain["low"] <= 0 <= gain["high"])
+        if gain is None:  # the winner is that seed itself
+            continue
+        if gain["low"] is None:  # too few units to resample, and the gain says so
+            assert gain["why"] and gain["includes_zero"] is None
+            continue
+        assert gain["low"] <= gain["gain"] <= gain["high"]
+        assert gain["includes_zero"] == (gain["low"] <= 0 <= gain["high"])
     # The transfer evaluations keep their per-conversation scores (for the intervals), texts left out.
     cases = store.evaluation_cases(held_out[0].id)
     assert cases and all(case["unit"] and case["context"] == "" for case in cases)
@@ -109,13 +113,12 @@ def test_the_summary_says_so_when_the_winner_loses_on_transfer_data(tmp_path: Pa
     store = ArchiveStore(archive)
     (transfer,) = store.list_runs()[0].summary["transfer"]
     winner = transfer["winner"]
+    said = " ".join(done.stdout.split())  # the verdict wraps wherever the terminal's width falls
     if winner < transfer["best_seed_score"]:
-        assert (
-            f"the winner ({winner:.3f}) LOSES to the best seed there, {transfer['best_seed']}" in done.stdout
-        )
+        assert f"the winner ({winner:.3f}) LOSES to the best seed there, {transfer['best_seed']}" in said
     else:
-        assert "LOSES" not in done.stdout
-    assert "transfer: data the run never saw" in done.stdout
+        assert "LOSES" not in said
+    assert "transfer: data the run never saw" in said
 
 
 def test_two_conversations_make_a_run_with_the_offline_mutator(tmp_path: Path) -> None:
