@@ -159,6 +159,14 @@ def statistics_rows(rooms: list[Room]) -> dict[str, str]:
         )
     rows["movable objects in a room"] = fmt(mean(len(r.objects) for r in rooms))
     rows["object kinds in a room"] = fmt(mean(len({o for o, _, _ in r.objects}) for r in rooms))
+    per_kind = Counter(
+        n for r in rooms for n in Counter(k for k, _, _ in r.objects if k != "desklamp").values()
+    )
+    total = sum(per_kind.values())
+    rows["instances of an object kind in a room: 1 / 2 / 3 / 4+"] = " / ".join(
+        pct(n / total)
+        for n in (per_kind[1], per_kind[2], per_kind[3], total - per_kind[1] - per_kind[2] - per_kind[3])
+    )
     rows["objects inside something closed"] = pct(mean(hidden for r in rooms for _, _, hidden in r.objects))
     task_objects = [(k, hidden) for r in rooms for k, _, hidden in r.objects if k == r.task_object]
     rows["instances of the task's object"] = fmt(len(task_objects) / len(rooms))
