@@ -11,11 +11,15 @@ Three measurements, written to benchmarks/results/planning_transfer.md and into 
    rank correlation of the two columns (ties get their mean rank). One evaluation of 24 games is a
    noisy estimate, so `--orders N` plays the ALFWorld games in N orders (the adapter's runs, then
    runs regrouped under other hash salts) and `--builtin-seeds N` the built-in world's seeds 0..N-1,
-   pooling the steps;
+   pooling the steps; how well each world ranks the seeds like itself across those units, and the
+   highest correlation that allows (`rank_reliability`);
 3. optionally, more programs (`--program NAME=FILE`, e.g. the winner of a built-in evolution) on both.
 
     python benchmarks/planning_transfer.py --alfworld ../shared/data/alfworld/valid_seen_dev24 \\
-        --builtin-seeds 3 --orders 4 [--program winner=/tmp/winner.py]
+        --builtin-seeds 16 --orders 8 [--program winner=/tmp/winner.py]
+
+That command plays 18 seeds on 8 x 24 games and 16 x 120 built-in tasks: about 27 minutes of CPU on 2
+processes (65 minutes of wall time on 2 cores shared with a load of 9-17).
 
 The ALFWorld games are only read here, by the benchmark: the built-in world never depends on them.
 """
