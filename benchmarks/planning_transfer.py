@@ -11,11 +11,15 @@ Three measurements, written to benchmarks/results/planning_transfer.md and into 
    rank correlation of the two columns (ties get their mean rank). One evaluation of 24 games is a
    noisy estimate, so `--orders N` plays the ALFWorld games in N orders (the adapter's runs, then
    runs regrouped under other hash salts) and `--builtin-seeds N` the built-in world's seeds 0..N-1,
-   pooling the steps;
+   pooling the steps; how well each world ranks the seeds like itself across those units, and the
+   highest correlation that allows (`rank_reliability`);
 3. optionally, more programs (`--program NAME=FILE`, e.g. the winner of a built-in evolution) on both.
 
     python benchmarks/planning_transfer.py --alfworld ../shared/data/alfworld/valid_seen_dev24 \\
-        --builtin-seeds 3 --orders 4 [--program winner=/tmp/winner.py]
+        --builtin-seeds 16 --orders 8 [--program winner=/tmp/winner.py]
+
+That command plays 18 seeds on 8 x 24 games and 16 x 120 built-in tasks: about 27 minutes of CPU on 2
+processes (65 minutes of wall time on 2 cores shared with a load of 9-17).
 
 The ALFWorld games are only read here, by the benchmark: the built-in world never depends on them.
 """
@@ -29,10 +33,12 @@ import re
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from benchmarks.rank_reliability import ceiling, pairwise_reliability, spearman, split_half_reliability
 from evaluators.planning.alfworld import GAME_FILE, AlfworldTask, group_games, load_alfworld
 from evaluators.planning.catalog import BATHROOM, BEDROOM, KITCHEN, LIVING_ROOM, ROOM_TYPES
 from evaluators.planning.data import PlanningDataset
@@ -157,6 +163,14 @@ def statistics_rows(rooms: list[Room]) -> dict[str, str]:
         )
     rows["movable objects in a room"] = fmt(mean(len(r.objects) for r in rooms))
     rows["object kinds in a room"] = fmt(mean(len({o for o, _, _ in r.objects}) for r in rooms))
+    per_kind = Counter(
+        n for r in rooms for n in Counter(k for k, _, _ in r.objects if k != "desklamp").values()
+    )
+    total = sum(per_kind.values())
+    rows["instances of an object kind in a room: 1 / 2 / 3 / 4+"] = " / ".join(
+        pct(n / total)
+        for n in (per_kind[1], per_kind[2], per_kind[3], total - per_kind[1] - per_kind[2] - per_kind[3])
+    )
     rows["objects inside something closed"] = pct(mean(hidden for r in rooms for _, _, hidden in r.objects))
     task_objects = [(k, hidden) for r in rooms for k, _, hidden in r.objects if k == r.task_object]
     rows["instances of the task's object"] = fmt(len(task_objects) / len(rooms))
@@ -170,67 +184,59 @@ def statistics_rows(rooms: list[Room]) -> dict[str, str]:
     return rows
 
 
-def spearman(xs: list[float], ys: list[float]) -> float:
-    """Spearman's rho: Pearson's correlation of the ranks, tied values sharing their mean rank."""
+@dataclass(frozen=True)
+class Unit:
+    """One program on one dataset (an order of the ALFWorld games, or a seed of the built-in world)."""
 
-    def ranks(values: list[float]) -> list[float]:
-        order = sorted(range(len(values)), key=lambda i: values[i])
-        result = [0.0] * len(values)
-        start = 0
-        while start < len(order):
-            end = start
-            while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-                end += 1
-            for position in range(start, end + 1):
-                result[order[position]] = (start + end) / 2 + 1
-            start = end + 1
-        return result
-
-    rx, ry = ranks(xs), ranks(ys)
-    mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    var = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
-    return cov / var if var else 0.0
+    steps: float
+    baseline_steps: float
+    tasks: int
+    success: float
+    score: float
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    saved: float
-    success: float
-    steps: float
-    baseline_steps: float
-    score: float
-    status: str
+    """One program in one world, its units pooled: saved share of the summed steps, mean success, score."""
 
+    units: tuple[Unit, ...]
 
-def evaluate(domain: PlanningDomain, source: str, datasets: list[PlanningDataset]) -> Outcome:
-    """The program on every dataset (orders of the same games, or seeds of the built-in world), pooled:
-    saved share of the summed steps, mean success and score."""
-    steps, base, success, score = 0.0, 0.0, [], []
-    for dataset in datasets:
-        result = domain.evaluate(
-            source,
-            dataset,
-            "all",
-            domain.make_agent("offline"),
-            InProcessSession,
-            Capabilities(embed=make_embedder("hashed")),
+    def pooled(self, indices: Iterable[int] | None = None) -> Unit:
+        chosen = [self.units[i] for i in indices] if indices is not None else list(self.units)
+        return Unit(
+            sum(u.steps for u in chosen),
+            sum(u.baseline_steps for u in chosen),
+            sum(u.tasks for u in chosen),
+            statistics.fmean(u.success for u in chosen),
+            statistics.fmean(u.score for u in chosen),
         )
-        if not result.ok:
-            return Outcome(0.0, 0.0, 0.0, 0.0, 0.0, result.failure_reason or "failed")
-        tasks = float(result.metrics["tasks"] or 0)
-        steps += float(result.metrics["steps"] or 0) * tasks
-        base += float(result.metrics["baseline_steps"] or 0) * tasks
-        success.append(float(result.metrics["success_rate"] or 0))
-        score.append(result.score)
-    count = sum(sum(len(e.tasks) for e in d.episodes) for d in datasets)
-    return Outcome(
-        1 - steps / base,
-        statistics.fmean(success),
-        steps / count,
-        base / count,
-        statistics.fmean(score),
-        "ok",
+
+    def saved(self, indices: Iterable[int] | None = None) -> float:
+        unit = self.pooled(indices)
+        return 1 - unit.steps / unit.baseline_steps if unit.baseline_steps else 0.0
+
+
+def evaluate_unit(source: str, dataset: PlanningDataset) -> Unit:
+    """The program on one dataset with the offline agent, split `all`: summed steps and no-memory steps."""
+    domain = PlanningDomain()
+    result = domain.evaluate(
+        source,
+        dataset,
+        "all",
+        domain.make_agent("offline"),
+        InProcessSession,
+        Capabilities(embed=make_embedder("hashed")),
+    )
+    if not result.ok:
+        return Unit(0.0, 0.0, 0, 0.0, 0.0, result.failure_reason or "failed")
+    tasks = int(result.metrics["tasks"] or 0)
+    return Unit(
+        float(result.metrics["steps"] or 0) * tasks,
+        float(result.metrics["baseline_steps"] or 0) * tasks,
+        tasks,
+        float(result.metrics["success_rate"] or 0),
+        result.score,
     )
 
 
@@ -255,6 +261,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=20, help="built-in episodes (default data: 20)")
     parser.add_argument("--builtin-seeds", type=int, default=1, help="built-in datasets (seeds 0..N-1)")
     parser.add_argument("--orders", type=int, default=1, help="orders of the ALFWorld games (runs regrouped)")
+    parser.add_argument("--workers", type=int, default=2, help="processes evaluating at once (default 2)")
     parser.add_argument("--program", action="append", default=[], help="NAME=FILE, also on both worlds")
     parser.add_argument("--stats-only", action="store_true", help="only the side-by-side statistics")
     args = parser.parse_args()
@@ -295,52 +302,112 @@ def main() -> None:
 
 
 def seed_lines(folder: Path, args: argparse.Namespace) -> list[str]:
-    domain = PlanningDomain()
     programs = [(seed.name, seed.source) for seed in SEEDS]
-    extra = [(name, Path(path).read_text()) for name, _, path in (p.partition("=") for p in args.program)]
+    programs += [(name, Path(path).read_text()) for name, _, path in (p.partition("=") for p in args.program)]
     worlds = {
-        "built-in": [generate_dataset(seed, args.households) for seed in range(args.builtin_seeds)],
         "ALFWorld": alfworld_orders(folder, args.orders),
+        "built-in": [generate_dataset(seed, args.households) for seed in range(args.builtin_seeds)],
     }
-    outcomes: dict[str, dict[str, Outcome]] = defaultdict(dict)
-    for name, source in programs + extra:
-        for world, datasets in worlds.items():
-            outcomes[name][world] = evaluate(domain, source, datasets)
-        print(name, {w: f"{o.saved:.3f}" for w, o in outcomes[name].items()}, flush=True)
-    seeds = [name for name, _ in programs]
+    outcomes = evaluate_all(programs, worlds, args.workers)
+    seeds = [seed.name for seed in SEEDS]
     rho = spearman(
-        [outcomes[s]["built-in"].saved for s in seeds], [outcomes[s]["ALFWorld"].saved for s in seeds]
+        [outcomes[s]["built-in"].saved() for s in seeds], [outcomes[s]["ALFWorld"].saved() for s in seeds]
     )
     rho_score = spearman(
-        [outcomes[s]["built-in"].score for s in seeds], [outcomes[s]["ALFWorld"].score for s in seeds]
+        [outcomes[s]["built-in"].pooled().score for s in seeds],
+        [outcomes[s]["ALFWorld"].pooled().score for s in seeds],
     )
-    base = {w: next(iter(outcomes.values()))[w].baseline_steps for w in worlds}
+    base = {w: next(iter(outcomes.values()))[w].pooled() for w in worlds}
     lines = [
         "#### What each seed saves in each world",
         "",
-        f"No memory: {base['built-in']:.1f} steps per task in the built-in world,"
-        f" {base['ALFWorld']:.1f} on the ALFWorld games. *Saved* is the share of those steps a memory"
-        " saved (1 − steps / no-memory steps).",
+        f"No memory: {base['built-in'].baseline_steps / base['built-in'].tasks:.1f} steps per task in the"
+        f" built-in world, {base['ALFWorld'].baseline_steps / base['ALFWorld'].tasks:.1f} on the ALFWorld"
+        " games. *Saved* is the share of those steps a memory saved (1 − steps / no-memory steps), over all"
+        f" {args.orders} orders of the games and all {args.builtin_seeds} built-in seeds.",
         "",
         "| program | built-in saved | built-in success | built-in score | ALFWorld saved | ALFWorld success"
         " | ALFWorld score |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    order = sorted(outcomes, key=lambda n: -outcomes[n]["ALFWorld"].saved)
-    for name in order:
+    for name in sorted(outcomes, key=lambda n: -outcomes[n]["ALFWorld"].saved()):
         b, a = outcomes[name]["built-in"], outcomes[name]["ALFWorld"]
         label = f"`{name}`" + ("" if name in seeds else " (not a seed)")
         lines.append(
-            f"| {label} | {pct(b.saved)} | {pct(b.success)} | {b.score:.3f} | {pct(a.saved)}"
-            f" | {pct(a.success)} | {a.score:.3f} |"
+            f"| {label} | {100 * b.saved():.1f}% | {pct(b.pooled().success)} | {b.pooled().score:.3f}"
+            f" | {100 * a.saved():.1f}% | {pct(a.pooled().success)} | {a.pooled().score:.3f} |"
         )
     lines += [
         "",
         f"**Spearman rank correlation of the seeds' saved share, built-in vs ALFWorld: {rho:.2f}**"
         f" (of their selection scores, which add the cost of reading: {rho_score:.2f})",
         "",
+        *reliability_lines({w: [outcomes[s][w] for s in seeds] for w in worlds}, rho),
     ]
     return lines
+
+
+def evaluate_all(
+    programs: list[tuple[str, str]], worlds: dict[str, list[PlanningDataset]], workers: int
+) -> dict[str, dict[str, Outcome]]:
+    """Every program on every dataset of every world, `workers` processes at a time (one per core: the
+    ALFWorld games play one at a time in a process)."""
+    jobs = [
+        (name, source, world, n)
+        for world in worlds
+        for name, source in programs
+        for n in range(len(worlds[world]))
+    ]
+    with ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(evaluate_unit, source, worlds[world][n]) for _, source, world, n in jobs]
+        units = [future.result() for future in futures]
+    outcomes: dict[str, dict[str, Outcome]] = defaultdict(dict)
+    for name, _, world, _ in jobs:
+        outcomes[name].setdefault(world, Outcome(()))
+    for (name, _, world, _), unit in zip(jobs, units, strict=True):
+        if unit.failure:
+            raise SystemExit(f"{name} failed on {world}: {unit.failure}")
+        outcomes[name][world] = Outcome((*outcomes[name][world].units, unit))
+    return outcomes
+
+
+def reliability_lines(columns: dict[str, list[Outcome]], rho: float) -> list[str]:
+    """How well each world ranks the seeds like itself, and the correlation that allows."""
+    lines = [
+        "#### How well each world ranks the seeds like itself",
+        "",
+        "Each world's column is measured on several units (orders of the ALFWorld games, seeds of the"
+        " built-in world). *Unit vs unit* is the mean Spearman correlation of the seeds' saved share between"
+        " two single units; *pooled* steps it up to all units (Spearman-Brown); *split-half* correlates the"
+        " even-numbered units pooled with the odd-numbered and steps that up. A column agrees with another"
+        " at most as well as the square root of the product of their reliabilities.",
+        "",
+        "| world | units | unit vs unit | pooled reliability | split-half | split-half, stepped up |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    reliability = {}
+    for world, outcomes in columns.items():
+        units = len(outcomes[0].units)
+        if units < 2:
+            lines.append(f"| {world} | {units} | — | — | — | — |")
+            continue
+
+        def pool(indices: Sequence[int], outcomes: list[Outcome] = outcomes) -> list[float]:
+            return [o.saved(indices) for o in outcomes]
+
+        pair, pooled = pairwise_reliability(units, pool)
+        half, stepped = split_half_reliability(units, pool)
+        reliability[world] = pooled
+        lines.append(f"| {world} | {units} | {pair:.2f} | {pooled:.2f} | {half:.2f} | {stepped:.2f} |")
+    if len(reliability) == 2:
+        real, built = reliability["ALFWorld"], reliability["built-in"]
+        lines += [
+            "",
+            f"**Ceiling on the correlation with these units: {ceiling(real, built):.2f}**"
+            f" (observed {rho:.2f});"
+            f" for a world measured without noise against these ALFWorld orders: {ceiling(real, 1.0):.2f}.",
+        ]
+    return [*lines, ""]
 
 
 if __name__ == "__main__":

@@ -229,5 +229,8 @@ OBJECTS: tuple[ObjectKind, ...] = (
 )  # fmt: skip
 OBJECT_KINDS = {kind.name: kind for kind in OBJECTS}
 
-INSTANCES = (1, 1, 2, 2, 2, 3)
-"""How many of a present object kind a room holds (the dev games: 1.8 on average)."""
+INSTANCES = {1: 0.43, 2: 0.28, 3: 0.26, 4: 0.03}
+"""How many of a present object kind a room holds, as weights. In the dev games' 420 (room, object kind)
+pairs a kind comes once in 43%, twice in 28%, three times in 26% and four or five times in 3% (1.9 on
+average); the mean alone (an earlier uniform draw over 1, 1, 2, 2, 2, 3) made twice as common as there
+and a single instance, the hardest to find, rarer."""

@@ -184,7 +184,7 @@ def generate_room(rng: random.Random, layout_id: str, room: str) -> Layout:
         places = {place: weight for place, weight in kind.places.items() if place in by_kind}
         if not places or rng.random() >= kind.rooms.get(room, 0.0):
             continue
-        for number in range(1, rng.choice(INSTANCES) + 1):
+        for number in range(1, rng.choices(list(INSTANCES), weights=list(INSTANCES.values()))[0] + 1):
             place = rng.choice(by_kind[_weighted(rng, places)])
             placements.append(Placement(f"{kind.name} {number}", kind.name, place.name))
     return Layout(layout_id, tuple(receptacles), tuple(placements))

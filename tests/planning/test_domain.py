@@ -54,15 +54,16 @@ def test_the_domain_is_registered_with_the_household_world_as_default():
 
 @pytest.mark.parametrize("source", [TRAJECTORY_MEMORY, get_seed("bm25_turns").source])
 def test_a_memory_of_trajectories_beats_no_memory(domain, dataset, capabilities, source):
-    none = run(domain, dataset, capabilities, NO_MEMORY_PROGRAM)
-    memory = run(domain, dataset, capabilities, source)
+    # All 60 tasks: on the 24 of `select` a saving of one step a task is within the noise of the draw.
+    none = run(domain, dataset, capabilities, NO_MEMORY_PROGRAM, split="all")
+    memory = run(domain, dataset, capabilities, source, split="all")
     assert none.ok and memory.ok and 0.0 <= memory.score <= 1.0
     assert none.metrics["steps_saved"] == 0.0 and none.score == pytest.approx(
         none.metrics["success_rate"] / 2
     )
     assert memory.metrics["steps"] < none.metrics["steps"] - 1
     # A margin of 0.01: with the task's object mostly in the open, as in ALFWorld, there is less for a
-    # memory to save (bm25_turns: 0.012 over no memory here, after paying for reading 2,000 characters;
+    # memory to save (bm25_turns: 0.020 over no memory here, after paying for reading 2,000 characters;
     # 0.008 on the ALFWorld dev games); it was 0.02 when a quarter of the task objects were hidden.
     assert memory.score > none.score + 0.01
     # Rooms differ from task to task: what carries over is mostly which appliance heats, cools, cleans.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections import Counter
 
 import pytest
 
@@ -154,3 +155,18 @@ def test_over_many_tasks_the_task_object_lies_in_the_open_about_as_often_as_in_a
         t.layout.receptacle(p.receptacle).openable for t in tasks for p in t.layout.placements
     )
     assert hidden < 0.15 and every_object > 0.2, (hidden, every_object)
+
+
+def test_a_kind_comes_once_twice_or_three_times_about_as_often_as_in_alfworld():
+    """ALFWorld's dev games: of 420 (room, kind) pairs, 43% hold one instance, 28% two, 29% three or more."""
+    counts = [
+        n
+        for seed in range(2)
+        for e in generate_dataset(seed, 20).episodes
+        for t in e.tasks
+        for n in Counter(p.kind for p in t.layout.placements if p.kind != "desklamp").values()
+    ]
+    shares = [statistics.fmean(n == k for n in counts) for k in (1, 2)] + [
+        statistics.fmean(n >= 3 for n in counts)
+    ]
+    assert all(abs(got - want) < 0.04 for got, want in zip(shares, (0.43, 0.28, 0.29), strict=True)), shares

@@ -1,0 +1,48 @@
+"""The rank-reliability arithmetic the planning transfer benchmark reports its ceiling with."""
+
+import pytest
+
+from benchmarks.rank_reliability import (
+    ceiling,
+    pairwise_reliability,
+    ranks,
+    spearman,
+    spearman_brown,
+    split_half_reliability,
+)
+
+
+def test_ties_share_their_mean_rank() -> None:
+    assert ranks([3.0, 1.0, 3.0, 2.0]) == [3.5, 1.0, 3.5, 2.0]
+
+
+def test_spearman_of_orders() -> None:
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert spearman([1, 1, 1], [1, 2, 3]) == 0.0
+
+
+def test_spearman_brown_steps_up_positive_reliability_only() -> None:
+    assert spearman_brown(0.5, 2) == pytest.approx(2 / 3)
+    assert spearman_brown(0.5, 1) == pytest.approx(0.5)
+    assert spearman_brown(-0.2, 4) == -0.2
+
+
+def test_ceiling_is_the_geometric_mean_of_reliabilities() -> None:
+    assert ceiling(0.81, 0.49) == pytest.approx(0.63)
+    assert ceiling(-0.1, 0.9) == 0.0
+
+
+def test_units_that_agree_are_reliable_and_units_that_disagree_are_not() -> None:
+    agreeing = [[1.0, 2.0, 3.0, 4.0]] * 4
+    assert pairwise_reliability(4, lambda idx: [sum(agreeing[i][s] for i in idx) for s in range(4)]) == (
+        pytest.approx(1.0),
+        pytest.approx(1.0),
+    )
+    shuffled = [[1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0], [1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]]
+    half, stepped = split_half_reliability(
+        4, lambda idx: [sum(shuffled[i][s] for i in idx) for s in range(4)]
+    )
+    assert (half, stepped) == (pytest.approx(-1.0), pytest.approx(-1.0))  # even units rise, odd fall
+    pair, pooled = pairwise_reliability(4, lambda idx: [sum(shuffled[i][s] for i in idx) for s in range(4)])
+    assert pair == pytest.approx(-1 / 3) and pooled == pytest.approx(-1 / 3)
