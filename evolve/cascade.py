@@ -8,15 +8,17 @@ evaluated on the rest of `select` (`select_rest`), never on the first part again
 evaluation is joined from the two (`evaluators.parts`): exactly what an evaluation of all of `select`
 would have given. A candidate stopped on the first part never enters the population.
 
-The decision compares the candidate's cases on the part with its parent's and its island's best's there
-(`evolve.paired`); it stops when
-- every case scored exactly as its parent's or as the island best's: the part shows nothing the mutation
-  changed. In runs without a cascade (offline structural mutator, default data), 37-40% of children
-  score every case of `select` as their parent did (a constant that never comes into play); the other
-  children unchanged on the part changed some questions of the other conversations, about as often for
-  the better as for the worse (benchmarks/results/cascade_children.md). Stopping them costs the search
-  those that were better: about a third of its improving children, each by under 0.01 of `select`'s
-  score in the runs inspected;
+The decision compares the candidate's cases on the part with those of every program evaluated there
+before it in the run, and with its island's best's (`evolve.paired`); it stops when
+- every case scored exactly as some program seen before scored it: its behaviour there is already known,
+  as the loop already refuses a program whose syntax tree it has seen. In runs without a cascade
+  (offline structural mutator, default data), 37-40% of children score every case of `select` as their
+  parent did (a constant that never comes into play), and most children that match an earlier program
+  on the part score what it scores on all of `select`; the other children unchanged on the part changed some
+  questions of the other conversations, about as often for the better as for the worse
+  (benchmarks/results/cascade_children.md, docs/cascade.md). Stopping them costs the search those that
+  were better: about a third of its improving children, each by under 0.01 of `select`'s score in the
+  runs inspected;
 - or its score is below the island best's by more than `margin` plus `Z` standard errors of their
   paired difference: clearly worse, not just a few questions unlucky on one conversation (a child
   slightly better on all of `select` is often slightly worse on one conversation of it).
@@ -75,16 +77,17 @@ class Cascade:
         """Whether a `select` evaluation of this program should be a cascade one first."""
         return self.on and program_id not in self.parts
 
-    def goes_on(self, program_id: str, part: PartResult, best_id: str | None, parent_id: str | None) -> bool:
+    def goes_on(self, program_id: str, part: PartResult, best_id: str | None) -> bool:
         """Record the program's result on the part; True when it deserves the rest of `select`: the part
-        shows it changed something (it scored some case otherwise than its parent and its island's best)
-        and not clearly for the worse, or there is nothing to compare with (see the module docstring)."""
+        shows something new (it scored some case otherwise than every program seen there before) and not
+        clearly worse than the island's best, or there is no best to compare with (see the module
+        docstring)."""
+        seen = [other for other_id, other in self.parts.items() if other_id != program_id]
         self.parts[program_id] = part
         best = self.parts.get(best_id) if best_id is not None else None
         if best is None or self.margin is None:
             return True
-        parent = self.parts.get(parent_id) if parent_id is not None else None
-        if any(not self._difference(part, other).differs for other in (best, parent) if other is not None):
+        if any(not self._difference(part, other).differs for other in seen):
             return False
         difference = self._difference(part, best)
         return difference.mean >= -(self.margin + Z * difference.standard_error)

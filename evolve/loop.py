@@ -486,8 +486,8 @@ class Evolution:
     def _after_first_look(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float
     ) -> None:
-        """A seed always goes on to all of `select`; a candidate only if the part shows it changed something
-        and not clearly for the worse (`evolve.cascade`)."""
+        """A seed always goes on to all of `select`; a candidate only if the part shows something new about
+        it and not clearly worse than its island's best (`evolve.cascade`)."""
         if not ok:
             self.status.failed += 1
             return
@@ -495,9 +495,7 @@ class Evolution:
             self.database.islands[island % len(self.database.islands)].best() if island is not None else None
         )
         part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
-        parents = self.store.get_program(request.program_id).parent_ids
-        best_id = best.program_id if best else None
-        if self.cascade.goes_on(request.program_id, part, best_id, parents[0] if parents else None):
+        if self.cascade.goes_on(request.program_id, part, best.program_id if best else None):
             self._submit(request.program_id, request.source, island, split=SELECT_REST)
         else:
             self.status.stopped_early += 1

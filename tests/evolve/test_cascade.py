@@ -23,7 +23,7 @@ from tests.evolve.test_evolve_runs import evolve_args, run_cli
 RUN = ["--sandbox", "inprocess", "--workers", "2", "--islands", "1", "--seeds", "bm25_turns,vector_rag"]
 
 
-def test_a_candidate_goes_on_only_if_the_part_shows_it_different_from_its_best_and_not_clearly_worse(
+def test_a_candidate_goes_on_only_if_the_part_shows_something_new_and_not_clearly_worse(
     tmp_path: Path,
 ) -> None:
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
@@ -54,14 +54,18 @@ def test_a_candidate_goes_on_only_if_the_part_shows_it_different_from_its_best_a
     assert all(c.program_id in first_look for c in accepted), "a candidate skipped the first look"
     stopped = [c.program_id for c in accepted if c.program_id not in went_on]
     assert len(stopped) == summary["stopped_early"] >= 1
-    # A stopped candidate, compared case by case with a program that went on (its island's best then):
-    # it scored every case of the part as that program did, or it scored below it. Such copies are
-    # common (a changed constant that never comes into play): ten candidates hold some.
+    # A candidate goes on only if its part's cases differ from those of every program looked at before
+    # it; a stopped one matched one of them case by case, or scored below a program that went on. Such
+    # copies are common (a changed constant that never comes into play): ten candidates hold some.
     domain = get_domain("conversation")
-    cases = {p: case_values(store, e, domain.score_cases) for p, e in by_split["cascade"].items()}
-    copies = [p for p in stopped if any(cases[p] == cases[q] for q in went_on)]
+    looked_at = sorted(by_split["cascade"].values(), key=lambda e: e.id or 0)
+    cases = {e.program_id: case_values(store, e, domain.score_cases) for e in looked_at}
+    for index, evaluation in enumerate(looked_at):
+        if evaluation.program_id in went_on:
+            assert all(cases[evaluation.program_id] != cases[e.program_id] for e in looked_at[:index])
+    copies = [p for p in stopped if any(cases[p] == cases[q] for q in cases if q != p)]
     assert all(p in copies or any(first_look[p] < first_look[q] for q in went_on) for p in stopped)
-    assert copies, "no copy of a program that went on was stopped"
+    assert copies, "no copy of a program seen before was stopped"
     seeds = [p for p in first_look if store.get_program(p).seed_name]
     assert summary["best_select"] >= max(by_split["select"][p].score for p in seeds)
     assert max(first_look[p] for p in seeds) > 0
