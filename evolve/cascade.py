@@ -3,10 +3,10 @@
 Most children are worse than the best program of their island, and an evaluation on all of `select` is
 what a candidate costs (hundreds of model calls with the LLM agent). So a candidate is first evaluated
 on a fixed, small part of `select` (the `cascade` part: a quarter of its units, see `evaluators.splits`),
-and goes on only if that part shows it changed something, and not clearly for the worse. Going on, it is
-evaluated on the rest of `select` (`select_rest`), never on the first part again, and its `select`
-evaluation is joined from the two (`evaluators.parts`): exactly what an evaluation of all of `select`
-would have given. A candidate stopped on the first part never enters the population.
+and goes on only if that part shows something new about it, and does not show it clearly worse. Going
+on, it is evaluated on the rest of `select` (`select_rest`), never on the first part again, and its
+`select` evaluation is joined from the two (`evaluators.parts`): exactly what an evaluation of all of
+`select` would have given. A candidate stopped on the first part never enters the population.
 
 The decision compares the candidate's cases on the part with those of every program evaluated there
 before it in the run, and with its island's best's (`evolve.paired`); it stops when
@@ -14,8 +14,8 @@ before it in the run, and with its island's best's (`evolve.paired`); it stops w
   as the loop already refuses a program whose syntax tree it has seen. In runs without a cascade
   (offline structural mutator, default data), 37-40% of children score every case of `select` as their
   parent did (a constant that never comes into play), and most children that match an earlier program
-  on the part score what it scores on all of `select`; the other children unchanged on the part changed some
-  questions of the other conversations, about as often for the better as for the worse
+  on the part score what it scores on all of `select`; the other children unchanged on the part changed
+  some questions of the other conversations, about as often for the better as for the worse
   (benchmarks/results/cascade_children.md, docs/cascade.md). Stopping them costs the search those that
   were better: about a third of its improving children, each by under 0.01 of `select`'s score in the
   runs inspected;

@@ -4,7 +4,7 @@ Two programs evaluated on the same questions differ case by case; the difference
 mean of those differences, and its standard error says how much of it one small sample can be trusted
 with. The cascade (`evolve.cascade`) decides on this rather than on the two means alone: on one
 conversation, a child slightly better on all of `select` is often a few questions worse there
-(benchmarks/results/cascade.md), and a comparison of means stops it for that noise.
+(docs/cascade.md), and a comparison of means stops it for that noise.
 """
 
 from __future__ import annotations
