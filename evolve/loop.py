@@ -495,10 +495,21 @@ class Evolution:
             self.database.islands[island % len(self.database.islands)].best() if island is not None else None
         )
         part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
-        if self.cascade.goes_on(request.program_id, part, best.program_id if best else None):
+        goes_on = self.cascade.goes_on(request.program_id, part, best.program_id if best else None)
+        # On resume, parts come back in candidate order, not in the order they first finished: one that
+        # went on then (its rest is recorded) goes on again, whatever it is compared with now.
+        if goes_on or self._went_on(request.program_id):
             self._submit(request.program_id, request.source, island, split=SELECT_REST)
         else:
             self.status.stopped_early += 1
+
+    def _went_on(self, program_id: str) -> bool:
+        """Whether the program was evaluated on the rest of `select` (or all of it) on some dataset: the
+        cascade let it on before."""
+        return any(
+            self._evaluation(program_id, SELECT_REST, data) or self._evaluation(program_id, "select", data)
+            for data in self.data
+        )
 
     def _part_cases(self, program_id: str, data: RunData) -> CaseValues:
         """The program's cases on the cascade part of `data`, as recorded (or found) before the decision."""
