@@ -6,9 +6,11 @@ run too, where the agent's work is counted as agent operations (one per session 
 question read and answered).
 
 Each run is a real `run_evolution` (as `mnemoforge evolve` drives it), at the default budget and for
-several run seeds: the offline structural mutator, seeds bm25_turns and vector_rag, the default
-synthetic data (10 conversations: `select` holds four, the cascade's first part one), in-process
-programs, 2 Ray workers. The LLM agent's model is the local fake
+several run seeds; per seed, the run without the cascade is made twice: with 2 workers the order in
+which results come back varies, and with it the run's path, so the gap between those two runs is the
+noise any test gap with the cascade has to be read against. The runs: the offline structural mutator,
+seeds bm25_turns and vector_rag, the default synthetic data (10 conversations: `select` holds four, the
+cascade's first part one), in-process programs, 2 Ray workers. The LLM agent's model is the local fake
 server (tests/providers/fake_llm_server.py `echoing`, on 127.0.0.1, no delay), the response cache off so
 that every call the agent makes is counted.
 
@@ -36,6 +38,8 @@ RESULTS = Path(__file__).parent / "results" / "cascade.md"
 DATA = "synthetic"
 TARGET_FALL = 0.40
 TARGET_TEST_GAP = 0.01
+OFF, ON, OFF_AGAIN = "off", "on", "off again"
+"""The runs per seed: without the cascade, with it, and without it once more (the noise)."""
 
 
 def agent_operations(split: str) -> int:
@@ -94,14 +98,14 @@ def main() -> None:
     parser.add_argument("--margin", type=float, default=RunConfig().cascade_margin)
     parser.add_argument("--agents", nargs="+", default=["offline", "llm"], choices=["offline", "llm"])
     args = parser.parse_args()
-    rows: list[tuple[str, int, dict[bool, dict[str, float]]]] = []
+    rows: list[tuple[str, int, dict[str, dict[str, float]]]] = []
     with FakeLLMServer(reply=echoing()) as server:
         models = {"offline": None, "llm": f"openai-compatible:{server.openai_url}:fake-model"}
         for label in args.agents:
             for seed in args.seeds:
                 results = {
-                    cascade: one_run(cascade, args.margin, args.candidates, seed, models[label])
-                    for cascade in (False, True)
+                    kind: one_run(kind == ON, args.margin, args.candidates, seed, models[label])
+                    for kind in (OFF, ON, OFF_AGAIN)
                 }
                 rows.append((label, seed, results))
                 print(label, seed, results, flush=True)
@@ -109,7 +113,7 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
-def report(rows: list[tuple[str, int, dict[bool, dict[str, float]]]], args: argparse.Namespace) -> list[str]:
+def report(rows: list[tuple[str, int, dict[str, dict[str, float]]]], args: argparse.Namespace) -> list[str]:
     lines = [
         "# Cascade evaluation: the task agent's work per run",
         "",
@@ -122,7 +126,9 @@ def report(rows: list[tuple[str, int, dict[bool, dict[str, float]]]], args: argp
         "2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 (deterministic, no delay, "
         "response cache off). Agent work counts every evaluation the run played (first parts, rests, "
         "all of select without the cascade, and the final test of the winner and the best seed); a "
-        "`select` evaluation joined from its parts played nothing itself.",
+        "`select` evaluation joined from its parts played nothing itself. Fall and test gap are against "
+        "the first run without the cascade; the second (`off again`, same seed) shows how far two runs "
+        "without it land apart.",
         "",
         "| agent | run seed | cascade | agent work | fall | evaluations | stopped early | best select | "
         "best test | test gap |",
@@ -130,30 +136,35 @@ def report(rows: list[tuple[str, int, dict[bool, dict[str, float]]]], args: argp
     ]
     falls: dict[str, list[float]] = {}
     gaps: dict[str, list[float]] = {}
+    noise: dict[str, list[float]] = {}
     for label, seed, results in rows:
         key = "agent_calls" if label == "llm" else "agent_operations"
         unit = "model calls" if label == "llm" else "operations"
-        base = results[False]
-        for cascade, result in results.items():
+        base = results[OFF]
+        for kind, result in results.items():
             fall = 1 - result[key] / base[key] if base[key] else 0.0
             gap = abs(result["best_test"] - base["best_test"])
-            if cascade:
+            if kind == ON:
                 falls.setdefault(label, []).append(fall)
                 gaps.setdefault(label, []).append(gap)
+            elif kind == OFF_AGAIN:
+                noise.setdefault(label, []).append(gap)
             lines.append(
-                f"| {label} | {seed} | {'on' if cascade else 'off'} | {result[key]:.0f} {unit} | "
+                f"| {label} | {seed} | {kind} | {result[key]:.0f} {unit} | "
                 f"{fall:.0%} | {result['evaluations']:.0f} | {result['stopped_early']:.0f} | "
                 f"{result['best_select']:.4f} | {result['best_test']:.4f} | {gap:.4f} |"
             )
     lines += [
         "",
-        "| agent | mean fall | smallest fall | mean test gap | largest test gap |",
-        "|---|---:|---:|---:|---:|",
+        "| agent | mean fall | smallest fall | mean test gap | largest test gap | mean gap without cascade, "
+        "run twice | largest |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, values in falls.items():
         lines.append(
             f"| {label} | {statistics.fmean(values):.0%} | {min(values):.0%} | "
-            f"{statistics.fmean(gaps[label]):.4f} | {max(gaps[label]):.4f} |"
+            f"{statistics.fmean(gaps[label]):.4f} | {max(gaps[label]):.4f} | "
+            f"{statistics.fmean(noise[label]):.4f} | {max(noise[label]):.4f} |"
         )
     lines += [
         "",

@@ -3,10 +3,26 @@
 Most children are worse than the best program of their island, and an evaluation on all of `select` is
 what a candidate costs (hundreds of model calls with the LLM agent). So a candidate is first evaluated
 on a fixed, small part of `select` (the `cascade` part: a quarter of its units, see `evaluators.splits`),
-and goes on only when that score is within `margin` of what its island's best program scored on the same
-part. Going on, it is evaluated on the rest of `select` (`select_rest`), never on the first part again,
-and its `select` evaluation is joined from the two (`evaluators.parts`): exactly what an evaluation of
-all of `select` would have given. A candidate stopped on the first part never enters the population.
+and goes on only if that part shows something new about it, and does not show it clearly worse. Going
+on, it is evaluated on the rest of `select` (`select_rest`), never on the first part again, and its
+`select` evaluation is joined from the two (`evaluators.parts`): exactly what an evaluation of all of
+`select` would have given. A candidate stopped on the first part never enters the population.
+
+The decision compares the candidate's cases on the part with those of every program evaluated there
+before it in the run, and with its island's best's (`evolve.paired`); it stops when
+- every case scored exactly as some program seen before scored it: its behaviour there is already known,
+  as the loop already refuses a program whose syntax tree it has seen. In runs without a cascade
+  (offline structural mutator, default data), 37-40% of children score every case of `select` as their
+  parent did (a constant that never comes into play), and most children that match an earlier program
+  on the part score what it scores on all of `select`; the other children unchanged on the part changed
+  some questions of the other conversations, about as often for the better as for the worse
+  (benchmarks/results/cascade_children.md, docs/cascade.md). Stopping them costs the search those that
+  were better: about a third of its improving children, each by under 0.01 of `select`'s score in the
+  runs inspected;
+- or its score is below the island best's by more than `margin` plus `Z` standard errors of their
+  paired difference: clearly worse, not just a few questions unlucky on one conversation (a child
+  slightly better on all of `select` is often slightly worse on one conversation of it).
+Anything else goes on, a child a little below the best on the part among them.
 
 Scores on the first part are only ever compared with scores on the same part: every program that can be
 an island's best (seeds, and candidates that went on) has one. Both parts are evaluations of their own,
@@ -17,6 +33,7 @@ query for `select` ever sees them. With fewer select units than the part needs, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archive import ArchiveStore, Evaluation
@@ -24,18 +41,33 @@ from evaluators.parts import join_parts
 from evaluators.result import CaseResult, EvaluationResult
 from evaluators.splits import CASCADE, SELECT_REST
 from evaluators.summary import Summarize
+from evolve.paired import CaseValues, PairedDifference, paired_difference
 
 JOINED = "joined from the cascade's parts"
 """The `worker` of a joined `select` evaluation: the workers are on its two parts."""
 
 
+Z = 1.96
+"""Standard errors below the island's best at which a candidate is clearly worse on the part: a one-sided
+test at 2.5%, the usual level, not a value fitted to any run."""
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """A program's evaluation of the cascade part: its score (the mean over datasets) and, per dataset,
+    each case's own selection score by case key."""
+
+    score: float
+    cases: tuple[CaseValues, ...]
+
+
 @dataclass
 class Cascade:
-    """The run's cascade: its margin (None: off), and every score on the part seen so far."""
+    """The run's cascade: its margin (None: off), and every result on the part seen so far."""
 
     margin: float | None
-    scores: dict[str, float] = field(default_factory=dict)
-    """Program id -> its score on the cascade part."""
+    parts: dict[str, PartResult] = field(default_factory=dict)
+    """Program id -> its result on the cascade part."""
 
     @property
     def on(self) -> bool:
@@ -43,14 +75,26 @@ class Cascade:
 
     def needs_first_look(self, program_id: str) -> bool:
         """Whether a `select` evaluation of this program should be a cascade one first."""
-        return self.on and program_id not in self.scores
+        return self.on and program_id not in self.parts
 
-    def goes_on(self, program_id: str, score: float, best_id: str | None) -> bool:
-        """Record the program's score on the part; True when it deserves the rest of `select`: within the
-        margin of the island's best on the same part, or nothing there to compare with."""
-        self.scores[program_id] = score
-        best = self.scores.get(best_id) if best_id is not None else None
-        return best is None or self.margin is None or score >= best - self.margin
+    def goes_on(self, program_id: str, part: PartResult, best_id: str | None) -> bool:
+        """Record the program's result on the part; True when it deserves the rest of `select`: the part
+        shows something new (it scored some case otherwise than every program seen there before) and not
+        clearly worse than the island's best, or there is no best to compare with (see the module
+        docstring)."""
+        seen = [other for other_id, other in self.parts.items() if other_id != program_id]
+        self.parts[program_id] = part
+        best = self.parts.get(best_id) if best_id is not None else None
+        if best is None or self.margin is None:
+            return True
+        if any(not self._difference(part, other).differs for other in seen):
+            return False
+        difference = self._difference(part, best)
+        return difference.mean >= -(self.margin + Z * difference.standard_error)
+
+    @staticmethod
+    def _difference(part: PartResult, other: PartResult) -> PairedDifference:
+        return paired_difference(part.score - other.score, part.cases, other.cases)
 
 
 def record_joined_select(
@@ -74,6 +118,14 @@ def record_joined_select(
         worker=JOINED,
     )
     return evaluation
+
+
+def case_values(
+    store: ArchiveStore, evaluation: Evaluation, score_cases: Callable[[list[CaseResult]], float]
+) -> CaseValues:
+    """Each case of a stored evaluation of the part, keyed by its unit and id, with its own selection
+    score (`score_cases` of the case alone): what a paired comparison pairs."""
+    return {f"{case.unit}/{case.case_id}": score_cases([case]) for case in _result(store, evaluation).cases}
 
 
 def _result(store: ArchiveStore, evaluation: Evaluation) -> EvaluationResult:

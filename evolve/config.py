@@ -60,7 +60,10 @@ class RunConfig(BaseModel):
         True, description="evaluate a candidate on a quarter of select first (`evolve.cascade`)"
     )
     cascade_margin: float = Field(
-        0.0, ge=0, description="how far below its island's best, on that quarter, a candidate may go on"
+        0.0,
+        ge=0,
+        description="how far below its island's best on that quarter, beyond the noise of its cases, a "
+        "candidate may go on",
     )
 
     max_candidates: int = Field(48, ge=0, description="mutations to try (the budget in candidates)")

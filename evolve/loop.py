@@ -39,13 +39,14 @@ import ray
 from archive import ArchiveStore, Evaluation
 from evaluators.domains import get_domain
 from evaluators.splits import ALL, CASCADE, SELECT_REST
-from evolve.cascade import Cascade, record_joined_select
+from evolve.cascade import Cascade, PartResult, case_values, record_joined_select
 from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.errors import UserError
 from evolve.gains import measured_gain
 from evolve.mutators.base import Mutator
 from evolve.mutators.program_text import program_shape
+from evolve.paired import CaseValues
 from evolve.proposal_pool import ProposalPool
 from evolve.proposals import Proposal, propose_on_worker
 from evolve.reflection import ReflectionContexts
@@ -494,17 +495,36 @@ class Evolution:
     def _after_first_look(
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float
     ) -> None:
-        """A seed always goes on to all of `select`; a candidate only near its island's best."""
+        """A seed always goes on to all of `select`; a candidate only if the part shows something new about
+        it and not clearly worse than its island's best (`evolve.cascade`)."""
         if not ok:
             self.status.failed += 1
             return
         best = (
             self.database.islands[island % len(self.database.islands)].best() if island is not None else None
         )
-        if self.cascade.goes_on(request.program_id, score, best.program_id if best else None):
+        part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
+        goes_on = self.cascade.goes_on(request.program_id, part, best.program_id if best else None)
+        # On resume, parts come back in candidate order, not in the order they first finished: one that
+        # went on then (its rest is recorded) goes on again, whatever it is compared with now.
+        if goes_on or self._went_on(request.program_id):
             self._submit(request.program_id, request.source, island, split=SELECT_REST)
         else:
             self.status.stopped_early += 1
+
+    def _went_on(self, program_id: str) -> bool:
+        """Whether the program was evaluated on the rest of `select` (or all of it) on some dataset: the
+        cascade let it on before."""
+        return any(
+            self._evaluation(program_id, SELECT_REST, data) or self._evaluation(program_id, "select", data)
+            for data in self.data
+        )
+
+    def _part_cases(self, program_id: str, data: RunData) -> CaseValues:
+        """The program's cases on the cascade part of `data`, as recorded (or found) before the decision."""
+        evaluation = self._evaluation(program_id, CASCADE, data)
+        assert evaluation is not None, "a part's evaluation is recorded before its result is absorbed"
+        return case_values(self.store, evaluation, self.domain.score_cases)
 
     def _joined_select(self, rest: EvaluationRequest) -> tuple[EvaluationRequest, bool, float, dict]:
         """The program's `select` evaluation on the dataset of `rest` (its evaluation on the rest of
