@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.rank_reliability import ranks
 from benchmarks.realism_stats import STATISTICS, measure
 from benchmarks.seed_table import evaluate
 from evaluators.conversation import domain
@@ -35,25 +36,11 @@ HELD_OUT = (1, 2)
 
 def spearman(first: list[float], second: list[float]) -> float:
     """Spearman's rank correlation: Pearson's on ranks, tied values sharing their mean rank."""
-    a, b = _ranks(first), _ranks(second)
+    a, b = ranks(first), ranks(second)
     mean_a, mean_b = statistics.fmean(a), statistics.fmean(b)
     covariance = sum((x - mean_a) * (y - mean_b) for x, y in zip(a, b, strict=True))
     spread = (sum((x - mean_a) ** 2 for x in a) * sum((y - mean_b) ** 2 for y in b)) ** 0.5
     return covariance / spread if spread else float("nan")
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = (start + end) / 2 + 1
-        start = end + 1
-    return ranks
 
 
 def cache_key(seed: Seed, fingerprint: str) -> str:
