@@ -12,7 +12,10 @@ case by case with its primary parent. A child is
 
 From these, the largest share of the agent's work any cascade with this first part could save while
 letting on every child at least as good as its parent ("keep all >= parent"), and while letting on only
-the strictly better ones ("keep only better").
+the strictly better ones ("keep only better"). Then the run's winner: each step of its lineage from its
+seed, with its change on all of `select` and on the cascade part. A step that raised `select` but scored
+every case of the part as its parent did is one the cascade stops (a tie with a program seen before), so
+a run with the cascade cannot take that path.
 
     python benchmarks/cascade_children.py --seeds 0 1 2
 """
@@ -36,9 +39,9 @@ from sandbox.backends import make_session_factory
 RESULTS = Path(__file__).parent / "results" / "cascade_children.md"
 
 
-def child_rows(seed: int, candidates: int) -> list[dict[str, object]]:
+def child_rows(seed: int, candidates: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """One no-cascade run; per child: its changed conversations, its change on all of select and on the
-    cascade part, against its primary parent."""
+    cascade part, against its primary parent; and the same for each step of the winner's lineage."""
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
@@ -53,7 +56,7 @@ def child_rows(seed: int, candidates: int) -> list[dict[str, object]]:
             cascade=False,
         )
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
-        run_evolution(config, store, run.id)
+        winner_id = run_evolution(config, store, run.id).best_program_id
         programs = [program for program, _ in store.run_programs(run.id)]
     domain = get_domain(config.domain)
     dataset = domain.load_dataset(DATA)
@@ -67,7 +70,7 @@ def child_rows(seed: int, candidates: int) -> list[dict[str, object]]:
     )
     part = {domain.unit_id(unit) for unit in domain.units(dataset, "cascade")}
     cases = {program.id: setup.run(program.source, "select").cases for program in programs}
-    rows = []
+    rows = {}
     for program in programs:
         if not program.parent_ids or program.parent_ids[0] not in cases:
             continue
@@ -75,14 +78,22 @@ def child_rows(seed: int, candidates: int) -> list[dict[str, object]]:
         changed = {
             a.unit for a, b in zip(ours, theirs, strict=True) if _value(domain, a) != _value(domain, b)
         }
-        rows.append(
-            {
-                "changed": len(changed),
-                "change": domain.score_cases(list(ours)) - domain.score_cases(list(theirs)),
-                "part_changed": bool(changed & part),
-            }
+        part_change = domain.score_cases([a for a in ours if a.unit in part]) - domain.score_cases(
+            [b for b in theirs if b.unit in part]
         )
-    return rows
+        rows[program.id] = {
+            "program": program.id[:8],
+            "changed": len(changed),
+            "change": domain.score_cases(list(ours)) - domain.score_cases(list(theirs)),
+            "part_changed": bool(changed & part),
+            "part_change": part_change,
+        }
+    parents = {program.id: program.parent_ids[0] for program in programs if program.parent_ids}
+    lineage, step = [], winner_id
+    while step in rows:
+        lineage.append(rows[step])
+        step = parents[step]
+    return list(rows.values()), lineage[::-1]
 
 
 def _value(domain: TaskDomain, case: CaseResult) -> float:
@@ -101,7 +112,10 @@ def ceiling(children: int, going_on: int) -> float:
     return 1 - with_cascade / without
 
 
-def report(per_seed: dict[int, list[dict[str, object]]], candidates: int) -> list[str]:
+Rows = list[dict[str, object]]
+
+
+def report(per_seed: dict[int, tuple[Rows, Rows]], candidates: int) -> list[str]:
     lines = [
         "# Children against their parents on select, conversation by conversation",
         "",
@@ -114,7 +128,7 @@ def report(per_seed: dict[int, list[dict[str, object]]], candidates: int) -> lis
         "| ceiling: keep only better |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for seed, rows in per_seed.items():
+    for seed, (rows, _) in per_seed.items():
         better = [r for r in rows if float(r["change"]) > 0]  # type: ignore[arg-type]
         worse = [r for r in rows if float(r["change"]) < 0]  # type: ignore[arg-type]
         at_least = len(rows) - len(worse)
@@ -126,6 +140,23 @@ def report(per_seed: dict[int, list[dict[str, object]]], candidates: int) -> lis
             f"{sum(not r['part_changed'] for r in worse)} | {ceiling(len(rows), at_least):.0%} | "
             f"{ceiling(len(rows), len(better)):.0%} |"
         )
+    lines += [
+        "",
+        "The winner's lineage, from its seed: each step's change on all of select and on the part "
+        "(a step unchanged on the part is one the cascade stops).",
+        "",
+        "| run seed | step | change on select | change on the part | unchanged on the part |",
+        "|---:|---|---:|---:|---|",
+    ]
+    for seed, (_, lineage) in per_seed.items():
+        if not lineage:
+            lines.append(f"| {seed} | (the winner is a seed) | | | |")
+        for row in lineage:
+            unchanged = "yes" if not row["part_changed"] else ""
+            lines.append(
+                f"| {seed} | {row['program']} | {float(row['change']):+.4f} | "  # type: ignore[arg-type]
+                f"{float(row['part_change']):+.4f} | {unchanged} |"  # type: ignore[arg-type]
+            )
     return lines
 
 
