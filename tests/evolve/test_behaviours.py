@@ -4,13 +4,22 @@ structure allows and only there, and that its child is still one standalone prog
 from __future__ import annotations
 
 import random
+import re
 from textwrap import dedent
 
 import pytest
 
-from evolve.mutators.behaviours import BEHAVIOURS, dates, fusion, neighbours, query_expansion, rerank
+from evolve.mutators.behaviours import (
+    BEHAVIOURS,
+    dates,
+    fusion,
+    neighbours,
+    query_expansion,
+    rerank,
+    sessions,
+)
 from evolve.mutators.behaviours.base import OperatorContext
-from evolve.mutators.behaviours.runtime import _expanded_query, _fused_lines, _TurnLedger
+from evolve.mutators.behaviours.runtime import _best_sessions, _expanded_query, _fused_lines, _TurnLedger
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
@@ -158,6 +167,46 @@ def test_query_expansion_adds_words_that_share_turns_with_the_question_words():
         ledger.add_session(raw)
     query = load_program(ECHO_MEMORY).make_query({"text": "lisbon"})
     assert type(_expanded_query(query, ledger, 3, 40)) is type(query)
+
+
+def test_sessions_reads_the_best_turns_of_the_session_the_question_is_about_first():
+    silent = KEYWORD_MEMORY.replace('        return "\\n".join(hits)[:READ_CHAR_BUDGET]', '        return ""')
+    assert read_after_writes(silent, "Is Maya's flat near the river?") == ""
+    child = child_of(sessions.apply, silent)
+    one = re.sub(r"SESSIONS_TOP = \d", "SESSIONS_TOP = 1", child)
+    # Session 1 is the one about the flat; of its turns, only two share a word with the question, the
+    # flat's best. Nothing comes from session 2, though it holds a turn of Maya's too.
+    assert read_after_writes(one, "Is Maya's flat near the river?").splitlines() == [
+        "[8 May, 2023] Maya: A small flat in Lisbon near the river.",
+        "[8 May, 2023] Maya: Guess what, I finally moved.",
+    ]
+    two = re.sub(r"SESSIONS_TOP = \d", "SESSIONS_TOP = 2", child)
+    assert "[20 May, 2023] Maya: Sourdough bread from the bakery sounds great." in read_after_writes(
+        two, "Is Maya's flat near the river?"
+    )
+    assert "SESSION_TURNS = 2" in child and "SESSIONS_READ_CHARS = 3000" in child
+
+
+def test_sessions_puts_its_turns_before_the_programs_own_and_shows_each_turn_once():
+    child = re.sub(r"SESSIONS_TOP = \d", "SESSIONS_TOP = 1", child_of(sessions.apply, KEYWORD_MEMORY))
+    lines = read_after_writes(child, "Where is the flat near the river?").splitlines()
+    assert lines[0] == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
+    assert sum("small flat in Lisbon" in line for line in lines) == 1
+    small = child.replace("SESSIONS_READ_CHARS = 3000", "SESSIONS_READ_CHARS = 60")
+    assert len(read_after_writes(small, "Where is the flat near the river?")) <= 60
+
+
+def test_best_sessions_ranks_whole_sessions_not_their_single_turns():
+    ledger = _TurnLedger()
+    ledger.add_session(
+        "[s1 | 1 May, 2023]\nLeo: The bakery opened.\nMaya: Which bread?\nLeo: Sourdough bread!"
+    )
+    ledger.add_session("[s2 | 2 May, 2023]\nMaya: Bakery bread, sourdough? I like tea.\nLeo: Tea is fine.")
+    ledger.add_session("[s3 | 3 May, 2023]\nLeo: Rain again.")
+    # s2's one turn matches all three words; s1 says them over three turns and says more of them.
+    assert _best_sessions({"bakery", "bread", "sourdough"}, ledger, 3) == [0, 1]
+    assert _best_sessions({"rain"}, ledger, 1) == [2]
+    assert _best_sessions({"snow"}, ledger, 3) == []
 
 
 def test_fusion_writes_both_memories_and_merges_their_rankings_without_duplicates():

@@ -92,6 +92,7 @@ class _TurnLedger:
         self.postings = {}
         self.turn_words = []
         self.places = []
+        self.session_words = []
 
     def add_session(self, raw_text):
         lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
@@ -102,6 +103,7 @@ class _TurnLedger:
             lines = lines[1:]
         session = len(self.sessions)
         self.sessions.append((date, lines))
+        self.session_words.append(Counter(_LEDGER_WORD.findall(" ".join(lines).lower())))
         for index, line in enumerate(lines):
             words = _LEDGER_WORD.findall(line.lower())
             if not words:
@@ -224,6 +226,45 @@ def _reranked(text, query, ledger, signal, weight, rrf_k, budget):
         range(len(lines)), key=lambda i: (-(1 / (rrf_k + i + 1) + weight / (rrf_k + second_rank[i] + 1)), i)
     )
     return _ledger_fit([lines[i] for i in fused], budget)
+
+
+def _best_sessions(query_words, ledger, count):
+    """The `count` sessions whose words, all their turns together, match `query_words` best by BM25
+    (k1 1.2, b 0.75), best first; sessions matching none are left out."""
+    bags = ledger.session_words
+    total = len(bags)
+    if not total or not query_words:
+        return []
+    average = sum(sum(bag.values()) for bag in bags) / total
+    frequency = {word: sum(1 for bag in bags if word in bag) for word in query_words}
+    scores = []
+    for number, bag in enumerate(bags):
+        length, score = sum(bag.values()), 0.0
+        for word in query_words:
+            seen = bag.get(word, 0)
+            if seen:
+                weight = math.log(1 + (total - frequency[word] + 0.5) / (frequency[word] + 0.5))
+                score += weight * seen * 2.2 / (seen + 1.2 * (0.25 + 0.75 * length / max(average, 1.0)))
+        if score > 0:
+            scores.append((-score, number))
+    return [number for _, number in sorted(scores)[:count]]
+
+
+def _session_first(text, query, ledger, sessions, turns, budget):
+    """The question's best `turns` turns (BM25) in each of its best `sessions` sessions, dated, first;
+    then the lines of `text` they do not already show."""
+    question = _query_text(query)
+    query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS
+    first, shown = [], set()
+    for session in _best_sessions(query_words, ledger, sessions):
+        said = ledger.sessions[session][1]
+        strength = [_second_signal("bm25", turn, query_words, set(), ledger) for turn in said]
+        matching = [index for index in range(len(said)) if strength[index] > 0]
+        for index in sorted(matching, key=lambda i: -strength[i])[:turns]:
+            first.append(ledger.dated(session, index))
+            shown.add((session, index))
+    rest = [line for line in text.splitlines() if line.strip() and ledger.locate(line) not in shown]
+    return _ledger_fit(first + rest, budget)
 
 
 def _expanded_query(query, ledger, terms, pool):
