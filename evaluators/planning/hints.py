@@ -6,9 +6,11 @@ receptacles. Within a line, the receptacle nearest the mention wins, so a trajec
 countertop 2, you see a apple 1"), a command ("> take apple 1 from countertop 2", "> heat apple 1
 with microwave 1") and a distilled fact ("apple 1 at countertop 2; mug 1 at cabinet 3") all read
 right. Lines that state a task, or say where something was put, are skipped: they say where a task
-wanted a thing, not where things of its kind are found. A hint is a prior, not a fact: the room may
-differ from the one memory describes (it does in ALFWorld and in the built-in world), so the agent
-tries hinted places first and then explores as it would without them.
+wanted a thing, not where things of its kind are found. For the same reason a treatment names no place
+of its object ("> clean butterknife 1 with sinkbasin 1" does not say butterknives lie in the sinkbasin),
+only where the treatment is done. A hint is a prior, not a fact: the room may differ from the one
+memory describes (it does in ALFWorld and in the built-in world), so the agent tries hinted places
+first and then explores as it would without them.
 
 Hints come in the order memory gives them: a program decides what the agent tries first.
 """
@@ -30,6 +32,10 @@ _VERB_FORMS = {
     "cool": r"cool(?:s|ed|ing)?",
     "clean": r"clean(?:s|ed|ing)?",
 }
+_TREATED = re.compile(rf"\b(?:{'|'.join(_VERB_FORMS.values())}) (?:the |a )?$")
+"""What comes right before the object of a treatment ("> clean butterknife 1 with sinkbasin 1", "You heat
+the apple 1 using the microwave 1"): the receptacle after it is where the treatment is done, not where
+objects of its kind are found."""
 _LINK = re.compile(r"(?:\s*[\w'/]+){0,6}\s*")
 """What may stand between a mention and its receptacle: a few words, no punctuation."""
 _CLAUSE_BREAK = re.compile(r"[;|]")
@@ -67,20 +73,24 @@ class Hints:
         return cls(lines, pattern)
 
     def places(self, kind: str) -> list[str]:
-        """Receptacles memory says hold an object of `kind`, first named first."""
-        return self._nearest(re.compile(rf"\b{re.escape(kind)}\b(?: \d+\b)?"))
+        """Receptacles memory says hold an object of `kind`, first named first. The object of a treatment
+        is held while it is treated, so that line says nothing of where it lies (`_TREATED`)."""
+        return self._nearest(re.compile(rf"\b{re.escape(kind)}\b(?: \d+\b)?"), skip=_TREATED)
 
     def appliances(self, verb: str) -> list[str]:
         """Receptacles memory says `verb` (heat, cool, clean) is done with, first named first."""
         return self._nearest(re.compile(rf"\b{_VERB_FORMS.get(verb, re.escape(verb))}\b"))
 
-    def _nearest(self, mention: re.Pattern[str]) -> list[str]:
+    def _nearest(self, mention: re.Pattern[str], skip: re.Pattern[str] | None = None) -> list[str]:
+        """The receptacle linked to each mention, unless `skip` matches the text that ends at it."""
         found: list[str] = []
         if self.receptacle_pattern is None:
             return found
         for line in self.lines:
             places = [(m.start(), m.end(), m.group(1)) for m in self.receptacle_pattern.finditer(line)]
             for hit in mention.finditer(line):
+                if skip is not None and skip.search(line, 0, hit.start()):
+                    continue
                 place = _place_of(line, hit, places)
                 if place is not None and place not in found:
                     found.append(place)

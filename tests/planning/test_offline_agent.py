@@ -48,6 +48,34 @@ def test_hints_read_procedures_from_commands_and_prose():
     assert hints.appliances("clean") == []
 
 
+def test_a_treatment_names_where_it_is_done_not_where_its_object_is_found():
+    room = [*RECEPTACLES, "sinkbasin 1"]
+    treatments = {
+        "clean": ("sinkbasin 1", ["clean", "cleans", "cleaned", "cleaning"]),
+        "heat": ("microwave 1", ["heat", "heats", "heated", "heating"]),
+        "cool": ("fridge 1", ["cool", "cools", "cooled", "cooling"]),
+    }
+    for verb, (appliance, forms) in treatments.items():
+        for form in forms:
+            command, sentence = (
+                f"> {form} apple 1 with {appliance}",
+                f"You {form} the apple 1 using the {appliance}.",
+            )
+            for line in (command, sentence):
+                hints = Hints.read(line, room)
+                assert hints.places("apple") == [], line
+                assert hints.appliances(verb) == [appliance], line
+    ordinary = [
+        "> take apple 1 from countertop 2",
+        "apple 1 at countertop 2",
+        "On the countertop 2, you see a apple 1",
+    ]
+    for line in ordinary:
+        assert Hints.read(f"> clean apple 1 with sinkbasin 1\n{line}", room).places("apple") == [
+            "countertop 2"
+        ], line
+
+
 def test_observations_show_contents_and_trajectories_read_back_as_facts():
     assert contents_seen(
         "You arrive at countertop 1. On the countertop 1, you see a apple 1, and a mug 2."
