@@ -472,6 +472,7 @@ class Evolution:
         self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
     ) -> None:
         if request.split == SELECT_REST:
+            self._record_rest(request)
             request, ok, score, cost = self._joined_select(request)
         if request.split not in ("select", CASCADE):
             return
@@ -525,6 +526,15 @@ class Evolution:
         evaluation = self._evaluation(program_id, CASCADE, data)
         assert evaluation is not None, "a part's evaluation is recorded before its result is absorbed"
         return case_values(self.store, evaluation, self.domain.score_cases)
+
+    def _record_rest(self, rest: EvaluationRequest) -> None:
+        """Give the cascade the program's cases on the rest of `select`, when it has them: what checks that
+        a tie on the part still means the same behaviour (`Cascade.record_rest`)."""
+        data = self._data_of(rest)
+        evaluation = self._evaluation(rest.program_id, SELECT_REST, data)
+        if evaluation is not None and evaluation.ok:
+            values = case_values(self.store, evaluation, self.domain.score_cases)
+            self.cascade.record_rest(rest.program_id, self.data.index(data), values)
 
     def _joined_select(self, rest: EvaluationRequest) -> tuple[EvaluationRequest, bool, float, dict]:
         """The program's `select` evaluation on the dataset of `rest` (its evaluation on the rest of

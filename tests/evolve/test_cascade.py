@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archive import ArchiveStore
 from evaluators.domains import get_domain
-from evolve.cascade import JOINED, case_values
+from evolve.cascade import JOINED, Cascade, PartResult, case_values
 from evolve.config import RunConfig
 from evolve.run_data import selection_data
 from tests.evolve.test_evolve_runs import evolve_args, run_cli
@@ -119,3 +119,29 @@ def test_data_with_too_few_select_units_for_a_smaller_first_part_has_no_cascade(
     (default,) = selection_data(RunConfig())
     assert default.has("cascade") and default.has("select_rest")
     assert len({default.fingerprints[split] for split in ("select", "cascade", "select_rest")}) == 3
+
+
+def test_a_tie_on_the_part_stops_a_candidate_only_while_the_part_tells_the_seeds_apart() -> None:
+    part_a = PartResult(0.5, ({"u1/q1": 1.0, "u2/q1": 0.0},))
+    part_b = PartResult(0.25, ({"u1/q1": 0.5, "u2/q1": 0.0},))
+    copy_of_a = PartResult(0.5, ({"u1/q1": 1.0, "u2/q1": 0.0},))
+    # Seeds that differ on the part: a candidate scoring every case as one of them shows nothing new.
+    telling = Cascade(margin=0.0)
+    for seed, part, rest in (("a", part_a, {"u3/q1": 1.0}), ("b", part_b, {"u3/q1": 0.0})):
+        assert telling.goes_on(seed, part, None)
+        telling.record_rest(seed, 0, rest)
+    assert telling.ties_tell
+    assert not telling.goes_on("child", copy_of_a, "a")
+    # Seeds that tie on every case of the part yet differ on the rest: a tie there proves nothing, so
+    # the same candidate goes on (it is not clearly worse than the best).
+    fooled = Cascade(margin=0.0)
+    for seed, rest in (("a", {"u3/q1": 1.0}), ("b", {"u3/q1": 0.0})):
+        assert fooled.goes_on(seed, part_a, None)
+        fooled.record_rest(seed, 0, rest)
+    assert not fooled.ties_tell
+    assert fooled.goes_on("child", copy_of_a, "a")
+    # Clearly worse still stops: the paired test does not rest on ties.
+    worse = PartResult(0.0, ({"u1/q1": 0.0, "u2/q1": 0.0, "u1/q2": 0.0},))
+    best = PartResult(1.0, ({"u1/q1": 1.0, "u2/q1": 1.0, "u1/q2": 1.0},))
+    fooled.parts["best"] = best
+    assert not fooled.goes_on("worse", worse, "best")
