@@ -13,26 +13,17 @@ from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
 from evolve.mutators.behaviours.runtime import _date_shown, _TurnLedger
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import ledger_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_read
 
 NAME = "dates"
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, with the session date next to every turn it returns."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
-
-    def read(self, query):
-        return _with_dates(self.inner.read(query), self.ledger, DATED_READ_CHARS)
-'''
+WRAPPER = ledger_wrapper(
+    "with the session date next to every turn it returns",
+    """
+    return _with_dates(self.inner.read(query), self.ledger, DATED_READ_CHARS)
+    """,
+)
 
 
 def drops_dates(source: str) -> bool:

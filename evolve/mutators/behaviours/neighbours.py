@@ -10,32 +10,23 @@ NEIGHBOUR_MAX_CHARS are left out, so one long turn does not crowd the rest out o
 from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import ledger_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 
 NAME = "neighbours"
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, with each retrieved turn shown among the turns said just before and after it."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
-
-    def read(self, query):
-        return _with_neighbours(
-            self.inner.read(query),
-            self.ledger,
-            NEIGHBOUR_TURNS,
-            NEIGHBOUR_HITS,
-            NEIGHBOUR_MAX_CHARS,
-            NEIGHBOUR_READ_CHARS,
-        )
-'''
+WRAPPER = ledger_wrapper(
+    "with each retrieved turn shown among the turns said just before and after it",
+    """
+    return _with_neighbours(
+        self.inner.read(query),
+        self.ledger,
+        NEIGHBOUR_TURNS,
+        NEIGHBOUR_HITS,
+        NEIGHBOUR_MAX_CHARS,
+        NEIGHBOUR_READ_CHARS,
+    )
+    """,
+)
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:

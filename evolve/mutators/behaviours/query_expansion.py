@@ -10,25 +10,16 @@ holding each question word, weighted by rarity) to the query's question field.
 from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import ledger_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 
 NAME = "query_expansion"
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, asked with the question plus words that co-occur with its words in the store."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
-
-    def read(self, query):
-        return self.inner.read(_expanded_query(query, self.ledger, EXPANSION_TERMS, EXPANSION_POOL))
-'''
+WRAPPER = ledger_wrapper(
+    "asked with the question plus words that co-occur with its words in the store",
+    """
+    return self.inner.read(_expanded_query(query, self.ledger, EXPANSION_TERMS, EXPANSION_POOL))
+    """,
+)
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:

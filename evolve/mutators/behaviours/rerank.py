@@ -10,27 +10,18 @@ RERANK_WEIGHT for the second, so the change is graded, not a replacement, and tu
 from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import ledger_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 
 NAME = "rerank"
 SIGNALS = ("bm25", "recency", "entity")
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, its output re-ranked by {signal} as a second signal (reciprocal-rank fusion)."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
-
-    def read(self, query):
-        text = self.inner.read(query)
-        return _reranked(text, query, self.ledger, "{signal}", RERANK_WEIGHT, RERANK_RRF_K, RERANK_READ_CHARS)
-'''
+WRAPPER = ledger_wrapper(
+    "its output re-ranked by {signal} as a second signal (reciprocal-rank fusion)",
+    """
+    text = self.inner.read(query)
+    return _reranked(text, query, self.ledger, "{signal}", RERANK_WEIGHT, RERANK_RRF_K, RERANK_READ_CHARS)
+    """,
+)
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:

@@ -12,27 +12,18 @@ what the program's own `read` returns (hierarchical retrieval: session, then tur
 from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import ledger_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 
 NAME = "sessions"
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, with the question's best turns in its best-matching sessions read first."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
-
-    def read(self, query):
-        return _session_first(
-            self.inner.read(query), query, self.ledger, SESSIONS_TOP, SESSION_TURNS, SESSIONS_READ_CHARS
-        )
-'''
+WRAPPER = ledger_wrapper(
+    "with the question's best turns in its best-matching sessions read first",
+    """
+    return _session_first(
+        self.inner.read(query), query, self.ledger, SESSIONS_TOP, SESSION_TURNS, SESSIONS_READ_CHARS
+    )
+    """,
+)
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:

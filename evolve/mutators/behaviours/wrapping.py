@@ -12,6 +12,7 @@ afterwards), and the helpers it calls are copied from `runtime.py` with the impo
 from __future__ import annotations
 
 import ast
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,32 @@ MAX_LAYERS = 4
 def runtime_program() -> ProgramText:
     """The helpers' module, parsed once."""
     return ProgramText(RUNTIME.read_text(encoding="utf-8"))
+
+
+_LEDGER_WRAPPER = '''
+class KnowledgeBase:
+    """{inner}, WHAT."""
+
+    def __init__(self, toolkit):
+        self.inner = {inner}(toolkit)
+        self.ledger = _TurnLedger()
+
+    def write(self, item, raw_text):
+        self.inner.write(item, raw_text)
+        self.ledger.add_session(raw_text)
+
+    def read(self, query):
+READ
+'''
+
+
+def ledger_wrapper(what: str, read: str) -> str:
+    """The wrapper class of the behaviours that need to know where and when each turn was said: it passes
+    every write on and keeps the turns in a `_TurnLedger` (`self.ledger`), and its `read` is `read` (the
+    body of the method, any indentation, using `self.inner`, `self.ledger` and `query`). `what` ends its
+    docstring ("{inner}, `what`.")."""
+    body = textwrap.indent(textwrap.dedent(read).strip("\n"), " " * 8)
+    return _LEDGER_WRAPPER.replace("WHAT", what).replace("READ", body)
 
 
 def inner_name(program: ProgramText) -> str | None:
