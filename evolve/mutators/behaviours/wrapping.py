@@ -32,7 +32,7 @@ def runtime_program() -> ProgramText:
 
 _LEDGER_WRAPPER = '''
 class KnowledgeBase:
-    """{inner}, WHAT."""
+    """{inner}, <what>."""
 
     def __init__(self, toolkit):
         self.inner = {inner}(toolkit)
@@ -43,7 +43,7 @@ class KnowledgeBase:
         self.ledger.add_session(raw_text)
 
     def read(self, query):
-READ
+<read>
 '''
 
 
@@ -53,7 +53,8 @@ def ledger_wrapper(what: str, read: str) -> str:
     body of the method, any indentation, using `self.inner`, `self.ledger` and `query`). `what` ends its
     docstring ("{inner}, `what`.")."""
     body = textwrap.indent(textwrap.dedent(read).strip("\n"), " " * 8)
-    return _LEDGER_WRAPPER.replace("WHAT", what).replace("READ", body)
+    head, tail = _LEDGER_WRAPPER.split("<read>")
+    return head.replace("<what>", what) + body + tail
 
 
 def inner_name(program: ProgramText) -> str | None:
