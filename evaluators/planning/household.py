@@ -28,6 +28,7 @@ import hashlib
 import json
 import random
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 from evaluators.planning.catalog import (
     APPLIANCE_VERB,
@@ -55,6 +56,8 @@ from evaluators.planning.goals import (
     Goal,
 )
 from evaluators.planning.world import HouseholdWorld, Layout, Placement, Receptacle
+
+K = TypeVar("K")
 
 DEFAULT_HOUSEHOLDS = 20
 DEFAULT_TASKS = 6
@@ -184,13 +187,14 @@ def generate_room(rng: random.Random, layout_id: str, room: str) -> Layout:
         places = {place: weight for place, weight in kind.places.items() if place in by_kind}
         if not places or rng.random() >= kind.rooms.get(room, 0.0):
             continue
-        for number in range(1, rng.choices(list(INSTANCES), weights=list(INSTANCES.values()))[0] + 1):
+        for number in range(1, _weighted(rng, INSTANCES) + 1):
             place = rng.choice(by_kind[_weighted(rng, places)])
             placements.append(Placement(f"{kind.name} {number}", kind.name, place.name))
     return Layout(layout_id, tuple(receptacles), tuple(placements))
 
 
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def _weighted(rng: random.Random, weights: dict[K, float]) -> K:
+    """One key of `weights`, drawn with its weight."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
