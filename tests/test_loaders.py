@@ -13,30 +13,27 @@ import pytest
 from evaluators.conversation.data import ConversationDataset, DataError
 from evaluators.conversation.locomo import NOT_MENTIONED_ANSWER, load_locomo, parse_evidence
 from evaluators.conversation.longmemeval import load_longmemeval
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-LOCOMO_FILE = DATA / "locomo" / "locomo_dev2.json"
-LONGMEMEVAL_FILE = DATA / "longmemeval" / "longmemeval_oracle_dev45.json"
+from tests.conftest import LOCOMO_DEV, LONGMEMEVAL_DEV
 
 
 @pytest.fixture(scope="module")
 def locomo() -> ConversationDataset:
-    return load_locomo(LOCOMO_FILE)
+    return load_locomo(LOCOMO_DEV)
 
 
 @pytest.fixture(scope="module")
 def locomo_raw() -> list[dict[str, Any]]:
-    return json.loads(LOCOMO_FILE.read_text(encoding="utf-8"))
+    return json.loads(LOCOMO_DEV.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def longmemeval() -> ConversationDataset:
-    return load_longmemeval(LONGMEMEVAL_FILE)
+    return load_longmemeval(LONGMEMEVAL_DEV)
 
 
 @pytest.fixture(scope="module")
 def longmemeval_raw() -> list[dict[str, Any]]:
-    return json.loads(LONGMEMEVAL_FILE.read_text(encoding="utf-8"))
+    return json.loads(LONGMEMEVAL_DEV.read_text(encoding="utf-8"))
 
 
 # --- LoCoMo --------------------------------------------------------------------------------------------
@@ -51,7 +48,7 @@ def test_locomo_loads_each_sample_with_all_its_questions(locomo: ConversationDat
 
 
 def test_locomo_is_deterministic(locomo: ConversationDataset) -> None:
-    assert load_locomo(LOCOMO_FILE).fingerprint() == locomo.fingerprint()
+    assert load_locomo(LOCOMO_DEV).fingerprint() == locomo.fingerprint()
 
 
 def test_locomo_sessions_are_in_numeric_order_with_their_dates(locomo: ConversationDataset) -> None:

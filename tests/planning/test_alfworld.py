@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,9 @@ from evaluators.planning.goals import TASK_KINDS, parse_goal
 from providers.embedders import make_embedder
 from sandbox.session import Capabilities, InProcessSession
 from seeds.registry import get_seed
+from tests.conftest import SHARED_DATA
 
-ALFWORLD_DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "alfworld" / "valid_seen_dev24"
+ALFWORLD_DEV = SHARED_DATA / "alfworld" / "valid_seen_dev24"
 EXTRA_INSTALLED = all(importlib.util.find_spec(name) for name in ("textworld", "alfworld"))
 OPTIONAL = os.environ.get("MNEMOFORGE_ALFWORLD_OPTIONAL") == "1"
 
