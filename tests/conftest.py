@@ -1,12 +1,16 @@
-"""Shared fixtures: the real benchmark slices in ../shared/data, present on every dev and CI machine."""
+"""Shared fixtures: the real benchmark slices, in ../shared/data beside the repository on every dev and CI
+machine, or wherever MNEMOFORGE_SHARED_DATA points (a clone kept elsewhere)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("MNEMOFORGE_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+).resolve()
 LOCOMO_DEV = SHARED_DATA / "locomo" / "locomo_dev2.json"
 LONGMEMEVAL_DEV = SHARED_DATA / "longmemeval" / "longmemeval_oracle_dev45.json"
 
