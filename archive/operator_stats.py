@@ -10,6 +10,7 @@ resume.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from archive.store import ArchiveStore
@@ -50,8 +51,12 @@ def operator_of(mutator: str) -> str:
     return mutator.removeprefix("structural:")
 
 
-def operator_stats(store: ArchiveStore, run_id: str) -> list[OperatorStats]:
-    """Per operator of the run's candidates, most tried first (ties by name)."""
+def operator_stats(
+    store: ArchiveStore, run_id: str, leaving_out: Collection[int] = ()
+) -> list[OperatorStats]:
+    """Per operator of the run's candidates, most tried first (ties by name), leaving out the candidates
+    whose sequence numbers are in `leaving_out` (a running loop's: those whose outcome it has not taken
+    in yet, recorded or not, so that its choices do not hang on which of them finished first)."""
     run = store.get_run(run_id)
     scores = store.run_scores(run.id, "select")  # the mean over the run's datasets, as it selected
     tried: dict[str, int] = defaultdict(int)
@@ -59,6 +64,8 @@ def operator_stats(store: ArchiveStore, run_id: str) -> list[OperatorStats]:
     improved: dict[str, int] = defaultdict(int)
     gains: dict[str, list[float]] = defaultdict(list)
     for candidate in store.candidates(run.id):
+        if candidate.sequence in leaving_out:
+            continue
         operator = operator_of(candidate.mutator)
         tried[operator] += 1
         if candidate.status != "accepted":

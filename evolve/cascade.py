@@ -71,16 +71,22 @@ class PartResult:
 
 @dataclass
 class Cascade:
-    """The run's cascade: its margin (None: off), and every result on the part seen so far."""
+    """The run's cascade: its margin (None: off), and every result on the part seen so far.
+
+    Each result carries its program's ordinal: the place in which the loop takes its candidates'
+    outcomes in (the seeds 0, then 1, 2, ... in proposal order). A decision is made with what was known
+    when the candidate was proposed (`known`: the outcomes then taken in), never with results of
+    candidates that happened to finish sooner: so a run seed decides the same, whatever the order in
+    which the workers finish."""
 
     margin: float | None
-    parts: dict[str, PartResult] = field(default_factory=dict)
-    """Program id -> its result on the cascade part."""
+    parts: dict[str, tuple[int, PartResult]] = field(default_factory=dict)
+    """Program id -> its ordinal and its result on the cascade part."""
     rests: dict[tuple[str, int], CaseValues] = field(default_factory=dict)
     """(program id, dataset position) -> its cases on the rest of `select`, for programs that went on."""
-    ties_tell: bool = True
-    """Whether a tie on the part still means the same behaviour: no two programs seen have tied on every
-    case of the part and differed on the rest."""
+    ties_broken_at: int | None = None
+    """The first ordinal by which two programs had tied on every case of the part and differed on the
+    rest (None: no such pair yet): from then on a tie on the part proves nothing."""
 
     @property
     def on(self) -> bool:
@@ -90,36 +96,55 @@ class Cascade:
         """Whether a `select` evaluation of this program should be a cascade one first."""
         return self.on and program_id not in self.parts
 
-    def goes_on(self, program_id: str, part: PartResult, best_id: str | None) -> bool:
+    def ties_tell(self, known: int | None = None) -> bool:
+        """Whether a tie on the part still meant the same behaviour once the first `known` outcomes were
+        in (None: everything recorded)."""
+        return self.ties_broken_at is None or (known is not None and self.ties_broken_at > known)
+
+    def goes_on(
+        self,
+        program_id: str,
+        part: PartResult,
+        best_id: str | None,
+        *,
+        ordinal: int = 0,
+        known: int | None = None,
+    ) -> bool:
         """Record the program's result on the part; True when it deserves the rest of `select`: the part
         shows something new (it scored some case otherwise than every program seen there before) and not
         clearly worse than the island's best, or there is no best to compare with (see the module
-        docstring)."""
-        seen = [other for other_id, other in self.parts.items() if other_id != program_id]
-        self.parts[program_id] = part
+        docstring). Programs seen are those whose ordinal is at most `known` (None: all)."""
+        seen = [
+            other
+            for other_id, (other_ordinal, other) in self.parts.items()
+            if other_id != program_id and (known is None or other_ordinal <= known)
+        ]
+        self.parts[program_id] = (ordinal, part)
         best = self.parts.get(best_id) if best_id is not None else None
         if best is None or self.margin is None:
             return True
-        if self.ties_tell and any(not self._difference(part, other).differs for other in seen):
+        if self.ties_tell(known) and any(not self._difference(part, other).differs for other in seen):
             return False
-        difference = self._difference(part, best)
+        difference = self._difference(part, best[1])
         return difference.mean >= -(self.margin + Z * difference.standard_error)
 
     def record_rest(self, program_id: str, dataset: int, rest: CaseValues) -> None:
         """Record a program's cases on the rest of `select` of one dataset (its position in the run's
-        data); a program that tied it on every case of that dataset's part but scored the rest otherwise
-        shows that ties on the part prove nothing on this data (`ties_tell`)."""
+        data); a program that tied another on every case of that dataset's part but scored the rest
+        otherwise shows that ties on the part prove nothing on this data, from the later of their two
+        ordinals on (`ties_broken_at`)."""
         self.rests[(program_id, dataset)] = rest
-        part = self.parts.get(program_id)
-        if part is None or not self.ties_tell:
+        if program_id not in self.parts:
             return
+        ordinal, part = self.parts[program_id]
         for (other_id, other_dataset), other_rest in self.rests.items():
-            other_part = self.parts.get(other_id)
-            if other_id == program_id or other_dataset != dataset or other_part is None:
+            if other_id == program_id or other_dataset != dataset or other_id not in self.parts:
                 continue
+            other_ordinal, other_part = self.parts[other_id]
             if other_part.cases[dataset] == part.cases[dataset] and other_rest != rest:
-                self.ties_tell = False
-                return
+                broken = max(ordinal, other_ordinal)
+                if self.ties_broken_at is None or broken < self.ties_broken_at:
+                    self.ties_broken_at = broken
 
     @staticmethod
     def _difference(part: PartResult, other: PartResult) -> PairedDifference:

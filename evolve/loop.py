@@ -19,9 +19,18 @@ The driver keeps the population and the archive; the work runs in Ray tasks: eva
 proposals too when the mutator can run anywhere (`evolve.proposals`). Both kinds share the workers. A
 mutator that needs the driver's process (the reflective one, with the run's model) runs in the driver's
 threads, `proposals_in_flight` at once (`evolve.proposal_pool`): the loop does not wait for its model.
-With several proposals in flight, a candidate's parent is chosen from the islands as they are when it
-is proposed, so which replies came back first decides later choices; with one in flight (or replies in
-the same order) a run seed gives the same run.
+
+Work finishes in whatever order the workers and the model manage, and the run's path does not hang on
+it: the loop keeps a window of `window` candidates between proposal and outcome, settles proposals (the
+duplicate check) in the order they were made, and takes outcomes in (a program joining its island,
+migration) in that order too. Candidate n + window is proposed right after candidate n is taken in, so
+it is chosen from the population and the operator record as they stand after candidates 1..n, and its
+cascade decision compares it with its island's best of that moment and with the part results of those
+candidates only (`evolve.cascade`). So a run seed gives the same run, whatever finished first, as long
+as what the workers compute does not change (the offline agent and mutator, a deterministic model); a
+resumed run takes in what was recorded and goes on from there, which may choose differently from the
+run that was killed. The price: a candidate that takes long holds up what later ones teach the search,
+never the workers (the window keeps up to `workers + proposals in flight` candidates in work).
 """
 
 from __future__ import annotations
@@ -122,11 +131,28 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A candidate between its proposal and the loop taking its outcome in, and what it was proposed from."""
+
+    sequence: int
+    island: int
+    parent_id: str
+    mutator: str
+    ordinal: int
+    """Its place in the order of proposals this process made, which is the order outcomes are taken in
+    (1, 2, ...; the seeds are 0)."""
+    known: int
+    """How many outcomes had been taken in when it was proposed: its cascade decision sees no later one."""
+    best_id: str | None
+    """Its island's best program when it was proposed: what the cascade compares it with."""
+
+
+@dataclass(frozen=True)
 class _Evaluating:
-    """An evaluation in flight; `island` is where a successful `select` result goes (None: a seed)."""
+    """An evaluation in flight, of a candidate or (None) of a seed or a final test."""
 
     request: EvaluationRequest
-    island: int | None
+    candidate: _Candidate | None
 
 
 def winner(best: Member, seed: Member) -> Member:
@@ -136,16 +162,6 @@ def winner(best: Member, seed: Member) -> Member:
     and a candidate that only ties on `select` behaves differently elsewhere in ways nothing measured: the
     hand-made seed, whose behaviour is known and documented, stays the answer."""
     return best if best.score > seed.score else seed
-
-
-@dataclass(frozen=True)
-class _Proposing:
-    """A proposal in flight (in a worker or in one of the driver's threads): the candidate it is for."""
-
-    sequence: int
-    island: int
-    parent_id: str
-    mutator: str
 
 
 PROPOSAL_POLL_SECONDS = 0.02
@@ -184,7 +200,7 @@ class Evolution:
         store.set_run_data(run_id, agent=config.evaluation_agent, data_fingerprints=self._fingerprints())
         self.seen_shapes: set[str] = set()
         self.seed_members: dict[str, Member] = {}
-        self.in_flight: dict[ray.ObjectRef, _Evaluating | _Proposing] = {}
+        self.in_flight: dict[ray.ObjectRef, _Evaluating | _Candidate] = {}
         # The first dataset with failures to show (`selection_data` made sure one has a reflect split
         # when a mutator reflects).
         shown = next((data for data in self.data if data.has("reflect")), self.data[0])
@@ -198,8 +214,25 @@ class Evolution:
             lambda program_id, source, split: self._request(program_id, source, split, shown),
         )
         """What the reflective mutator asks about a parent (`evolve.reflection`)."""
-        self.proposing: ProposalPool[_Proposing] = ProposalPool(config.proposals_in_flight or config.workers)
+        self.proposing: ProposalPool[_Candidate] = ProposalPool(config.proposals_in_flight or config.workers)
         """Proposals of mutators that run on the driver, in its threads."""
+        self.window = config.workers + self.proposing.size
+        """Candidates between proposal and outcome at most: enough to keep every worker and every
+        proposal thread busy while an early candidate still evaluates."""
+        self.pending: deque[int] = deque()
+        """Sequence numbers still to propose (none while seeds and recorded candidates are taken in)."""
+        self.awaited: deque[_Candidate] = deque()
+        """Candidates proposed (or replayed) and not yet taken in, in proposal order."""
+        self.unsettled: deque[_Candidate] = deque()
+        """Candidates whose proposals are not settled yet, in proposal order."""
+        self.proposals: dict[int, Proposal] = {}
+        """Finished proposals by ordinal, waiting for the earlier ones to settle."""
+        self.outcomes: dict[int, Member | None] = {}
+        """Candidates' outcomes by ordinal (a member for its island, or None), waiting to be taken in."""
+        self.ordinals = 0
+        """Candidates proposed or replayed so far in this process: the last ordinal given."""
+        self.taken_in = 0
+        """Outcomes taken in so far."""
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -210,23 +243,16 @@ class Evolution:
         self._replay_candidates(notify)
         self.status.phase = "evolving"
         recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
-        pending = deque(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
+        self.pending.extend(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
         try:
-            while True:
-                while self._room_to_propose() and pending:
-                    if self._budget_spent():
-                        pending.clear()
-                        break
-                    started = time.perf_counter()
-                    self._propose(pending.popleft())
-                    self.status.loop_seconds += time.perf_counter() - started
-                    notify(self.status)
-                if not self.in_flight and not self.proposing:
-                    break
+            self._propose_while_room()
+            notify(self.status)
+            while self.in_flight or self.proposing:
                 self._collect_one()
                 notify(self.status)
         finally:
             self.proposing.close()
+        assert not self.awaited, "every candidate proposed is taken in before the run ends"
         self.status.phase = "testing"
         notify(self.status)
         return self._finish()
@@ -244,11 +270,11 @@ class Evolution:
                 source, self.domain.name, [], "seed", f"seed {name}", self.run_id, seed_name=name
             )
             self.seen_shapes.add(program_shape(source))
-            self._submit(program.id, source, island=None)
+            self._submit(program.id, source, None)
         while self.in_flight:
             self._collect_one()
             notify(self.status)
-        for member in self.seed_members.values():
+        for member in sorted(self.seed_members.values(), key=lambda member: member.program_id):
             self.database.add(member)
         if not self.seed_members:
             reasons = self.store.failure_counts(self.run_id).evaluations
@@ -261,52 +287,102 @@ class Evolution:
         self.status.best_per_island = self.database.best_per_island()
 
     def _replay_candidates(self, notify: Observer) -> None:
-        """On resume: put evaluated candidates back on their islands, evaluate accepted ones not yet done."""
-        for candidate in self.store.candidates(self.run_id):
+        """On resume: take the recorded candidates in again, in order; evaluate accepted ones not yet done."""
+        for recorded in self.store.candidates(self.run_id):
             self.status.candidates_done += 1
-            if candidate.status == "duplicate":
+            if recorded.status == "duplicate":
                 self.status.duplicates += 1
-            elif candidate.status == "rejected":
+            elif recorded.status == "rejected":
                 self.status.rejected += 1
-            if candidate.status != "accepted" or candidate.program_id is None:
+            parent_id = recorded.parent_ids[0] if recorded.parent_ids else ""
+            candidate = self._candidate(recorded.sequence, recorded.island, parent_id, recorded.mutator)
+            self.awaited.append(candidate)
+            if recorded.status != "accepted" or recorded.program_id is None:
+                self.outcomes[candidate.ordinal] = None
+                self._take_in_outcomes()
                 continue
-            program = self.store.get_program(candidate.program_id)
+            program = self.store.get_program(recorded.program_id)
             self.seen_shapes.add(program_shape(program.source))
-            self._submit(program.id, program.source, island=candidate.island)
+            self._submit(program.id, program.source, candidate)
+            self._take_in_outcomes()
             if len(self.in_flight) >= self.config.workers:
                 self._collect_one()
-            if candidate.sequence % self.config.migration_interval == 0:
-                self.database.migrate()
         while self.in_flight:
             self._collect_one()
             notify(self.status)
 
     # -- candidates -------------------------------------------------------------------------------
 
-    def _room_to_propose(self) -> bool:
-        """Ray tasks up to the workers, as ever; proposals in the driver's threads up to their own limit,
-        each allowing one evaluation more to wait in Ray's queue (the one it will need)."""
-        if self.proposing.full:
-            return False
-        return len(self.in_flight) < self.config.workers + len(self.proposing)
+    def awaited_sequences(self) -> set[int]:
+        """The sequence numbers of candidates proposed and not yet taken in: what the next proposal must
+        not learn from (their outcomes may or may not be in the archive yet)."""
+        return {candidate.sequence for candidate in self.awaited}
+
+    def _propose_while_room(self) -> None:
+        """Propose the next candidates while the window has room and the budget allows."""
+        while self.pending and len(self.awaited) < self.window:
+            if self._budget_spent():
+                self.pending.clear()
+                return
+            started = time.perf_counter()
+            self._propose(self.pending.popleft())
+            self.status.loop_seconds += time.perf_counter() - started
+
+    def _candidate(self, sequence: int, island: int, parent_id: str, mutator: str) -> _Candidate:
+        """The loop's record of a candidate proposed (or replayed) now: its ordinal, and what is known."""
+        self.ordinals += 1
+        best = self.database.islands[island % len(self.database.islands)].best()
+        return _Candidate(
+            sequence,
+            island,
+            parent_id,
+            mutator,
+            ordinal=self.ordinals,
+            known=self.taken_in,
+            best_id=best.program_id if best is not None else None,
+        )
 
     def _propose(self, sequence: int) -> None:
         """Choose the parent and inspirations, then run the mutator: in a worker if it can run anywhere,
-        else in one of the driver's threads."""
+        else in one of the driver's threads (which queue what they cannot start yet)."""
         rng = random.Random(f"{self.config.seed}:{sequence}")
         island = sequence % self.config.islands
         parent = self.database.select_parent(island, rng)
         inspirations = self.database.inspirations(island, parent, self.config.inspirations, rng)
         others = [(member.program_id, member.source) for member in inspirations]
         mutator = self.make_mutator(rng, self)
-        candidate = _Proposing(sequence, island, parent.program_id, mutator.name)
+        candidate = self._candidate(sequence, island, parent.program_id, mutator.name)
+        self.awaited.append(candidate)
+        self.unsettled.append(candidate)
         arguments = (mutator, parent.source, parent.program_id, others)
         if mutator.runs_anywhere:
             self.in_flight[propose_on_worker.remote(*arguments)] = candidate
         else:
             self.proposing.submit(candidate, *arguments)
 
-    def _settle(self, candidate: _Proposing, proposal: Proposal) -> None:
+    def _proposal_finished(self, candidate: _Candidate, proposal: Proposal) -> None:
+        """Settle this proposal and every later one already back, in the order they were made: which of
+        two children alike is the duplicate does not hang on which came back first."""
+        self.proposals[candidate.ordinal] = proposal
+        while self.unsettled and self.unsettled[0].ordinal in self.proposals:
+            first = self.unsettled.popleft()
+            self._settle(first, self.proposals.pop(first.ordinal))
+
+    def _take_in_outcomes(self) -> None:
+        """Take finished candidates in, in proposal order, proposing after each what the window then
+        allows: the population a proposal sees does not hang on which candidates finished first."""
+        while self.awaited and self.awaited[0].ordinal in self.outcomes:
+            candidate = self.awaited.popleft()
+            member = self.outcomes.pop(candidate.ordinal)
+            self.taken_in += 1
+            if member is not None:
+                self.database.add(member, candidate.island)
+                self.status.best_per_island = self.database.best_per_island()
+            if candidate.sequence % self.config.migration_interval == 0:
+                self.database.migrate()
+            self._propose_while_room()
+
+    def _settle(self, candidate: _Candidate, proposal: Proposal) -> None:
         """Record what became of a candidate: rejected, a duplicate, or accepted and sent to evaluation."""
         self.status.candidates_done += 1
         self.status.proposal_seconds += proposal.seconds
@@ -324,6 +400,7 @@ class Evolution:
 
         if mutation is None:
             self.status.rejected += 1
+            self.outcomes[candidate.ordinal] = None
             record(
                 "rejected",
                 parent_ids=[candidate.parent_id],
@@ -341,6 +418,7 @@ class Evolution:
             self.status.duplicates += 1
             detail = "identical or near-identical to a program already evaluated"
             record("duplicate", reason="duplicate", detail=detail, **described)
+            self.outcomes[candidate.ordinal] = None
             return
         self.seen_shapes.add(proposal.shape)
         with self.store.transaction():
@@ -355,9 +433,7 @@ class Evolution:
                 generation=candidate.sequence + 1,
             )
             record("accepted", program_id=program.id, **described)
-        self._submit(program.id, mutation.source, island=candidate.island)
-        if candidate.sequence % self.config.migration_interval == 0:
-            self.database.migrate()
+        self._submit(program.id, mutation.source, candidate)
 
     # -- evaluation -------------------------------------------------------------------------------
 
@@ -379,16 +455,17 @@ class Evolution:
         self,
         program_id: str,
         source: str,
-        island: int | None,
+        candidate: _Candidate | None,
         split: str = "select",
         datasets: list[RunData] | None = None,
     ) -> None:
         """Evaluate on each dataset (the run's own by default) unless the archive already holds that
         exact evaluation (then reuse it at once).
 
-        `island` is where a successful `select` result goes (None: a seed, every island); results on
-        other splits never enter the population. With the cascade on, a `select` evaluation starts on
-        its first part, and goes on to `select_rest` if the candidate deserves it (`evolve.cascade`).
+        A successful `select` result of a `candidate` becomes its outcome (its island's new member);
+        without one it is a seed's (every island). Results on other splits never enter the population.
+        With the cascade on, a `select` evaluation starts on its first part, and goes on to `select_rest`
+        if the candidate deserves it (`evolve.cascade`).
         """
         if split == "select" and self.cascade.needs_first_look(program_id):
             split = CASCADE
@@ -398,18 +475,19 @@ class Evolution:
             if existing is None and split == SELECT_REST:  # all of `select` known already: no rest needed
                 existing = self._evaluation(program_id, "select", data)
             if existing is not None:
-                self._absorb(request, island, existing.status == "ok", existing.score, existing.cost)
+                self._absorb(request, candidate, existing.status == "ok", existing.score, existing.cost)
                 continue
-            self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, island)
+            self.in_flight[evaluate_on_worker.remote(request)] = _Evaluating(request, candidate)
 
     def _collect_one(self) -> None:
-        """Wait for the next task to finish (a Ray task, or a proposal in the driver's threads), and take
-        in its proposal or its evaluation."""
+        """Wait for the next task to finish (a Ray task, or a proposal in the driver's threads), take in
+        its proposal or its evaluation, and then every outcome now due."""
         while True:
             finished = self.proposing.take_finished(timeout=0.0 if self.in_flight else None)
             if finished is not None:
                 started = time.perf_counter()
-                self._settle(*finished)
+                self._proposal_finished(*finished)
+                self._take_in_outcomes()
                 self.status.loop_seconds += time.perf_counter() - started
                 return
             # Ray cannot wait on a thread: with proposals in threads, look at them again every so often.
@@ -419,10 +497,11 @@ class Evolution:
                 break
         started = time.perf_counter()
         task = self.in_flight.pop(ready[0])
-        if isinstance(task, _Proposing):
-            self._settle(task, self._proposal(ready[0]))
+        if isinstance(task, _Candidate):
+            self._proposal_finished(task, self._proposal(ready[0]))
         else:
-            self._take_evaluation(ready[0], task.request, task.island)
+            self._take_evaluation(ready[0], task.request, task.candidate)
+        self._take_in_outcomes()
         self.status.loop_seconds += time.perf_counter() - started
 
     def _proposal(self, reference: ray.ObjectRef) -> Proposal:
@@ -433,7 +512,7 @@ class Evolution:
             return Proposal(None, reason=WORKER_LOST, detail=detail)
 
     def _take_evaluation(
-        self, reference: ray.ObjectRef, request: EvaluationRequest, island: int | None
+        self, reference: ray.ObjectRef, request: EvaluationRequest, candidate: _Candidate | None
     ) -> None:
         """Store a finished evaluation as the worker sent it (JSON, cases only for `reflect`) and let a
         successful `select` result into the population."""
@@ -462,15 +541,17 @@ class Evolution:
                 seconds=result["cost"].get("seconds"),
                 worker=worker,
             )
-        self._absorb(request, island, result["status"] == "ok", result["score"], result["cost"])
+        self._absorb(request, candidate, result["status"] == "ok", result["score"], result["cost"])
 
     def _data_of(self, request: EvaluationRequest) -> RunData:
         """The dataset a request evaluates on (a run's data and its transfer data never share a spec)."""
         return next(data for data in [*self.data, *self.transfer] if data.spec == request.data)
 
     def _absorb(
-        self, request: EvaluationRequest, island: int | None, ok: bool, score: float, cost: dict
+        self, request: EvaluationRequest, candidate: _Candidate | None, ok: bool, score: float, cost: dict
     ) -> None:
+        """Take a result in: a seed's `select` result makes it a member at once; a candidate's (or its
+        failure, or the cascade stopping it) becomes its outcome, taken in in proposal order."""
         if request.split == SELECT_REST:
             self._record_rest(request)
             request, ok, score, cost = self._joined_select(request)
@@ -481,37 +562,43 @@ class Evolution:
             return
         ok, score, cost = combined
         if request.split == CASCADE:
-            self._after_first_look(request, island, ok, score)
+            self._after_first_look(request, candidate, ok, score)
             return
-        if not ok:
-            self.status.failed += 1
-            return
-        member = Member(request.program_id, request.source, score, behaviour_descriptor(cost))
-        if island is None:
-            self.seed_members[request.program_id] = member
+        member = None
+        if ok:
+            member = Member(request.program_id, request.source, score, behaviour_descriptor(cost))
         else:
-            self.database.add(member, island)
-        self.status.best_per_island = self.database.best_per_island()
+            self.status.failed += 1
+        if candidate is not None:
+            self.outcomes[candidate.ordinal] = member
+        elif member is not None:
+            self.seed_members[request.program_id] = member
 
     def _after_first_look(
-        self, request: EvaluationRequest, island: int | None, ok: bool, score: float
+        self, request: EvaluationRequest, candidate: _Candidate | None, ok: bool, score: float
     ) -> None:
         """A seed always goes on to all of `select`; a candidate only if the part shows something new about
-        it and not clearly worse than its island's best (`evolve.cascade`)."""
+        it and not clearly worse than its island's best, as known when it was proposed (`evolve.cascade`)."""
         if not ok:
             self.status.failed += 1
+            if candidate is not None:
+                self.outcomes[candidate.ordinal] = None
             return
-        best = (
-            self.database.islands[island % len(self.database.islands)].best() if island is not None else None
-        )
         part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
-        goes_on = self.cascade.goes_on(request.program_id, part, best.program_id if best else None)
-        # On resume, parts come back in candidate order, not in the order they first finished: one that
-        # went on then (its rest is recorded) goes on again, whatever it is compared with now.
+        if candidate is None:
+            goes_on = self.cascade.goes_on(request.program_id, part, None)
+        else:
+            goes_on = self.cascade.goes_on(
+                request.program_id, part, candidate.best_id, ordinal=candidate.ordinal, known=candidate.known
+            )
+        # A resumed run compares with another population than the killed one did: a candidate that went
+        # on then (its rest is recorded) goes on again, whatever it is compared with now.
         if goes_on or self._went_on(request.program_id):
-            self._submit(request.program_id, request.source, island, split=SELECT_REST)
+            self._submit(request.program_id, request.source, candidate, split=SELECT_REST)
         else:
             self.status.stopped_early += 1
+            if candidate is not None:
+                self.outcomes[candidate.ordinal] = None
 
     def _went_on(self, program_id: str) -> bool:
         """Whether the program was evaluated on the rest of `select` (or all of it) on some dataset: the
@@ -570,7 +657,7 @@ class Evolution:
         assert found is not None
         best = winner(found, seed)
         for member in {best.program_id: best, seed.program_id: seed}.values():
-            self._submit(member.program_id, member.source, island=None, split="test")
+            self._submit(member.program_id, member.source, None, split="test")
         if self.transfer:
             self.status.phase = "transfer"
             for member in {best.program_id: best, **self.seed_members}.values():

@@ -30,7 +30,8 @@ Candidate = TypeVar("Candidate")
 
 
 class ProposalPool(Generic[Candidate]):
-    """Up to `size` proposals in flight, each tagged with the loop's record of its candidate."""
+    """Up to `size` proposals running at once (more wait in its queue, their parents already chosen),
+    each tagged with the loop's record of its candidate."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -39,10 +40,6 @@ class ProposalPool(Generic[Candidate]):
 
     def __len__(self) -> int:
         return len(self._running)
-
-    @property
-    def full(self) -> bool:
-        return len(self._running) >= self.size
 
     def submit(
         self,

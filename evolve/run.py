@@ -114,8 +114,10 @@ def mutator_factory(
 
         def make_offline(rng: random.Random, evolution: Evolution) -> Mutator:
             # The operator that has worked best in this run so far is preferred (a bandit over the
-            # archive's record, so a resumed run chooses from the same record).
-            preferred = choose_operator(rng, operator_stats(store, run_id))
+            # archive's record of the candidates the loop has taken in, so a resumed run chooses from
+            # the same record and the order in which workers finish changes nothing).
+            record = operator_stats(store, run_id, leaving_out=evolution.awaited_sequences())
+            preferred = choose_operator(rng, record)
             return StructuralMutator(rng, read_chars=config.read_chars, preferred=preferred)
 
         return make_offline

@@ -130,7 +130,7 @@ def test_a_tie_on_the_part_stops_a_candidate_only_while_the_part_tells_the_seeds
     for seed, part, rest in (("a", part_a, {"u3/q1": 1.0}), ("b", part_b, {"u3/q1": 0.0})):
         assert telling.goes_on(seed, part, None)
         telling.record_rest(seed, 0, rest)
-    assert telling.ties_tell
+    assert telling.ties_tell()
     assert not telling.goes_on("child", copy_of_a, "a")
     # Seeds that tie on every case of the part yet differ on the rest: a tie there proves nothing, so
     # the same candidate goes on (it is not clearly worse than the best).
@@ -138,10 +138,32 @@ def test_a_tie_on_the_part_stops_a_candidate_only_while_the_part_tells_the_seeds
     for seed, rest in (("a", {"u3/q1": 1.0}), ("b", {"u3/q1": 0.0})):
         assert fooled.goes_on(seed, part_a, None)
         fooled.record_rest(seed, 0, rest)
-    assert not fooled.ties_tell
+    assert not fooled.ties_tell()
     assert fooled.goes_on("child", copy_of_a, "a")
     # Clearly worse still stops: the paired test does not rest on ties.
     worse = PartResult(0.0, ({"u1/q1": 0.0, "u2/q1": 0.0, "u1/q2": 0.0},))
     best = PartResult(1.0, ({"u1/q1": 1.0, "u2/q1": 1.0, "u1/q2": 1.0},))
-    fooled.parts["best"] = best
+    fooled.parts["best"] = (0, best)
     assert not fooled.goes_on("worse", worse, "best")
+
+
+def test_a_decision_sees_only_the_outcomes_known_when_the_candidate_was_proposed() -> None:
+    """Results of candidates that finished sooner but were proposed later (higher ordinals than the
+    candidate knew) change no decision: the run's path does not hang on which worker is faster."""
+    seed = PartResult(0.5, ({"u1/q1": 1.0, "u2/q1": 0.0},))
+    other = PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},))
+    cascade = Cascade(margin=0.0)
+    assert cascade.goes_on("seed", seed, None)
+    assert cascade.goes_on("third", other, "seed", ordinal=3, known=1)
+    assert cascade.goes_on(
+        "second", PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},)), "seed", ordinal=2, known=1
+    )
+    # the fourth knew the third's outcome: its copy of the third stops; the second did not know it
+    assert not cascade.goes_on(
+        "fourth", PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},)), "seed", ordinal=4, known=3
+    )
+    # the third and the second tie on the part and differ on the rest: ties prove nothing from ordinal 3 on
+    cascade.record_rest("third", 0, {"u3/q1": 1.0})
+    cascade.record_rest("second", 0, {"u3/q1": 0.0})
+    assert cascade.ties_broken_at == 3
+    assert cascade.ties_tell(known=2) and not cascade.ties_tell(known=3) and not cascade.ties_tell()

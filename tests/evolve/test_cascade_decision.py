@@ -70,7 +70,7 @@ def test_the_margin_lets_a_clearly_lower_child_on() -> None:
 
 def test_with_the_cascade_off_everything_goes_on() -> None:
     cascade = Cascade(None)
-    cascade.parts["best"] = part(BEST)
+    cascade.parts["best"] = (0, part(BEST))
     assert cascade.goes_on("copy", part(dict(BEST)), "best")
     assert not cascade.needs_first_look("other")
 
