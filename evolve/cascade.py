@@ -73,11 +73,11 @@ class PartResult:
 class Cascade:
     """The run's cascade: its margin (None: off), and every result on the part seen so far.
 
-    Each result carries its program's ordinal: the place in which the loop takes its candidates'
-    outcomes in (the seeds 0, then 1, 2, ... in proposal order). A decision is made with what was known
-    when the candidate was proposed (`known`: the outcomes then taken in), never with results of
-    candidates that happened to finish sooner: so a run seed decides the same, whatever the order in
-    which the workers finish."""
+    Each result carries its program's ordinal: its place in the run's proposal order (the seeds 0,
+    candidates 1, 2, ...). The loop decides candidates in that order, and a decision sees the parts of
+    the programs proposed before it, never those of later ones that happened to finish sooner; whether
+    ties still tell is judged on the rests of the candidates whose outcomes were in when it was
+    proposed (`known`). So a run seed decides the same, whatever order the workers finish in."""
 
     margin: float | None
     parts: dict[str, tuple[int, PartResult]] = field(default_factory=dict)
@@ -107,19 +107,21 @@ class Cascade:
         part: PartResult,
         best_id: str | None,
         *,
-        ordinal: int = 0,
+        ordinal: int | None = None,
         known: int | None = None,
     ) -> bool:
         """Record the program's result on the part; True when it deserves the rest of `select`: the part
         shows something new (it scored some case otherwise than every program seen there before) and not
         clearly worse than the island's best, or there is no best to compare with (see the module
-        docstring). Programs seen are those whose ordinal is at most `known` (None: all)."""
+        docstring). Programs seen are those of lower `ordinal` (None: every one recorded, and this one is
+        recorded as known from the start); ties tell as they did once `known` outcomes were in (None:
+        as they do now)."""
         seen = [
             other
             for other_id, (other_ordinal, other) in self.parts.items()
-            if other_id != program_id and (known is None or other_ordinal <= known)
+            if other_id != program_id and (ordinal is None or other_ordinal < ordinal)
         ]
-        self.parts[program_id] = (ordinal, part)
+        self.parts[program_id] = (ordinal or 0, part)
         best = self.parts.get(best_id) if best_id is not None else None
         if best is None or self.margin is None:
             return True

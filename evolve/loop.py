@@ -22,11 +22,11 @@ threads, `proposals_in_flight` at once (`evolve.proposal_pool`): the loop does n
 
 Work finishes in whatever order the workers and the model manage, and the run's path does not hang on
 it: the loop keeps a window of `window` candidates between proposal and outcome, settles proposals (the
-duplicate check) in the order they were made, and takes outcomes in (a program joining its island,
-migration) in that order too. Candidate n + window is proposed right after candidate n is taken in, so
-it is chosen from the population and the operator record as they stand after candidates 1..n, and its
-cascade decision compares it with its island's best of that moment and with the part results of those
-candidates only (`evolve.cascade`). So a run seed gives the same run, whatever finished first, as long
+duplicate check), decides candidates on the cascade's part, and takes outcomes in (a program joining
+its island, migration), each in that order. Candidate n + window is proposed right after candidate n is
+taken in, so it is chosen from the population and the operator record as they stand after candidates
+1..n; its cascade decision compares it with its island's best of that moment and with the parts of
+every program proposed before it (`evolve.cascade`). So a run seed gives the same run, whatever finished first, as long
 as what the workers compute does not change (the offline agent and mutator, a deterministic model); a
 resumed run takes in what was recorded and goes on from there, which may choose differently from the
 run that was killed. The price: a candidate that takes long holds up what later ones teach the search,
@@ -227,6 +227,10 @@ class Evolution:
         """Candidates whose proposals are not settled yet, in proposal order."""
         self.proposals: dict[int, Proposal] = {}
         """Finished proposals by ordinal, waiting for the earlier ones to settle."""
+        self.deciding: deque[_Candidate] = deque()
+        """Candidates evaluated on the cascade's part and not yet decided, in proposal order."""
+        self.parts_in: dict[int, tuple[EvaluationRequest, bool, float]] = {}
+        """Their part results by ordinal, waiting for the earlier ones to be decided."""
         self.outcomes: dict[int, Member | None] = {}
         """Candidates' outcomes by ordinal (a member for its island, or None), waiting to be taken in."""
         self.ordinals = 0
@@ -469,6 +473,8 @@ class Evolution:
         """
         if split == "select" and self.cascade.needs_first_look(program_id):
             split = CASCADE
+            if candidate is not None:
+                self.deciding.append(candidate)
         for data in self.data if datasets is None else datasets:
             request = self._request(program_id, source, split, data)
             existing = self._evaluation(program_id, split, data)
@@ -562,7 +568,11 @@ class Evolution:
             return
         ok, score, cost = combined
         if request.split == CASCADE:
-            self._after_first_look(request, candidate, ok, score)
+            if candidate is None:
+                self._after_first_look(request, None, ok, score)
+            else:
+                self.parts_in[candidate.ordinal] = (request, ok, score)
+                self._decide_in_order()
             return
         member = None
         if ok:
@@ -574,11 +584,20 @@ class Evolution:
         elif member is not None:
             self.seed_members[request.program_id] = member
 
+    def _decide_in_order(self) -> None:
+        """Decide every candidate whose part is in and whose elders are decided: a decision sees the
+        parts of all candidates proposed before it, whichever finished first."""
+        while self.deciding and self.deciding[0].ordinal in self.parts_in:
+            candidate = self.deciding.popleft()
+            request, ok, score = self.parts_in.pop(candidate.ordinal)
+            self._after_first_look(request, candidate, ok, score)
+
     def _after_first_look(
         self, request: EvaluationRequest, candidate: _Candidate | None, ok: bool, score: float
     ) -> None:
         """A seed always goes on to all of `select`; a candidate only if the part shows something new about
-        it and not clearly worse than its island's best, as known when it was proposed (`evolve.cascade`)."""
+        it (beside the seeds and the candidates proposed before it) and not clearly worse than its
+        island's best when it was proposed (`evolve.cascade`)."""
         if not ok:
             self.status.failed += 1
             if candidate is not None:
@@ -586,7 +605,7 @@ class Evolution:
             return
         part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
         if candidate is None:
-            goes_on = self.cascade.goes_on(request.program_id, part, None)
+            goes_on = self.cascade.goes_on(request.program_id, part, None, ordinal=0)
         else:
             goes_on = self.cascade.goes_on(
                 request.program_id, part, candidate.best_id, ordinal=candidate.ordinal, known=candidate.known

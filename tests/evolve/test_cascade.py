@@ -147,23 +147,25 @@ def test_a_tie_on_the_part_stops_a_candidate_only_while_the_part_tells_the_seeds
     assert not fooled.goes_on("worse", worse, "best")
 
 
-def test_a_decision_sees_only_the_outcomes_known_when_the_candidate_was_proposed() -> None:
-    """Results of candidates that finished sooner but were proposed later (higher ordinals than the
-    candidate knew) change no decision: the run's path does not hang on which worker is faster."""
+def test_a_decision_sees_the_programs_proposed_before_it_and_ties_as_known_when_it_was_proposed() -> None:
+    """Parts of candidates proposed later (higher ordinals), even if they finished sooner, and rests that
+    came in after the candidate was proposed change no decision: the run's path does not hang on which
+    worker is faster."""
     seed = PartResult(0.5, ({"u1/q1": 1.0, "u2/q1": 0.0},))
-    other = PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},))
+
+    def other() -> PartResult:
+        return PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},))
+
     cascade = Cascade(margin=0.0)
-    assert cascade.goes_on("seed", seed, None)
-    assert cascade.goes_on("third", other, "seed", ordinal=3, known=1)
-    assert cascade.goes_on(
-        "second", PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},)), "seed", ordinal=2, known=1
-    )
-    # the fourth knew the third's outcome: its copy of the third stops; the second did not know it
-    assert not cascade.goes_on(
-        "fourth", PartResult(0.5, ({"u1/q1": 0.0, "u2/q1": 1.0},)), "seed", ordinal=4, known=3
-    )
+    assert cascade.goes_on("seed", seed, None, ordinal=0)
+    assert cascade.goes_on("third", other(), "seed", ordinal=3, known=0), "it finished first"
+    assert cascade.goes_on("second", other(), "seed", ordinal=2, known=0), "the third came after it"
+    assert not cascade.goes_on("fourth", other(), "seed", ordinal=4, known=0), "a copy of the second"
     # the third and the second tie on the part and differ on the rest: ties prove nothing from ordinal 3 on
     cascade.record_rest("third", 0, {"u3/q1": 1.0})
     cascade.record_rest("second", 0, {"u3/q1": 0.0})
     assert cascade.ties_broken_at == 3
     assert cascade.ties_tell(known=2) and not cascade.ties_tell(known=3) and not cascade.ties_tell()
+    # a candidate proposed before both outcomes were in still stops on a tie; one proposed after goes on
+    assert not cascade.goes_on("fifth", other(), "seed", ordinal=5, known=2)
+    assert cascade.goes_on("sixth", other(), "seed", ordinal=6, known=3)
