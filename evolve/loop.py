@@ -26,11 +26,12 @@ duplicate check), decides candidates on the cascade's part, and takes outcomes i
 its island, migration), each in that order. Candidate n + window is proposed right after candidate n is
 taken in, so it is chosen from the population and the operator record as they stand after candidates
 1..n; its cascade decision compares it with its island's best of that moment and with the parts of
-every program proposed before it (`evolve.cascade`). So a run seed gives the same run, whatever finished first, as long
-as what the workers compute does not change (the offline agent and mutator, a deterministic model); a
-resumed run takes in what was recorded and goes on from there, which may choose differently from the
-run that was killed. The price: a candidate that takes long holds up what later ones teach the search,
-never the workers (the window keeps up to `workers + proposals in flight` candidates in work).
+every program proposed before it (`evolve.cascade`). So a run seed gives the same run, whatever
+finished first, as long as what the workers compute does not change (the offline agent and mutator, a
+deterministic model); a resumed run takes in what was recorded and goes on from there, which may
+choose differently from the run that was killed. The price: a candidate that takes long holds up the
+proposals after it once the window is full (it holds `workers + proposals in flight` candidates, so a
+worker idles only when all the others in it are done).
 """
 
 from __future__ import annotations

@@ -57,8 +57,14 @@ def run_evolution(
         if config.ray_address:
             ray.init(address=config.ray_address, logging_level="ERROR", log_to_driver=False)
         else:
+            # "local": a Ray of its own with `workers` CPUs, even when another Ray runs on this machine
+            # (ray.init would otherwise join that one, and refuse the CPU count).
             ray.init(
-                num_cpus=config.workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False
+                address="local",
+                num_cpus=config.workers,
+                include_dashboard=False,
+                logging_level="ERROR",
+                log_to_driver=False,
             )
         ray_started = True
         evolution = Evolution(config, store, run_id, make_mutator)

@@ -163,6 +163,20 @@ def test_a_run_spreads_evaluations_over_both_nodes_of_a_cluster(
     assert_consistent(store, summary["run_id"], 8)
 
 
+def test_a_run_without_a_ray_address_starts_its_own_ray_beside_a_cluster_already_running(
+    tmp_path: Path, two_node_cluster: str
+) -> None:
+    """Without --ray-address a run uses a Ray of its own with --workers CPUs: a cluster someone started
+    on the same machine is neither joined nor in the way."""
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    config = write_config(tmp_path, 4)
+    summary = run_cli(evolve_args(archive, "--config", str(config), *SMALL_RUN), env=CLUSTER_ENV)
+    store = ArchiveStore(archive)
+    workers = {e.worker.split("/")[-1] for e in store.run_evaluations(summary["run_id"]) if e.worker}
+    assert len(workers) == 1, f"evaluations ran on {workers}, not on the run's own single node"
+    assert_consistent(store, summary["run_id"], 4)
+
+
 def test_a_planning_run_on_the_built_in_household_world(tmp_path: Path) -> None:
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
     args = ["--domain", "planning", "--budget", "2", "--seeds", "bm25_turns", "--sandbox", "inprocess"]
