@@ -225,6 +225,23 @@ def test_fusion_writes_both_memories_and_merges_their_rankings_without_duplicate
     assert any("Lisbon has great light" in line for line in output)
 
 
+def test_fusion_keeps_the_donors_method_named_like_one_of_its_module_functions():
+    """Found in a run: a donor with a module function `_fit` and a method `_fit` (called as
+    `self._fit`) lost the method's name to the rename, and every write of the child crashed."""
+    donor = KEYWORD_MEMORY.replace(
+        "class KnowledgeBase:", "def _kept(notes):\n    return notes\n\n\nclass KnowledgeBase:"
+    ).replace(
+        '        return "\\n".join(hits)[:READ_CHAR_BUDGET]',
+        '        return "\\n".join(self._kept(_kept(hits)))[:READ_CHAR_BUDGET]\n\n'
+        "    def _kept(self, notes):\n        return notes[:20]",
+    )
+    assert "def _kept(self, notes)" in donor and "def _kept(notes)" in donor
+    made = fusion.fuse(ProgramText(KEYWORD_MEMORY), ProgramText(donor), "donor", context())
+    assert made is not None
+    assert "def _second_kept(notes)" in made.source and "def _kept(self, notes)" in made.source
+    assert "A small flat in Lisbon near the river." in read_after_writes(made.source, "Where is the flat?")
+
+
 def test_fused_lines_weight_the_second_ranking_by_its_share():
     first, second = "a1 x\na2 x\na3 x", "b1 y\nb2 y\nb3 y"
     assert _fused_lines(first, second, 0.5, 10, 3000).splitlines()[:2] == ["a1 x", "b1 y"]

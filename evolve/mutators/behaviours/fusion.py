@@ -193,8 +193,14 @@ class _Renamer(ast.NodeTransformer):
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
+        """The class renamed; its methods keep their names, even one named like a module-level function:
+        a method is reached as an attribute (`self._fit`), which no rename touches."""
+        methods = {id(s): s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
         node.name = self.renames.get(node.name, node.name)
         self.generic_visit(node)
+        for statement in node.body:
+            if id(statement) in methods:
+                statement.name = methods[id(statement)]
         return node
 
     def visit_Global(self, node: ast.Global) -> ast.Global:
