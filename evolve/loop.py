@@ -143,7 +143,8 @@ class _Candidate:
     """Its place in the order of proposals this process made, which is the order outcomes are taken in
     (1, 2, ...; the seeds are 0)."""
     known: int
-    """How many outcomes had been taken in when it was proposed: its cascade decision sees no later one."""
+    """How many outcomes had been taken in when it was proposed: whether a tie on the cascade's part still
+    tells is judged on what those showed."""
     best_id: str | None
     """Its island's best program when it was proposed: what the cascade compares it with."""
 
@@ -250,7 +251,9 @@ class Evolution:
         recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
         self.pending.extend(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
         try:
-            self._propose_while_room()
+            started = time.perf_counter()
+            self._propose_while_room()  # later proposals follow outcomes, in `_collect_one`'s time
+            self.status.loop_seconds += time.perf_counter() - started
             notify(self.status)
             while self.in_flight or self.proposing:
                 self._collect_one()
@@ -329,9 +332,7 @@ class Evolution:
             if self._budget_spent():
                 self.pending.clear()
                 return
-            started = time.perf_counter()
             self._propose(self.pending.popleft())
-            self.status.loop_seconds += time.perf_counter() - started
 
     def _candidate(self, sequence: int, island: int, parent_id: str, mutator: str) -> _Candidate:
         """The loop's record of a candidate proposed (or replayed) now: its ordinal, and what is known."""
