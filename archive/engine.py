@@ -10,6 +10,8 @@ SQLite, an advisory lock on PostgreSQL), so processes that open a new archive at
 from __future__ import annotations
 
 import math
+import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -80,7 +82,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         dbapi_connection.isolation_level = None  # the driver's own BEGIN would be DEFERRED; see below
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -91,6 +93,24 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, waiting up to the busy timeout for the file.
+
+    The first switch of a new file needs it to itself, and SQLite may answer "database is locked" at once
+    instead of calling its busy handler while another process switches the same file (seen when several
+    processes open a new archive at the same moment). Once the file is in WAL mode the switch is a no-op.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def create_schema(engine: Engine) -> None:
