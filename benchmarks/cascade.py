@@ -14,8 +14,11 @@ parent), and its sign says which run found the better winner. Over several seeds
 with a 95% bootstrap interval over the seeds. The runs: the offline structural mutator,
 seeds bm25_turns and vector_rag, the default synthetic data (10 conversations: `select` holds four, the
 cascade's first part one), in-process programs, 2 Ray workers. The LLM agent's model is the local fake
-server (tests/providers/fake_llm_server.py `echoing`, on 127.0.0.1, no delay), the response cache off so
-that every call the agent makes is counted.
+server (tests/providers/fake_llm_server.py `reading`, on 127.0.0.1, no delay: it answers with the
+retrieved line sharing the most words with the question), the response cache off so that every call the
+agent makes is counted. (Until 3 December the fake answered with the first retrieved line, `echoing`;
+then one operator that puts a session's best turns first lifted a program by ~0.19, and whether one
+early child of it was stopped decided a run: a property of that fake, not of a model that reads.)
 
     python benchmarks/cascade.py
 """
@@ -36,7 +39,7 @@ from evolve.cascade import JOINED
 from evolve.config import RunConfig
 from evolve.run import run_evolution
 from providers.config import LLMSettings
-from tests.providers.fake_llm_server import FakeLLMServer, echoing
+from tests.providers.fake_llm_server import FakeLLMServer, reading
 
 RESULTS = Path(__file__).parent / "results" / "cascade.md"
 DATA = "synthetic"
@@ -102,7 +105,7 @@ def main() -> None:
     parser.add_argument("--agents", nargs="+", default=["offline", "llm"], choices=["offline", "llm"])
     args = parser.parse_args()
     rows: list[tuple[str, int, dict[str, dict[str, float]]]] = []
-    with FakeLLMServer(reply=echoing()) as server:
+    with FakeLLMServer(reply=reading()) as server:
         models = {"offline": None, "llm": f"openai-compatible:{server.openai_url}:fake-model"}
         for label in args.agents:
             for seed in args.seeds:
@@ -133,9 +136,10 @@ def report(rows: list[tuple[str, int, dict[str, dict[str, float]]]], args: argpa
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; structural mutator, seeds "
         f"bm25_turns and vector_rag, 2 islands, {args.candidates} candidates, default synthetic data "
         "(select: 4 conversations; the cascade's first part: 1, the rest: 3), in-process programs, "
-        "2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 (deterministic, no delay, "
-        "response cache off). Agent work counts every evaluation the run played (first parts, rests, "
-        "all of select without the cascade, and the final test of the winner and the best seed); a "
+        "2 Ray workers; the LLM agent's model is the fake server on 127.0.0.1 (`reading`: deterministic, no "
+        "delay, answers with the retrieved line sharing most words with the question; response cache "
+        "off). Agent work counts every evaluation the run played (first parts, rests, all of select "
+        "without the cascade, and the final test of the winner and the best seed); a "
         "`select` evaluation joined from its parts played nothing itself. Fall and test gap are against "
         "the run without the cascade (the gap: this run's winner's test score minus that one's).",
         "",

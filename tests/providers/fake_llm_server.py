@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from evaluators.text import content_words
+
 EMBEDDING_DIMENSIONS = 8
 
 
@@ -101,6 +103,25 @@ def echoing(latency: float = 0.0) -> Reply:
     field (the question, or the session's text); an answer is the first line of the retrieved memory. So
     what it says depends on what the memory returned, and a write or read out of order changes scores.
     """
+    return _task_agent_model(latency, lambda memory, question: memory[0])
+
+
+def reading(latency: float = 0.0) -> Reply:
+    """Like `echoing`, but an answer is the retrieved line sharing the most words with the question.
+
+    A real model reads the whole retrieved memory, not only its first line: with `echoing`, a memory that
+    merely puts a likely line first gains as much as one that finds the answer. Ties go to the earlier line.
+    """
+
+    def best_line(memory: list[str], question: str) -> str:
+        wanted = set(content_words(question))
+        return max(memory, key=lambda line: len(wanted & set(content_words(line))))
+
+    return _task_agent_model(latency, best_line)
+
+
+def _task_agent_model(latency: float, answer: Callable[[list[str], str], str]) -> Reply:
+    """The task agent's model: schema requests echo their subject; `answer` picks from the memory lines."""
 
     def reply(request: SeenRequest) -> str:
         time.sleep(latency)
@@ -116,7 +137,9 @@ def echoing(latency: float = 0.0) -> Reply:
                 {key: subject if isinstance(value, str) else value for key, value in filled.items()}
             )
         memory = text.split("<retrieved_memory>\n", 1)[-1].split("\n</retrieved_memory>", 1)[0]
-        return (memory.strip().splitlines() or ["not known"])[0][:200]
+        question = text.split("Question: ", 1)[-1].split("\n", 1)[0]
+        lines = memory.strip().splitlines()
+        return answer(lines, question)[:200] if lines else "not known"
 
     return reply
 

@@ -12,7 +12,7 @@ import pytest
 
 from evaluators.conversation.data import Conversation, ConversationDataset, Question, Session, Turn
 from evaluators.conversation.domain import evaluate
-from evaluators.conversation.llm_agent import LLMConversationAgent
+from evaluators.conversation.llm_agent import NOTHING_RETRIEVED, LLMConversationAgent
 from evaluators.planning.llm_agent import LLMPlanningAgent
 from providers.embedders import HashedLexicalEmbedder
 from providers.errors import BudgetExhausted
@@ -20,7 +20,7 @@ from providers.llm import toolkit_backend
 from sandbox.contract import ProgramDescription, load_program
 from sandbox.session import Capabilities, InProcessSession
 from tests.providers.conftest import ClientFactory
-from tests.providers.fake_llm_server import FakeLLMServer, Fault, SeenRequest
+from tests.providers.fake_llm_server import FakeLLMServer, Fault, SeenRequest, echoing, reading
 
 PROGRAM_SOURCE = dedent(
     '''
@@ -170,6 +170,21 @@ def test_answer_shows_memory_question_and_response_instruction(
         "Answer in a few words from the retrieved memory."
     )
     assert request.body["max_tokens"] == 64 and "response_format" not in request.body
+
+
+def test_the_benchmarks_reading_model_answers_from_the_best_line_where_echoing_takes_the_first(
+    server: FakeLLMServer, make_client: ClientFactory
+) -> None:
+    """The fake task models of the benchmarks: `reading` reads the whole memory, as a real model would."""
+    agent = LLMConversationAgent(make_client(cache=False))
+    memory = "Ben: pottery on Tuesdays\nAna: I adopted a puppy named Oscar\nAna: the puppy sleeps a lot"
+    server.reply = reading()
+    assert agent.answer(PROGRAM, "What did Ana adopt?", memory, "") == "Ana: I adopted a puppy named Oscar"
+    assert agent.answer(PROGRAM, "What did Ana adopt?", "", "") == NOTHING_RETRIEVED
+    server.reply = echoing()
+    assert agent.answer(PROGRAM, "What did Ana adopt?", memory, "") == "Ben: pottery on Tuesdays"
+    server.reply = reading()
+    assert agent.fill_query(PROGRAM, "What did Ana adopt?", "") == {"text": "What did Ana adopt?"}
 
 
 def test_anthropic_agent_uses_output_config(server: FakeLLMServer, make_client: ClientFactory) -> None:
