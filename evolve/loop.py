@@ -54,6 +54,7 @@ from evolve.config import RunConfig
 from evolve.database import Member, ProgramDatabase, behaviour_descriptor
 from evolve.errors import UserError
 from evolve.gains import measured_gain
+from evolve.in_order import InProposalOrder
 from evolve.mutators.base import Mutator
 from evolve.mutators.program_text import program_shape
 from evolve.paired import CaseValues
@@ -223,22 +224,15 @@ class Evolution:
         proposal thread busy while an early candidate still evaluates."""
         self.pending: deque[int] = deque()
         """Sequence numbers still to propose (none while seeds and recorded candidates are taken in)."""
-        self.awaited: deque[_Candidate] = deque()
-        """Candidates proposed (or replayed) and not yet taken in, in proposal order."""
-        self.unsettled: deque[_Candidate] = deque()
-        """Candidates whose proposals are not settled yet, in proposal order."""
-        self.proposals: dict[int, Proposal] = {}
-        """Finished proposals by ordinal, waiting for the earlier ones to settle."""
-        self.deciding: deque[_Candidate] = deque()
-        """Candidates evaluated on the cascade's part and not yet decided, in proposal order."""
-        self.parts_in: dict[int, tuple[EvaluationRequest, bool, float]] = {}
-        """Their part results by ordinal, waiting for the earlier ones to be decided."""
-        self.outcomes: dict[int, Member | None] = {}
-        """Candidates' outcomes by ordinal (a member for its island, or None), waiting to be taken in."""
+        self.outcomes: InProposalOrder[_Candidate, Member | None] = InProposalOrder()
+        """Candidates proposed (or replayed) and not yet taken in, and their outcomes back (a member for
+        their island, or None)."""
+        self.proposals: InProposalOrder[_Candidate, Proposal] = InProposalOrder()
+        """Candidates whose proposals are not settled yet, and the proposals back."""
+        self.parts: InProposalOrder[_Candidate, tuple[EvaluationRequest, bool, float]] = InProposalOrder()
+        """Candidates evaluated on the cascade's part and not yet decided, and the part results back."""
         self.ordinals = 0
         """Candidates proposed or replayed so far in this process: the last ordinal given."""
-        self.taken_in = 0
-        """Outcomes taken in so far."""
         self.local_worker_pids: set[int] = set()
         """Worker processes on this machine that ran evaluations: their sandboxes outlive them (see
         `sandbox.backends.sweep_orphaned_sandboxes`)."""
@@ -260,7 +254,7 @@ class Evolution:
                 notify(self.status)
         finally:
             self.proposing.close()
-        assert not self.awaited, "every candidate proposed is taken in before the run ends"
+        assert not self.outcomes, "every candidate proposed is taken in before the run ends"
         self.status.phase = "testing"
         notify(self.status)
         return self._finish()
@@ -304,9 +298,9 @@ class Evolution:
                 self.status.rejected += 1
             parent_id = recorded.parent_ids[0] if recorded.parent_ids else ""
             candidate = self._candidate(recorded.sequence, recorded.island, parent_id, recorded.mutator)
-            self.awaited.append(candidate)
+            self.outcomes.expect(candidate)
             if recorded.status != "accepted" or recorded.program_id is None:
-                self.outcomes[candidate.ordinal] = None
+                self.outcomes.arrive(candidate, None)
                 self._take_in_outcomes()
                 continue
             program = self.store.get_program(recorded.program_id)
@@ -324,11 +318,11 @@ class Evolution:
     def awaited_sequences(self) -> set[int]:
         """The sequence numbers of candidates proposed and not yet taken in: what the next proposal must
         not learn from (their outcomes may or may not be in the archive yet)."""
-        return {candidate.sequence for candidate in self.awaited}
+        return {candidate.sequence for candidate in self.outcomes}
 
     def _propose_while_room(self) -> None:
         """Propose the next candidates while the window has room and the budget allows."""
-        while self.pending and len(self.awaited) < self.window:
+        while self.pending and len(self.outcomes) < self.window:
             if self._budget_spent():
                 self.pending.clear()
                 return
@@ -336,6 +330,7 @@ class Evolution:
 
     def _candidate(self, sequence: int, island: int, parent_id: str, mutator: str) -> _Candidate:
         """The loop's record of a candidate proposed (or replayed) now: its ordinal, and what is known."""
+        taken_in = self.ordinals - len(self.outcomes)
         self.ordinals += 1
         best = self.database.islands[island % len(self.database.islands)].best()
         return _Candidate(
@@ -344,7 +339,7 @@ class Evolution:
             parent_id,
             mutator,
             ordinal=self.ordinals,
-            known=self.taken_in,
+            known=taken_in,
             best_id=best.program_id if best is not None else None,
         )
 
@@ -358,8 +353,8 @@ class Evolution:
         others = [(member.program_id, member.source) for member in inspirations]
         mutator = self.make_mutator(rng, self)
         candidate = self._candidate(sequence, island, parent.program_id, mutator.name)
-        self.awaited.append(candidate)
-        self.unsettled.append(candidate)
+        self.outcomes.expect(candidate)
+        self.proposals.expect(candidate)
         arguments = (mutator, parent.source, parent.program_id, others)
         if mutator.runs_anywhere:
             self.in_flight[propose_on_worker.remote(*arguments)] = candidate
@@ -369,18 +364,14 @@ class Evolution:
     def _proposal_finished(self, candidate: _Candidate, proposal: Proposal) -> None:
         """Settle this proposal and every later one already back, in the order they were made: which of
         two children alike is the duplicate does not hang on which came back first."""
-        self.proposals[candidate.ordinal] = proposal
-        while self.unsettled and self.unsettled[0].ordinal in self.proposals:
-            first = self.unsettled.popleft()
-            self._settle(first, self.proposals.pop(first.ordinal))
+        self.proposals.arrive(candidate, proposal)
+        for first, settled in self.proposals.ready():
+            self._settle(first, settled)
 
     def _take_in_outcomes(self) -> None:
         """Take finished candidates in, in proposal order, proposing after each what the window then
         allows: the population a proposal sees does not hang on which candidates finished first."""
-        while self.awaited and self.awaited[0].ordinal in self.outcomes:
-            candidate = self.awaited.popleft()
-            member = self.outcomes.pop(candidate.ordinal)
-            self.taken_in += 1
+        for candidate, member in self.outcomes.ready():
             if member is not None:
                 self.database.add(member, candidate.island)
                 self.status.best_per_island = self.database.best_per_island()
@@ -406,7 +397,7 @@ class Evolution:
 
         if mutation is None:
             self.status.rejected += 1
-            self.outcomes[candidate.ordinal] = None
+            self.outcomes.arrive(candidate, None)
             record(
                 "rejected",
                 parent_ids=[candidate.parent_id],
@@ -424,7 +415,7 @@ class Evolution:
             self.status.duplicates += 1
             detail = "identical or near-identical to a program already evaluated"
             record("duplicate", reason="duplicate", detail=detail, **described)
-            self.outcomes[candidate.ordinal] = None
+            self.outcomes.arrive(candidate, None)
             return
         self.seen_shapes.add(proposal.shape)
         with self.store.transaction():
@@ -476,7 +467,7 @@ class Evolution:
         if split == "select" and self.cascade.needs_first_look(program_id):
             split = CASCADE
             if candidate is not None:
-                self.deciding.append(candidate)
+                self.parts.expect(candidate)
         for data in self.data if datasets is None else datasets:
             request = self._request(program_id, source, split, data)
             existing = self._evaluation(program_id, split, data)
@@ -573,7 +564,7 @@ class Evolution:
             if candidate is None:
                 self._after_first_look(request, None, ok, score)
             else:
-                self.parts_in[candidate.ordinal] = (request, ok, score)
+                self.parts.arrive(candidate, (request, ok, score))
                 self._decide_in_order()
             return
         member = None
@@ -582,16 +573,14 @@ class Evolution:
         else:
             self.status.failed += 1
         if candidate is not None:
-            self.outcomes[candidate.ordinal] = member
+            self.outcomes.arrive(candidate, member)
         elif member is not None:
             self.seed_members[request.program_id] = member
 
     def _decide_in_order(self) -> None:
         """Decide every candidate whose part is in and whose elders are decided: a decision sees the
         parts of all candidates proposed before it, whichever finished first."""
-        while self.deciding and self.deciding[0].ordinal in self.parts_in:
-            candidate = self.deciding.popleft()
-            request, ok, score = self.parts_in.pop(candidate.ordinal)
+        for candidate, (request, ok, score) in self.parts.ready():
             self._after_first_look(request, candidate, ok, score)
 
     def _after_first_look(
@@ -603,7 +592,7 @@ class Evolution:
         if not ok:
             self.status.failed += 1
             if candidate is not None:
-                self.outcomes[candidate.ordinal] = None
+                self.outcomes.arrive(candidate, None)
             return
         part = PartResult(score, tuple(self._part_cases(request.program_id, data) for data in self.data))
         if candidate is None:
@@ -619,7 +608,7 @@ class Evolution:
         else:
             self.status.stopped_early += 1
             if candidate is not None:
-                self.outcomes[candidate.ordinal] = None
+                self.outcomes.arrive(candidate, None)
 
     def _went_on(self, program_id: str) -> bool:
         """Whether the program was evaluated on the rest of `select` (or all of it) on some dataset: the
