@@ -7,11 +7,17 @@ behaviour descriptor (how much `read()` returns, how many LLM calls it makes), a
 descriptor cell share its selection weight. When an island is full, the member evicted is the worst of
 the most crowded cell, so diverse designs survive next to the best one.
 
-Deterministic: every random choice takes the `random.Random` it is given.
+Deterministic: every random choice takes the `random.Random` it is given, and takes one number from it
+whatever the island holds. Each member's share of the choice is then drawn from that number and the
+member's id (common random numbers, the Gumbel-max form of the softmax): two populations that differ by
+one member make the same choice unless that member wins it, and the mutator's own draws that follow
+are the same. So two runs of one seed that part on one candidate (one stopped by the cascade, say) do
+not part on every later choice too, and comparing them measures what that candidate changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections import Counter
@@ -79,20 +85,24 @@ class ProgramDatabase:
         if not members:
             raise LookupError(f"island {island} is empty: no program has been evaluated successfully yet")
         crowding = Counter(m.descriptor for m in members)
-        top = max(m.score for m in members)
-        weights = [math.exp((m.score - top) / self.temperature) / crowding[m.descriptor] for m in members]
-        return rng.choices(members, weights=weights, k=1)[0]
+        draw = rng.getrandbits(64)
+
+        def weight_and_noise(member: Member) -> float:
+            log_weight = member.score / self.temperature - math.log(crowding[member.descriptor])
+            return log_weight - math.log(-math.log(_member_uniform(draw, member.program_id)))
+
+        return max(members, key=weight_and_noise)
 
     def inspirations(self, island: int, parent: Member, count: int, rng: random.Random) -> list[Member]:
         """Up to `count` other elites: the best of other islands first, then random members of this one."""
         chosen: list[Member] = []
         others = [isl.best() for index, isl in enumerate(self.islands) if index != island]
         pool = sorted((m for m in others if m is not None), key=_rank, reverse=True)
+        draw = rng.getrandbits(64)
         own = sorted(
             (m for m in self.islands[island].members.values() if m.program_id != parent.program_id),
-            key=lambda m: m.program_id,
+            key=lambda m: _member_uniform(draw, m.program_id),
         )
-        rng.shuffle(own)
         for member in [*pool, *own]:
             if len(chosen) == count:
                 break
@@ -112,6 +122,12 @@ class ProgramDatabase:
 
     def best_per_island(self) -> list[float | None]:
         return [best.score if (best := island.best()) else None for island in self.islands]
+
+
+def _member_uniform(draw: int, program_id: str) -> float:
+    """A number in (0, 1), uniform over draws, fixed by the draw and the member: its share of one choice."""
+    digest = hashlib.blake2b(f"{draw}:{program_id}".encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") + 0.5) / 2**64
 
 
 def _rank(member: Member) -> tuple[float, str]:

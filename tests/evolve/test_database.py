@@ -40,6 +40,35 @@ def test_crowded_behaviour_cells_share_their_selection_weight() -> None:
     assert 0.4 < picks["different"] / 4000 < 0.6
 
 
+def test_a_member_more_changes_a_choice_only_when_it_wins_it_and_leaves_later_draws_alone() -> None:
+    """Common random numbers: two runs of one seed whose islands differ by one member stay on one path."""
+    smaller = ProgramDatabase(islands=1, capacity=10, temperature=0.05)
+    larger = ProgramDatabase(islands=1, capacity=10, temperature=0.05)
+    for name, score, cell in (
+        ("a", 0.50, (1, 0)),
+        ("b", 0.48, (2, 0)),
+        ("c", 0.47, (1, 0)),
+        ("d", 0.45, (3, 0)),
+    ):
+        smaller.add(member(name, score, cell))
+        larger.add(member(name, score, cell))
+    larger.add(member("extra", 0.49, (0, 1)))  # a cell of its own: no one else's weight changes
+    changed = 0
+    for seed in range(400):
+        here, there = random.Random(seed), random.Random(seed)
+        parent, other_parent = smaller.select_parent(0, here), larger.select_parent(0, there)
+        if other_parent.program_id != "extra":
+            assert other_parent == parent
+        else:
+            changed += 1
+        shown = [m.program_id for m in smaller.inspirations(0, parent, 2, here)]
+        other_shown = [m.program_id for m in larger.inspirations(0, parent, 2, there)]
+        kept = [name for name in other_shown if name != "extra"]
+        assert kept == shown[: len(kept)]  # the extra member, where it is shown, only pushes the others on
+        assert here.random() == there.random()  # what the mutator draws next does not hang on the island
+    assert 40 < changed < 200  # the extra member wins its softmax share of the choices, no more
+
+
 def test_full_island_evicts_the_worst_of_the_most_crowded_cell_and_keeps_the_best() -> None:
     island = Island(capacity=3)
     island.add(member("best", 0.9, (1, 0)))
