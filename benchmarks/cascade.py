@@ -55,26 +55,33 @@ def agent_operations(split: str) -> int:
     return sum(len(c.sessions) + len(c.questions) for c in chosen.conversations)
 
 
+def run_config(
+    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
+) -> RunConfig:
+    """The benchmark's run: see the module docstring."""
+    return RunConfig(
+        data=DATA,
+        agent="llm" if agent_model else "offline",
+        agent_model=agent_model,
+        llm=LLMSettings(cache=False),
+        sandbox="inprocess",
+        seeds=("bm25_turns", "vector_rag"),
+        islands=2,
+        max_candidates=candidates,
+        workers=2,
+        seed=seed,
+        cascade=cascade,
+        cascade_margin=margin,
+    )
+
+
 def one_run(
     cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
-        config = RunConfig(
-            data=DATA,
-            agent="llm" if agent_model else "offline",
-            agent_model=agent_model,
-            llm=LLMSettings(cache=False),
-            sandbox="inprocess",
-            seeds=("bm25_turns", "vector_rag"),
-            islands=2,
-            max_candidates=candidates,
-            workers=2,
-            seed=seed,
-            cascade=cascade,
-            cascade_margin=margin,
-        )
+        config = run_config(cascade, margin, candidates, seed, agent_model)
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
         summary = run_evolution(config, store, run.id)
         evaluations = store.run_evaluations(run.id)
