@@ -18,7 +18,8 @@ server (tests/providers/fake_llm_server.py `reading`, on 127.0.0.1, no delay: it
 retrieved line sharing the most words with the question), the response cache off so that every call the
 agent makes is counted. (Until 3 December the fake answered with the first retrieved line, `echoing`;
 then one operator that puts a session's best turns first lifted a program by ~0.19, and whether one
-early child of it was stopped decided a run: a property of that fake, not of a model that reads.)
+early child of it was stopped decided a run. A model that reads the whole memory does not reward a
+memory for its first line alone.)
 
     python benchmarks/cascade.py
 """
