@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from archive import ArchiveStore
-from benchmarks.cascade import DATA, agent_operations
+from benchmarks.cascade import DATA, agent_operations, run_config
 from evaluators.domains import TaskDomain, get_domain
 from evaluators.result import CaseResult
 from evolve.config import RunConfig
@@ -45,16 +45,7 @@ def child_rows(seed: int, candidates: int) -> tuple[list[dict[str, object]], lis
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
-        config = RunConfig(
-            data=DATA,
-            sandbox="inprocess",
-            seeds=("bm25_turns", "vector_rag"),
-            islands=2,
-            max_candidates=candidates,
-            workers=2,
-            seed=seed,
-            cascade=False,
-        )
+        config = run_config(cascade=False, margin=0.0, candidates=candidates, seed=seed, agent_model=None)
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
         winner_id = run_evolution(config, store, run.id).best_program_id
         programs = [program for program, _ in store.run_programs(run.id)]
