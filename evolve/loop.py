@@ -40,7 +40,8 @@ import random
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -245,9 +246,8 @@ class Evolution:
         recorded = {candidate.sequence for candidate in self.store.candidates(self.run_id)}
         self.pending.extend(s for s in range(1, self.config.max_candidates + 1) if s not in recorded)
         try:
-            started = time.perf_counter()
-            self._propose_while_room()  # later proposals follow outcomes, in `_collect_one`'s time
-            self.status.loop_seconds += time.perf_counter() - started
+            with self._driver_busy():  # later proposals follow outcomes, in `_collect_one`'s time
+                self._propose_while_room()
             notify(self.status)
             while self.in_flight or self.proposing:
                 self._collect_one()
@@ -484,23 +484,28 @@ class Evolution:
         while True:
             finished = self.proposing.take_finished(timeout=0.0 if self.in_flight else None)
             if finished is not None:
-                started = time.perf_counter()
-                self._proposal_finished(*finished)
-                self._take_in_outcomes()
-                self.status.loop_seconds += time.perf_counter() - started
+                with self._driver_busy():
+                    self._proposal_finished(*finished)
+                    self._take_in_outcomes()
                 return
             # Ray cannot wait on a thread: with proposals in threads, look at them again every so often.
             timeout = PROPOSAL_POLL_SECONDS if self.proposing else None
             ready, _ = ray.wait(list(self.in_flight), num_returns=1, timeout=timeout)
             if ready:
                 break
+        with self._driver_busy():
+            task = self.in_flight.pop(ready[0])
+            if isinstance(task, _Candidate):
+                self._proposal_finished(task, self._proposal(ready[0]))
+            else:
+                self._take_evaluation(ready[0], task.request, task.candidate)
+            self._take_in_outcomes()
+
+    @contextmanager
+    def _driver_busy(self) -> Iterator[None]:
+        """Count the time inside as the driver's own work (`RunStatus.loop_seconds`), not waiting."""
         started = time.perf_counter()
-        task = self.in_flight.pop(ready[0])
-        if isinstance(task, _Candidate):
-            self._proposal_finished(task, self._proposal(ready[0]))
-        else:
-            self._take_evaluation(ready[0], task.request, task.candidate)
-        self._take_in_outcomes()
+        yield
         self.status.loop_seconds += time.perf_counter() - started
 
     def _proposal(self, reference: ray.ObjectRef) -> Proposal:
