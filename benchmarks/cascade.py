@@ -32,12 +32,15 @@ import platform
 import random
 import statistics
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from archive import ArchiveStore
 from evaluators.conversation.domain import load_dataset, split_dataset
 from evolve.cascade import JOINED
 from evolve.config import RunConfig
+from evolve.loop import RunSummary
 from evolve.run import run_evolution
 from providers.config import LLMSettings
 from tests.providers.fake_llm_server import FakeLLMServer, reading
@@ -76,17 +79,23 @@ def run_config(
     )
 
 
-def one_run(
-    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
-) -> dict[str, float]:
+@contextmanager
+def finished_run(config: RunConfig) -> Iterator[tuple[ArchiveStore, str, RunSummary]]:
+    """Run `config` in an archive and cache of its own, and hand out the archive, run id and summary;
+    both are deleted when the block ends."""
     with tempfile.TemporaryDirectory() as directory:
         os.environ["MNEMOFORGE_CACHE_DIR"] = directory
         store = ArchiveStore(f"sqlite:///{directory}/archive.db")
-        config = run_config(cascade, margin, candidates, seed, agent_model)
         run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
-        summary = run_evolution(config, store, run.id)
-        evaluations = store.run_evaluations(run.id)
-        calls = store.llm_cost(run.id).by_purpose.get("agent", {}).get("calls", 0)
+        yield store, run.id, run_evolution(config, store, run.id)
+
+
+def one_run(
+    cascade: bool, margin: float, candidates: int, seed: int, agent_model: str | None
+) -> dict[str, float]:
+    with finished_run(run_config(cascade, margin, candidates, seed, agent_model)) as (store, run_id, summary):
+        evaluations = store.run_evaluations(run_id)
+        calls = store.llm_cost(run_id).by_purpose.get("agent", {}).get("calls", 0)
         played = [e for e in evaluations if e.worker != JOINED]  # a joined one played nothing itself
         return {
             "agent_operations": sum(agent_operations(e.split) for e in played),

@@ -23,17 +23,13 @@ a run with the cascade cannot take that path.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from archive import ArchiveStore
-from benchmarks.cascade import DATA, agent_operations, run_config
+from benchmarks.cascade import DATA, agent_operations, finished_run, run_config
 from evaluators.domains import TaskDomain, get_domain
 from evaluators.result import CaseResult
 from evolve.config import RunConfig
 from evolve.evaluation import assemble, open_embedder
-from evolve.run import run_evolution
 from sandbox.backends import make_session_factory
 
 RESULTS = Path(__file__).parent / "results" / "cascade_children.md"
@@ -42,13 +38,10 @@ RESULTS = Path(__file__).parent / "results" / "cascade_children.md"
 def child_rows(seed: int, candidates: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """One no-cascade run; per child: its changed conversations, its change on all of select and on the
     cascade part, against its primary parent; and the same for each step of the winner's lineage."""
-    with tempfile.TemporaryDirectory() as directory:
-        os.environ["MNEMOFORGE_CACHE_DIR"] = directory
-        store = ArchiveStore(f"sqlite:///{directory}/archive.db")
-        config = run_config(cascade=False, margin=0.0, candidates=candidates, seed=seed, agent_model=None)
-        run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
-        winner_id = run_evolution(config, store, run.id).best_program_id
-        programs = [program for program, _ in store.run_programs(run.id)]
+    config = run_config(cascade=False, margin=0.0, candidates=candidates, seed=seed, agent_model=None)
+    with finished_run(config) as (store, run_id, summary):
+        winner_id = summary.best_program_id
+        programs = [program for program, _ in store.run_programs(run_id)]
     domain = get_domain(config.domain)
     dataset = domain.load_dataset(DATA)
     setup = assemble(

@@ -13,14 +13,10 @@ where they part. The runs are those of `benchmarks/cascade.py` (offline agent, d
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from archive import ArchiveStore
-from benchmarks.cascade import run_config
+from benchmarks.cascade import finished_run, run_config
 from evolve.config import RunConfig
-from evolve.run import run_evolution
 
 RESULTS = Path(__file__).parent / "results" / "cascade_paths.md"
 RunPath = dict[int, tuple[tuple[str, ...], str | None]]
@@ -28,13 +24,8 @@ RunPath = dict[int, tuple[tuple[str, ...], str | None]]
 
 
 def one_path(cascade: bool, candidates: int, seed: int) -> RunPath:
-    with tempfile.TemporaryDirectory() as directory:
-        os.environ["MNEMOFORGE_CACHE_DIR"] = directory
-        store = ArchiveStore(f"sqlite:///{directory}/archive.db")
-        config = run_config(cascade, 0.0, candidates, seed, agent_model=None)
-        run = store.create_run(config.domain, config.model_dump(mode="json"), config.seed)
-        run_evolution(config, store, run.id)
-        return {c.sequence: (tuple(c.parent_ids), c.program_id) for c in store.candidates(run.id)}
+    with finished_run(run_config(cascade, 0.0, candidates, seed, agent_model=None)) as (store, run_id, _):
+        return {c.sequence: (tuple(c.parent_ids), c.program_id) for c in store.candidates(run_id)}
 
 
 def main() -> None:
