@@ -107,6 +107,17 @@ class RunReport:
         return (self.run.summary or {}).get("test_gain")
 
     @property
+    def select_gain(self) -> dict[str, Any] | None:
+        """The best candidate's gain over the best seed on `select` with its interval (runs since the
+        winner had to beat the seed beyond that interval; None before, or when no candidate was higher)."""
+        return (self.run.summary or {}).get("select_gain")
+
+    @property
+    def best_candidate_id(self) -> str | None:
+        """The best program on `select`, which is not the winner when its gain there is within noise."""
+        return (self.run.summary or {}).get("best_candidate_id")
+
+    @property
     def transfer(self) -> list[dict[str, Any]]:
         """The winner against every seed on data the run never saw, as the run's summary has it."""
         return list((self.run.summary or {}).get("transfer") or [])

@@ -161,14 +161,14 @@ def record_joined_select(
     run_id: str,
 ) -> Evaluation:
     """Record (once) the `select` evaluation, with `select`'s `fingerprint`, joined from a program's
-    evaluations on the cascade part and on the rest; return it."""
+    evaluations on the cascade part and on the rest, with both parts' scored cases; return it."""
     first, rest = parts
     if (first.split, rest.split) != (CASCADE, SELECT_REST) or first.program_id != rest.program_id:
         raise ValueError("a select evaluation is joined from one program's cascade part and its rest")
     joined = join_parts([_result(store, first), _result(store, rest)], "select", fingerprint, summarize)
     evaluation, _ = store.record_evaluation(
         first.program_id,
-        **joined.to_json(include_cases=False),
+        **joined.to_json(),
         run_id=run_id,
         seconds=joined.cost.get("seconds"),
         worker=JOINED,

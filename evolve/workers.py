@@ -42,10 +42,11 @@ from sandbox.session import FailureReason, SessionFactory
 
 WORKER_LOST = "worker_lost"
 """Failure reason of an evaluation whose worker died twice (Ray retries a lost task once)."""
-SCORED_CASES_SPLITS = ("test", "all", CASCADE, SELECT_REST)
-"""Splits whose results carry their cases without texts: the held-out ones (`test` of a run's own data,
-`all` of a transfer dataset) for the intervals of its gains, and the cascade's two parts of `select`,
-to be joined into one `select` evaluation."""
+SCORED_CASES_SPLITS = ("select", "test", "all", CASCADE, SELECT_REST)
+"""Splits whose results carry their cases without texts (a few hundred bytes a case): `select`, for the
+interval that decides whether the best candidate beat the best seed beyond noise (`evolve.loop.winner`);
+the held-out ones (`test` of a run's own data, `all` of a transfer dataset) for the intervals of its
+gains; and the cascade's two parts of `select`, to be joined into one `select` evaluation."""
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,12 @@ def evaluate_on_worker(request: EvaluationRequest) -> dict[str, Any]:
 
     A `reflect` result carries its cases in full (hundreds of questions with what memory returned): the
     archive keeps them for the reflective mutator. Results on `SCORED_CASES_SPLITS` carry them without
-    their texts, scores and units only; a `select` result, of which a run makes hundreds, carries none."""
+    their texts: scores and units only."""
     result, llm_calls = evaluate_request(request)
     if request.split in SCORED_CASES_SPLITS:
         result = replace(result, cases=tuple(case.scored() for case in result.cases))
     return {
-        "result": result.to_json(include_cases=request.split != "select"),
+        "result": result.to_json(),
         "llm_calls": llm_calls,
         "node": ray.get_runtime_context().get_node_id(),
         "host": socket.gethostname(),

@@ -143,11 +143,20 @@ def verdict(summary: RunSummary) -> str:
     where the winner loses to the best seed on transfer data."""
     gain_select = summary.best_select - summary.seed_select
     sentence = "no gain on select" if gain_select <= 0 else f"{gain_select:+.3f} on select"
-    if summary.best_program_id == summary.best_seed_program_id:
+    seed_won = summary.best_program_id == summary.best_seed_program_id
+    if seed_won and summary.select_gain is not None and summary.best_candidate_id is not None:
+        sentence = (
+            f"the best candidate, {summary.best_candidate_id[:12]}, beat the best seed on select by "
+            f"{summary.select_gain['gain']:+.3f}, but its {_interval(summary.select_gain)} reaches zero: "
+            f"no gain beyond select's own noise, so the winner is the seed {summary.best_seed}"
+        )
+    elif seed_won:
         sentence = f"no candidate beat the best seed on select, so the winner is the seed {summary.best_seed}"
     elif summary.best_test is not None and summary.seed_test is not None:
         gain_test = summary.best_test - summary.seed_test
         holds = "holds" if gain_test > 0 else "does not hold"
+        if summary.select_gain is not None and summary.select_gain.get("low") is None:
+            sentence += f" (no interval on select: {summary.select_gain['why']}, so the mean decided)"
         sentence += f", {gain_test:+.3f} on test (the gain {holds} on held-out data"
         sentence += _sureness(summary.test_gain) + ")"
     sentence += (
@@ -164,8 +173,12 @@ def _sureness(gain: dict[str, Any] | None) -> str:
         return ""
     if gain.get("low") is None:
         return f"; no interval: {gain['why']}"
-    interval = f"95% interval [{gain['low']:+.3f}, {gain['high']:+.3f}] over {gain['units']} units"
+    interval = _interval(gain)
     return f"; {interval}, which includes zero" if gain["includes_zero"] else f"; {interval}"
+
+
+def _interval(gain: dict[str, Any]) -> str:
+    return f"95% interval [{gain['low']:+.3f}, {gain['high']:+.3f}] over {gain['units']} units"
 
 
 def _transfer_sentence(data: dict[str, Any]) -> str:

@@ -216,3 +216,31 @@ def test_full_program_ids_in_commit_messages_are_shown_short() -> None:
         == "TOP_K 30 -> 24 from 0123456789ab; RRF_K 60 -> 38"
     )
     assert abbreviate_ids("a" * 63) == "a" * 63  # not an id: left alone
+
+
+def test_a_report_says_when_the_best_candidate_was_within_the_noise_of_select(
+    small_archive: SmallArchive,
+) -> None:
+    """The run's answer is the seed when its best candidate's select gain reaches zero: the report names
+    that candidate and its interval rather than claiming nothing beat the seed."""
+    seed = small_archive.seed_ids["bm25_turns"]
+    within_noise = {"gain": 0.1, "low": -0.02, "high": 0.2, "units": 4, "includes_zero": True}
+    with ArchiveStore(small_archive.url) as store:
+        store.set_run_status(
+            small_archive.run_id,
+            "finished",
+            {
+                "best_program_id": seed,
+                "best_seed_program_id": seed,
+                "best_candidate_id": small_archive.best_id,
+                "select_gain": within_noise,
+                "candidates": 6,
+            },
+        )
+        html = render_report(collect_report(store, small_archive.run_id))
+    verdict = " ".join(re.sub(r"<[^>]+>", "", html.split('class="verdict">')[1].split("</p>")[0]).split())
+    assert verdict.startswith(
+        f"The best candidate, {small_archive.best_id[:12]}, beat the best seed, bm25_turns (0.500), on "
+        "select by +0.100, within the noise of select (+0.100 [-0.020, +0.200] over 4 units, the interval "
+        "includes zero): the seed stays the answer."
+    )

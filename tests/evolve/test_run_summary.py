@@ -74,14 +74,44 @@ def test_a_gain_whose_interval_includes_zero_says_so() -> None:
 def test_a_run_whose_candidates_only_tie_the_best_seed_names_the_seed_its_winner() -> None:
     member = Member("c" * 64, "source", 0.52, (0, 0))
     seed = Member("s" * 64, "seed source", 0.52, (0, 0))
-    assert winner(member, seed) is seed
-    assert winner(replace(member, score=0.5201), seed) is not seed
+    assert winner(member, seed, None) is seed
+    assert winner(replace(member, score=0.5201), seed, gain(0.0001, 0.00001, 0.0002)) is not seed
     run = replace(summary(None), best_program_id="s" * 64, best_select=0.5, best_test=0.5)
     said = verdict(run)
     assert said.startswith(
         "no candidate beat the best seed on select, so the winner is the seed layered_cognitive."
     )
     assert "on test" not in said
+
+
+def test_a_candidate_whose_select_gain_reaches_zero_leaves_the_seed_the_winner_and_the_summary_says_why() -> (
+    None
+):
+    """The best of many candidates on select is partly the luckiest: a gain whose interval reaches zero
+    there is not taken, however high its mean; without an interval (too few units) the mean decides."""
+    candidate = Member("c" * 64, "source", 0.5205, (0, 0))
+    seed = Member("s" * 64, "seed source", 0.5189, (0, 0))
+    assert winner(candidate, seed, gain(0.0016, -0.0063, 0.0082)) is seed
+    assert winner(candidate, seed, gain(0.0016, 0.0, 0.0082)) is seed
+    assert winner(candidate, seed, gain(0.0016, 0.0004, 0.0082)) is candidate
+    assert winner(candidate, seed, gain(0.0016, None, None, units=1)) is candidate
+
+    run = replace(
+        summary(None),
+        best_program_id="s" * 64,
+        best_candidate_id="c" * 64,
+        select_gain=gain(0.0016, -0.0063, 0.0082),
+    )
+    said = verdict(run)
+    assert said.startswith(
+        "the best candidate, cccccccccccc, beat the best seed on select by +0.002, but its 95% interval "
+        "[-0.006, +0.008] over 4 units reaches zero: no gain beyond select's own noise, so the winner is "
+        "the seed layered_cognitive."
+    )
+    assert "on test" not in said
+    by_mean = replace(summary(gain(0.05, None, None, units=1)), select_gain=gain(0.1, None, None, units=1))
+    said = verdict(by_mean)
+    assert "+0.100 on select (no interval on select: x, so the mean decided), +0.050 on test" in said
 
 
 def test_a_gain_on_too_few_units_says_there_is_no_interval() -> None:

@@ -84,9 +84,20 @@ def test_a_run_on_two_datasets_selects_on_their_mean_and_transfers_to_a_third(tm
             continue
         assert gain["low"] <= gain["gain"] <= gain["high"]
         assert gain["includes_zero"] == (gain["low"] <= 0 <= gain["high"])
-    # The transfer evaluations keep their per-conversation scores (for the intervals), texts left out.
+    # The transfer evaluations keep their per-conversation scores (for the intervals), texts left out;
+    # so do the select evaluations, for the interval that decides whether the best candidate won.
     cases = store.evaluation_cases(held_out[0].id)
     assert cases and all(case["unit"] and case["context"] == "" for case in cases)
+    for evaluation in store.run_evaluations(run_id, split="select"):
+        cases = store.evaluation_cases(evaluation.id)
+        assert cases and all(case["unit"] and case["output"] == "" for case in cases)
+    select_gain = summary["select_gain"]
+    if select_gain is None:  # no candidate above the best seed on select
+        assert summary["best_program_id"] == summary["best_seed_program_id"]
+    else:
+        beyond_noise = select_gain["low"] is None or select_gain["low"] > 0
+        assert select_gain["gain"] > 0
+        assert (summary["best_program_id"] == summary["best_candidate_id"]) == beyond_noise
 
     # The report scores programs on the mean over the run's datasets, and shows each and the transfer.
     report = collect_report(store, run_id)
