@@ -104,6 +104,7 @@ def one_run(
             "stopped_early": summary.stopped_early,
             "best_select": summary.best_select,
             "best_test": summary.best_test if summary.best_test is not None else float("nan"),
+            "seed_won": float(summary.best_program_id == summary.best_seed_program_id),
             "seconds": summary.seconds,
         }
 
@@ -160,9 +161,9 @@ def report(rows: list[tuple[str, int, dict[str, dict[str, float]]]], args: argpa
         "`select` evaluation joined from its parts played nothing itself. Fall and test gap are against "
         "the run without the cascade (the gap: this run's winner's test score minus that one's).",
         "",
-        "| agent | run seed | cascade | agent work | fall | evaluations | stopped early | best select | "
-        "best test | test gap |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| agent | run seed | cascade | agent work | fall | evaluations | stopped early | winner | "
+        "winner's select | winner's test | test gap |",
+        "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     falls: dict[str, list[float]] = {}
     gaps: dict[str, list[float]] = {}
@@ -179,6 +180,7 @@ def report(rows: list[tuple[str, int, dict[str, dict[str, float]]]], args: argpa
             lines.append(
                 f"| {label} | {seed} | {kind} | {result[key]:.0f} {unit} | "
                 f"{fall:.0%} | {result['evaluations']:.0f} | {result['stopped_early']:.0f} | "
+                f"{'the best seed' if result['seed_won'] else 'a candidate'} | "
                 f"{result['best_select']:.4f} | {result['best_test']:.4f} | {gap:+.4f} |"
             )
     lines += [
@@ -198,7 +200,8 @@ def report(rows: list[tuple[str, int, dict[str, dict[str, float]]]], args: argpa
     lines += [
         "",
         f"Targets: agent work falls by at least {TARGET_FALL:.0%} with the cascade; the winner's test score "
-        f"within {TARGET_TEST_GAP} of the run without it.",
+        f"within {TARGET_TEST_GAP} of the run without it. The winner is the best seed when no candidate beat "
+        "it on select beyond the interval of its select gain (`evolve.loop.winner`, since 3 December).",
     ]
     return lines
 
