@@ -62,7 +62,7 @@ def one_seed(seed: int, transfer: list[str]) -> dict:
         sources = [
             store.get_program(p).source for p in (summary.best_candidate_id, summary.best_seed_program_id)
         ]
-    for spec, split in [(config.data[0], "test"), *((spec, "all") for spec in transfer)]:
+    for spec, split in [(DOMAIN.default_data, "test"), *((spec, "all") for spec in transfer)]:
         setup = evaluation_setup(spec, config.read_chars)
         candidate, seed_result = (setup.run(source, split) for source in sources)
         row["held_out"][f"{spec} ({split})"] = held_out_gain(candidate, seed_result, seed)
