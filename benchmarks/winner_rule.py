@@ -6,9 +6,9 @@ otherwise the best seed stays the answer. This benchmark runs the README's main 
 conversation run: built-in data, 18 seeds, 48 candidates, offline mutator and agent, 2 Ray workers;
 programs in-process, which scores them as the Docker sandbox does) for several run seeds and, wherever
 a candidate beat the best seed on `select` (turned down or not), evaluates the best one on what the run
-never selected on: `test` of the built-in
-data and, with `--transfer`, all of other data (the real dev slices). Its gain over the run's answer
-(the best seed) there, with a 95% paired bootstrap interval over units, says what the rule cost or saved.
+never selected on: `test` of the built-in data and, with `--transfer`, all of other data (the real dev
+slices). Its gain over the best seed there, with a 95% paired bootstrap interval over units (none from
+fewer than four, as in a run's summary), says what the rule cost or saved.
 
     python benchmarks/winner_rule.py --seeds 0 1 2 3 4 5 6 7 \\
         --transfer locomo:../shared/data/locomo/locomo_dev2.json
@@ -28,7 +28,7 @@ from evaluators.result import CaseResult, EvaluationResult
 from evolve.bootstrap import Gain, Paired, paired_gain
 from evolve.config import RunConfig
 from evolve.evaluation import EvaluationSetup, assemble, open_embedder
-from evolve.gains import describe_gain
+from evolve.gains import MIN_UNITS, describe_gain
 from sandbox.backends import make_session_factory
 
 RESULTS = Path(__file__).parent / "results" / "winner_rule.md"
@@ -85,6 +85,8 @@ def held_out_gain(first: EvaluationResult, second: EvaluationResult, seed: int) 
     gain: Gain = paired_gain(
         [Paired(_by_unit(first.cases), _by_unit(second.cases))], DOMAIN.score_cases, seed=seed
     )
+    if gain.units < MIN_UNITS:  # as the run's own gains: no interval from so few units
+        return {"gain": gain.gain, "low": None, "high": None, "units": gain.units, "includes_zero": None}
     return {**gain.to_json(), "why": None}
 
 
