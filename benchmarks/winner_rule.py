@@ -19,16 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.cascade import finished_run
 from evaluators.domains import get_domain
-from evaluators.result import CaseResult, EvaluationResult
-from evolve.bootstrap import Gain, Paired, paired_gain
+from evaluators.result import EvaluationResult
+from evolve.bootstrap import Paired
 from evolve.config import RunConfig
 from evolve.evaluation import EvaluationSetup, assemble, open_embedder
-from evolve.gains import MIN_UNITS, describe_gain
+from evolve.gains import cases_by_unit, describe_gain, gain_with_interval
 from sandbox.backends import make_session_factory
 
 RESULTS = Path(__file__).parent / "results" / "winner_rule.md"
@@ -56,7 +55,7 @@ def one_seed(seed: int, transfer: list[str]) -> dict:
             "answer_is_seed": summary.best_program_id == summary.best_seed_program_id,
             "held_out": {},
         }
-        if summary.select_gain is None or summary.best_candidate_id is None:
+        if summary.select_gain is None:  # no candidate above the best seed on select
             print(row, flush=True)
             return row
         sources = [
@@ -78,23 +77,14 @@ def evaluation_setup(spec: str, read_chars: int) -> EvaluationSetup:
 
 
 def held_out_gain(first: EvaluationResult, second: EvaluationResult, seed: int) -> dict | None:
-    """first minus second with its interval over the data's units, as the run's summary reports gains;
-    None when either evaluation failed."""
+    """first minus second with its interval over the data's units, as the run's summary reports gains
+    (`evolve.gains`); None when either evaluation failed."""
     if not (first.ok and second.ok):
         return None
-    gain: Gain = paired_gain(
-        [Paired(_by_unit(first.cases), _by_unit(second.cases))], DOMAIN.score_cases, seed=seed
-    )
-    if gain.units < MIN_UNITS:  # as the run's own gains: no interval from so few units
-        return {"gain": gain.gain, "low": None, "high": None, "units": gain.units, "includes_zero": None}
-    return {**gain.to_json(), "why": None}
-
-
-def _by_unit(cases: tuple[CaseResult, ...]) -> dict[str, list[CaseResult]]:
-    grouped: dict[str, list[CaseResult]] = defaultdict(list)
-    for case in cases:
-        grouped[case.unit].append(case)
-    return dict(grouped)
+    units = cases_by_unit(first.cases), cases_by_unit(second.cases)
+    if units[0] is None or units[1] is None:
+        raise ValueError("an evaluation of the conversation domain gave a case without its unit")
+    return gain_with_interval(DOMAIN, [Paired(*units)], first.score - second.score, seed)
 
 
 def report(rows: list[dict], args: argparse.Namespace) -> list[str]:

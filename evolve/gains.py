@@ -1,8 +1,9 @@
 """A run's reported gains with their intervals, from the per-case scores its archive keeps.
 
-Held-out evaluations (`test`, and `all` on transfer data) store their cases without texts, each with
-its unit (see `evolve.workers`); this module groups them by unit and hands them to the paired bootstrap
-(`evolve.bootstrap`) with the domain's own scoring, so an interval is about exactly the reported gain.
+A run's evaluations (`select`, held-out `test`, and `all` on transfer data) store their cases without
+texts, each with its unit (see `evolve.workers`); this module groups them by unit and hands them to the
+paired bootstrap (`evolve.bootstrap`) with the domain's own scoring, so an interval is about exactly the
+reported gain. `cases_by_unit` and `gain_with_interval` do the same for results not stored (benchmarks).
 """
 
 from __future__ import annotations
@@ -44,11 +45,29 @@ def measured_gain(
         if first_units is None or second_units is None:
             return _without_interval(gain, 0, "per-unit scores were not kept for this evaluation")
         strata.append(Paired(first_units, second_units))
+    return gain_with_interval(domain, strata, gain, seed)
+
+
+def gain_with_interval(
+    domain: TaskDomain, strata: Sequence[Paired[CaseResult]], gain: float, seed: int
+) -> dict[str, Any]:
+    """`gain` (first minus second, the mean over `strata`) as JSON with its paired bootstrap interval,
+    or without one (and `why`) when a stratum has fewer than `MIN_UNITS` units both programs share."""
     units = min(len(set(s.first) & set(s.second)) for s in strata)
     if units < MIN_UNITS:
         return _without_interval(gain, units, f"{units} unit(s): an interval needs {MIN_UNITS}")
     measured = paired_gain(strata, domain.score_cases, seed=seed)
     return {**measured.to_json(), "gain": gain, "why": None}
+
+
+def cases_by_unit(cases: Sequence[CaseResult]) -> dict[str, list[CaseResult]] | None:
+    """The cases grouped by their unit (what the bootstrap resamples), or None when one has no unit."""
+    grouped: dict[str, list[CaseResult]] = defaultdict(list)
+    for case in cases:
+        if not case.unit:
+            return None
+        grouped[case.unit].append(case)
+    return dict(grouped)
 
 
 def describe_gain(gain: dict[str, Any] | None) -> str:
@@ -71,9 +90,4 @@ def _units(store: ArchiveStore, evaluation: Evaluation) -> dict[str, list[CaseRe
     stored = store.evaluation_cases(evaluation.id) if evaluation.id is not None else None
     if not stored:
         return None
-    grouped: dict[str, list[CaseResult]] = defaultdict(list)
-    for case in stored:
-        if not case.get("unit"):
-            return None
-        grouped[case["unit"]].append(CaseResult(**case))
-    return dict(grouped)
+    return cases_by_unit([CaseResult(**case) for case in stored])
