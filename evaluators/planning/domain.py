@@ -1,8 +1,9 @@
 """The planning domain: data specs, and the evaluation of a memory program on a split.
 
 A data spec is what a user types after `--data`:
-- `household` (the embedded default) or `household:seed=3,households=20,tasks=6`: the built-in
-  household world (`household`), generated, no download;
+- `household` (the embedded default) or `household:seed=3,households=20,tasks=6,trials=1`: the built-in
+  household world (`household`), generated, no download; `trials=N` plays N tasks in each room, as
+  ALFWorld's games of one floor plan are;
 - `alfworld:PATH`: ALFWorld games (`game.tw-pddl` files under PATH), played with the `alfworld` extra.
 
 An evaluation plays each episode of the split with a fresh memory (one session per episode, kept across
@@ -42,7 +43,7 @@ MAX_TRAJECTORY_CHARS = 4000
 Progress = Callable[[int, int], None]
 """(episodes done, episodes total); the no-memory baseline's episodes count when they are played."""
 
-_HOUSEHOLD_OPTIONS = ("seed", "households", "tasks")
+_HOUSEHOLD_OPTIONS = ("seed", "households", "tasks", "trials")
 
 
 def load_dataset(spec: str) -> PlanningDataset:
@@ -57,15 +58,16 @@ def load_dataset(spec: str) -> PlanningDataset:
             )
         return load_alfworld(Path(argument).expanduser())
     raise DataError(
-        f"unknown planning data spec {spec!r}; use household[:seed=N,households=N,tasks=N] or alfworld:PATH"
+        f"unknown planning data spec {spec!r};"
+        " use household[:seed=N,households=N,tasks=N,trials=N] or alfworld:PATH"
     )
 
 
 def _household_options(argument: str) -> dict[str, int]:
-    example = "household:seed=3,households=20,tasks=6"
+    example = "household:seed=3,households=20,tasks=6,trials=1"
     options = data_options("household", argument, dict.fromkeys(_HOUSEHOLD_OPTIONS, int), example)
-    if options.get("households", 1) < 1 or options.get("tasks", 1) < 1:
-        raise DataError("household: households and tasks must be at least 1")
+    if min(options.get(name, 1) for name in ("households", "tasks", "trials")) < 1:
+        raise DataError("household: households, tasks and trials must be at least 1")
     return options
 
 

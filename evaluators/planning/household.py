@@ -1,12 +1,19 @@
 """The built-in planning data: rooms and their tasks, generated from a seed, no download.
 
 An episode (a "household", the unit of splitting) is a sequence of tasks of ALFWorld's six types, drawn
-as often as ALFWorld's games have them, and every task is played in a room of its own, generated afresh: as in
-ALFWorld, where every game is a different room, nothing about *this* room (where the apple lies) is
-true in the next one. What carries over is what the rooms of a type share (`catalog`): the receptacle
-kinds and how many of each, which are closed, where each kind of object tends to lie, and which
-appliance heats, cools or cleans. So a memory pays off here as it does in ALFWorld: by procedures and
-priors, not by a map of one house.
+as often as ALFWorld's games have them. By default every task is played in a room of its own, generated
+afresh, as in a sample of ALFWorld's games such as the dev slice (24 games from 21 floor plans): nothing
+about *this* room (where the apple lies) is true in the next one. What carries over is what the rooms of
+a type share (`catalog`): the receptacle kinds and how many of each, which are closed, where each kind
+of object tends to lie, and which appliance heats, cools or cleans.
+
+ALFWorld's games are trials of floor plans, though, and a whole split can come from a few: `valid_unseen`
+is 134 games from 4 floor plans, and the adapter plays each floor plan as one run. Games of one floor
+plan share the room (the same receptacles under the same names) but not where its objects lie: ALFRED
+spawns every trial's objects anew. `trials=N` makes episodes of that kind: N tasks in each room, the
+room's receptacles, lamp and kinds of object kept, the objects placed afresh by the same priors
+(`generate_trial`). The priors alone make an object lie where one of its kind lay in the room's previous
+trial about as often as in the dev games' floor plans with several games (`benchmarks/floor_plans.py`).
 
 A task's room type follows the task as in ALFWorld (heating and cooling happen in kitchens, lamps stand
 in bedrooms and living rooms), and a room lists its receptacles as ALFWorld does: kinds in alphabetical
@@ -42,6 +49,7 @@ from evaluators.planning.catalog import (
     OBJECT_KINDS,
     OBJECTS,
     ROOMS,
+    ObjectKind,
 )
 from evaluators.planning.data import DEFAULT_STEP_LIMIT, Observation, PlanningEpisode, PlanningTask
 from evaluators.planning.expert import expert_plan
@@ -136,21 +144,28 @@ class HouseholdEnvironment:
 
 
 def generate_dataset(
-    seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS
+    seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS, trials: int = 1
 ) -> HouseholdDataset:
-    """`households` generated episodes of `tasks` tasks each; deterministic in its arguments."""
-    episodes = tuple(generate_household(seed, index, tasks) for index in range(households))
-    return HouseholdDataset(f"household(seed={seed},households={households},tasks={tasks})", episodes)
+    """`households` generated episodes of `tasks` tasks each, `trials` tasks to a room; deterministic in its
+    arguments."""
+    episodes = tuple(generate_household(seed, index, tasks, trials) for index in range(households))
+    shown = f",trials={trials}" if trials > 1 else ""
+    return HouseholdDataset(f"household(seed={seed},households={households},tasks={tasks}{shown})", episodes)
 
 
-def generate_household(seed: int, index: int, tasks: int = DEFAULT_TASKS) -> PlanningEpisode:
-    """Episode `index`: `tasks` tasks of kinds drawn as ALFWorld's games come, each in a room of its own."""
+def generate_household(seed: int, index: int, tasks: int = DEFAULT_TASKS, trials: int = 1) -> PlanningEpisode:
+    """Episode `index`: `tasks` tasks of kinds drawn as ALFWorld's games come, each run of `trials` tasks
+    in one room (by default every task in a room of its own)."""
     episode_id = f"household-{seed}-{index}"
     rng = random.Random(episode_id)
-    generated = tuple(
-        generate_task(rng, f"{episode_id}/task-{n}", _weighted(rng, TASK_SHARES)) for n in range(tasks)
-    )
-    return PlanningEpisode(episode_id, generated)
+    generated: list[HouseholdTask] = []
+    for n in range(tasks):
+        task_id = f"{episode_id}/task-{n}"
+        if n % trials:
+            generated.append(generate_trial(rng, task_id, generated[-1]))
+        else:
+            generated.append(generate_task(rng, task_id, _weighted(rng, TASK_SHARES)))
+    return PlanningEpisode(episode_id, tuple(generated))
 
 
 def generate_task(rng: random.Random, task_id: str, kind: str) -> HouseholdTask:
@@ -161,9 +176,34 @@ def generate_task(rng: random.Random, task_id: str, kind: str) -> HouseholdTask:
         layout = generate_room(rng, f"{task_id}/{room.replace(' ', '')}", room)
         options = _goal_options(layout, wanted)
         if options:
-            goal = choose_goal(rng, layout, options)
-            return HouseholdTask(task_id, goal, goal.text, len(expert_plan(layout, goal)), layout)
+            return _task(rng, task_id, layout, options)
     raise AssertionError(f"no room allows a pick-and-place task for {task_id}")  # every room type does
+
+
+def generate_trial(rng: random.Random, task_id: str, previous: HouseholdTask) -> HouseholdTask:
+    """The next task in the room of `previous`, as ALFWorld's games of one floor plan are made: the same
+    receptacles under the same names, the same lamp and the same kinds of object, but every object placed
+    anew (ALFRED spawns each trial's objects at random among the places their kind may lie), and a task
+    of a kind the room's type allows, as often as ALFWorld's task kinds come in such rooms."""
+    assert previous.layout is not None
+    plan = previous.layout
+    room = plan.receptacles[0].room
+    kinds = {kind: share * TASK_ROOMS[kind].get(room, 0.0) for kind, share in TASK_SHARES.items()}
+    lamps = tuple(p for p in plan.placements if p.kind == "desklamp")
+    present = {p.kind for p in plan.placements}
+    for attempt in range(ROOM_ATTEMPTS + 1):
+        wanted = _weighted(rng, kinds) if attempt < ROOM_ATTEMPTS else PICK_AND_PLACE
+        objects = place_objects(rng, plan.receptacles, room, present)
+        layout = Layout(f"{task_id}/{room.replace(' ', '')}", plan.receptacles, lamps + objects)
+        options = _goal_options(layout, wanted)
+        if options:
+            return _task(rng, task_id, layout, options)
+    raise AssertionError(f"no trial allows a pick-and-place task for {task_id}")  # its room's first did
+
+
+def _task(rng: random.Random, task_id: str, layout: Layout, options: list[Goal]) -> HouseholdTask:
+    goal = choose_goal(rng, layout, options)
+    return HouseholdTask(task_id, goal, goal.text, len(expert_plan(layout, goal)), layout)
 
 
 def generate_room(rng: random.Random, layout_id: str, room: str) -> Layout:
@@ -175,22 +215,42 @@ def generate_room(rng: random.Random, layout_id: str, room: str) -> Layout:
         for number in range(1, rng.randint(*kind.count) + 1)
     ]
     receptacles.sort(key=lambda r: (r.kind, -int(r.name.rsplit(" ", 1)[1])))
+    kinds_present = {r.kind for r in receptacles}
+    lamps: tuple[Placement, ...] = ()
+    lamp_places = {kind: weight for kind, weight in LAMP_PLACES.items() if kind in kinds_present}
+    if lamp_places and rng.random() < LAMP_PRESENCE.get(room, 0.0):
+        lamp_kind = _weighted(rng, lamp_places)
+        place = rng.choice([r for r in receptacles if r.kind == lamp_kind])
+        lamps = (Placement("desklamp 1", "desklamp", place.name),)
+    return Layout(layout_id, tuple(receptacles), lamps + place_objects(rng, tuple(receptacles), room))
+
+
+def place_objects(
+    rng: random.Random, receptacles: tuple[Receptacle, ...], room: str, present: set[str] | None = None
+) -> tuple[Placement, ...]:
+    """Objects placed in a room by the catalog's priors: each kind that turns up in rooms of this type
+    (or, for another trial of a room, each kind in `present`), its instances counted as in ALFWorld's
+    rooms and each put on a receptacle drawn by the kind's weights over where it lies."""
     by_kind: dict[str, list[Receptacle]] = {}
     for receptacle in receptacles:
         by_kind.setdefault(receptacle.kind, []).append(receptacle)
     placements: list[Placement] = []
-    lamp_places = {kind: weight for kind, weight in LAMP_PLACES.items() if kind in by_kind}
-    if lamp_places and rng.random() < LAMP_PRESENCE.get(room, 0.0):
-        place = rng.choice(by_kind[_weighted(rng, lamp_places)])
-        placements.append(Placement("desklamp 1", "desklamp", place.name))
     for kind in OBJECTS:
         places = {place: weight for place, weight in kind.places.items() if place in by_kind}
-        if not places or rng.random() >= kind.rooms.get(room, 0.0):
+        if not places or not _turns_up(rng, kind, room, present):
             continue
         for number in range(1, _weighted(rng, INSTANCES) + 1):
             place = rng.choice(by_kind[_weighted(rng, places)])
             placements.append(Placement(f"{kind.name} {number}", kind.name, place.name))
-    return Layout(layout_id, tuple(receptacles), tuple(placements))
+    return tuple(placements)
+
+
+def _turns_up(rng: random.Random, kind: ObjectKind, room: str, present: set[str] | None) -> bool:
+    """Whether a kind of object is in the room: as often as in rooms of its type, or as it was in an
+    earlier trial of this room (`present`)."""
+    if present is not None:
+        return kind.name in present
+    return rng.random() < kind.rooms.get(room, 0.0)
 
 
 def _weighted(rng: random.Random, weights: dict[K, float]) -> K:

@@ -52,6 +52,22 @@ def test_the_domain_is_registered_with_the_household_world_as_default():
     assert len(domain.load_dataset(domain.default_data).episodes) == 20
 
 
+def test_memory_saves_more_when_tasks_come_in_rooms_seen_before(domain, capabilities):
+    """As in ALFWorld's floor plans: the room's receptacles carry over, so remembered places pay more."""
+    source = get_seed("experience_learner").source
+    saved = {
+        trials: run(
+            domain,
+            load_dataset(f"household:tasks=6,trials={trials}"),
+            capabilities,
+            source,
+            split="all",
+        ).metrics["steps_saved"]
+        for trials in (1, 6)
+    }
+    assert saved[6] > 1.5 * saved[1], saved
+
+
 @pytest.mark.parametrize("source", [TRAJECTORY_MEMORY, get_seed("bm25_turns").source])
 def test_a_memory_of_trajectories_beats_no_memory(domain, dataset, capabilities, source):
     # All 60 tasks: on the 24 of `select` a saving of one step a task is within the noise of the draw.
@@ -126,6 +142,7 @@ def test_results_round_trip_through_json(domain, dataset, capabilities):
     [
         ("household:seed=x", "bad household option"),
         ("household:households=0", "at least 1"),
+        ("household:trials=0", "at least 1"),
         ("alfworld", "needs a folder"),
         ("alfworld:/nowhere", "is not a folder"),
         ("babyai", "unknown planning data spec"),
