@@ -3,18 +3,20 @@
 ALFWorld's games are trials of AI2-THOR floor plans. The dev slice samples 24 games from 21 floor plans,
 so nearly every game is a room of its own; `valid_unseen` is 134 games from 4 floor plans, and the
 adapter plays each floor plan as one run of about 33 games in the same room. The built-in world models
-both (`household` and `household:trials=N`, `evaluators/planning/household.py`). This benchmark writes
-to benchmarks/results/floor_plans.md:
+both (`household`, whose rooms give one to three tasks as the dev games' floor plans give games, and
+`household:trials=N`, `evaluators/planning/household.py`). This benchmark writes to
+benchmarks/results/floor_plans.md:
 
 1. what the games of one floor plan share, read from the PDDL problems of the dev games whose floor plan
    has several (2 and 14): the same receptacles, and how often an object lies on a receptacle where an
    object of its kind lay in another game of the plan; the same statistics for the built-in world's
    trials of a room (a statistic of the games, which the world is not fitted to: its objects are only
    placed afresh by the catalog's priors);
-2. every seed with the offline agent on the built-in world in both regimes (every task in a room of its
-   own; runs of 33 tasks in one room, as `valid_unseen`'s floor plans), pooled over `--builtin-seeds`:
-   the no-memory steps, each seed's steps and share of them saved, and the Spearman correlation of the
-   saved shares between the regimes and within each (unit vs unit).
+2. every seed with the offline agent on the built-in world in three regimes (every task in a room of its
+   own, `trials=1`; the default, rooms as the dev games' floor plans; runs of 33 tasks in one room, as
+   `valid_unseen`'s floor plans), pooled over `--builtin-seeds`: the no-memory steps, each seed's steps
+   and share of them saved, and the Spearman correlation of the saved shares between the regimes and
+   within each (unit vs unit).
 
     python benchmarks/floor_plans.py --alfworld ../shared/data/alfworld/valid_seen_dev24 --builtin-seeds 2
 
@@ -31,11 +33,12 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 from benchmarks.planning_transfer import FOLDER, evaluate_all
 from benchmarks.rank_reliability import pairwise_reliability, spearman
-from evaluators.planning.alfworld import GAME_FILE
+from evaluators.planning.alfworld import GAME_FILE, load_alfworld
 from evaluators.planning.household import generate_dataset
 from seeds import SEEDS
 
@@ -149,15 +152,44 @@ def sharing_lines(folder: Path, args: argparse.Namespace) -> list[str]:
     for label, (receptacles, hits, objects, pairs) in rows:
         share = f"{hits} of {objects} ({100 * hits / objects:.0f}%)"
         lines.append(f"| {label} | {pairs} | {100 * receptacles:.0f}% | {share} |")
+    real_replays, real_games = replays(folder)
+    built = [
+        e.tasks
+        for seed in range(args.builtin_seeds)
+        for e in generate_dataset(seed, args.households).episodes
+    ]
+    built_replays = sum(
+        a.layout.receptacles == b.layout.receptacles for tasks in built for a, b in pairwise(tasks)
+    )
+    built_games = sum(len(tasks) for tasks in built)
+    lines += [
+        "",
+        f"Games that replay a room played earlier in their run: {real_replays} of the {real_games} dev games"
+        f" ({100 * real_replays / real_games:.0f}%, in the adapter's runs); {built_replays} of the"
+        f" {built_games} tasks of the default built-in world ({100 * built_replays / built_games:.0f}%: a run"
+        " of six tasks cuts some rooms short).",
+    ]
     return [*lines, ""]
+
+
+def replays(folder: Path) -> tuple[int, int]:
+    """(games whose floor plan an earlier game of their run had, games) in the adapter's runs."""
+    runs = [
+        [task.task_id.split("/")[0].rsplit("-", 1)[1] for task in e.tasks]
+        for e in load_alfworld(folder).episodes
+    ]
+    return sum(plan in run[:n] for run in runs for n, plan in enumerate(run)), sum(map(len, runs))
 
 
 def seed_lines(args: argparse.Namespace) -> list[str]:
     regimes = {
-        "a room of its own (`household`)": [
+        "a room of its own (`trials=1`)": [
+            generate_dataset(seed, args.households, trials=1) for seed in range(args.builtin_seeds)
+        ],
+        "rooms as the dev games' floor plans (`household`)": [
             generate_dataset(seed, args.households) for seed in range(args.builtin_seeds)
         ],
-        f"{PLAN_TRIALS} tasks to a room (`household:tasks={PLAN_TRIALS},trials={PLAN_TRIALS}`)": [
+        f"{PLAN_TRIALS} tasks to a room (`tasks={PLAN_TRIALS},trials={PLAN_TRIALS}`)": [
             generate_dataset(seed, args.households, PLAN_TRIALS, PLAN_TRIALS)
             for seed in range(args.builtin_seeds)
         ],
@@ -165,7 +197,7 @@ def seed_lines(args: argparse.Namespace) -> list[str]:
     programs = [(seed.name, seed.source) for seed in SEEDS]
     outcomes = evaluate_all(programs, regimes, args.workers)
     names = [seed.name for seed in SEEDS]
-    own, plan = list(regimes)
+    own, default, plan = list(regimes)
     names.sort(key=lambda n: -outcomes[n][plan].saved())
     lines = [
         "## What each seed saves in each regime",
@@ -188,8 +220,11 @@ def seed_lines(args: argparse.Namespace) -> list[str]:
             unit = outcomes[name][regime].pooled()
             cells.append(f"{unit.steps / unit.tasks:.1f} | {100 * outcomes[name][regime].saved():.1f}%")
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    rho = spearman([outcomes[n][own].saved() for n in names], [outcomes[n][plan].saved() for n in names])
-    lines += ["", f"**Spearman of the saved shares between the two regimes: {rho:.2f}**", ""]
+    lines.append("")
+    for a, b in ((own, default), (own, plan), (default, plan)):
+        rho = spearman([outcomes[n][a].saved() for n in names], [outcomes[n][b].saved() for n in names])
+        lines.append(f"- Spearman of the saved shares, {a} vs {b}: **{rho:.2f}**")
+    lines.append("")
     if args.builtin_seeds > 1:
         for regime in regimes:
             column = [outcomes[n][regime] for n in names]

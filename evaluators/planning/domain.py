@@ -2,8 +2,8 @@
 
 A data spec is what a user types after `--data`:
 - `household` (the embedded default) or `household:seed=3,households=20,tasks=6,trials=1`: the built-in
-  household world (`household`), generated, no download; `trials=N` plays N tasks in each room, as
-  ALFWorld's games of one floor plan are;
+  household world (`household`), generated, no download; a room gives one to three tasks, as the floor
+  plans of ALFWorld's dev games give games, and `trials=N` plays N tasks in each room;
 - `alfworld:PATH`: ALFWorld games (`game.tw-pddl` files under PATH), played with the `alfworld` extra.
 
 An evaluation plays each episode of the split with a fresh memory (one session per episode, kept across

@@ -1,19 +1,20 @@
 """The built-in planning data: rooms and their tasks, generated from a seed, no download.
 
 An episode (a "household", the unit of splitting) is a sequence of tasks of ALFWorld's six types, drawn
-as often as ALFWorld's games have them. By default every task is played in a room of its own, generated
-afresh, as in a sample of ALFWorld's games such as the dev slice (24 games from 21 floor plans): nothing
-about *this* room (where the apple lies) is true in the next one. What carries over is what the rooms of
-a type share (`catalog`): the receptacle kinds and how many of each, which are closed, where each kind
-of object tends to lie, and which appliance heats, cools or cleans.
+as often as ALFWorld's games have them, played in rooms generated from the catalog's priors (`catalog`):
+the receptacle kinds and how many of each, which are closed, where each kind of object tends to lie, and
+which appliance heats, cools or cleans.
 
-ALFWorld's games are trials of floor plans, though, and a whole split can come from a few: `valid_unseen`
-is 134 games from 4 floor plans, and the adapter plays each floor plan as one run. Games of one floor
-plan share the room (the same receptacles under the same names) but not where its objects lie: ALFRED
-spawns every trial's objects anew. `trials=N` makes episodes of that kind: N tasks in each room, the
-room's receptacles, lamp and kinds of object kept, the objects placed afresh by the same priors
-(`generate_trial`). The priors alone make an object lie where one of its kind lay in the room's previous
-trial about as often as in the dev games' floor plans with several games (`benchmarks/floor_plans.py`).
+ALFWorld's games are trials of floor plans. Games of one floor plan share the room (the same receptacles
+under the same names) but not where its objects lie: ALFRED spawns every trial's objects anew. How many
+games a floor plan gives depends on the set: the 24 dev games come from 21 floor plans, `valid_unseen`'s
+134 games from 4; the adapter plays a floor plan's games in one run. So a room here gives a run one task
+or several (`PLAN_GAMES`, as the dev games' floor plans do; `trials=N` fixes the number): its
+receptacles, lamp and kinds of object kept, its objects placed afresh by the same priors
+(`generate_trial`). Mostly, then, nothing about *this* room (where the apple lies) is true in the next,
+and a memory pays off by procedures and priors; in a room played again, also by where things of a kind
+were. The priors alone make an object lie where one of its kind lay in the room's earlier trial about as
+often as in the dev games' floor plans with several games (`benchmarks/floor_plans.py`).
 
 A task's room type follows the task as in ALFWorld (heating and cooling happen in kitchens, lamps stand
 in bedrooms and living rooms), and a room lists its receptacles as ALFWorld does: kinds in alphabetical
@@ -92,6 +93,11 @@ TASK_ROOMS: dict[str, dict[str, float]] = {
     PICK_TWO: {KITCHEN: 0.3, LIVING_ROOM: 0.25, BEDROOM: 0.3, BATHROOM: 0.15},
 }
 """The room type a task of each kind is played in (ALFWorld's task types live in these rooms)."""
+PLAN_GAMES = {1: 19, 2: 1, 3: 1}
+"""How many games a room (a floor plan) gives a run, weighted as in the 24 ALFWorld `valid_seen` dev
+games: 19 of their 21 floor plans give one game, one gives two and one three (the adapter plays a floor
+plan's games in one run, so 3 of the 24 games replay a room seen earlier in their run). `trials=N` fixes
+the number instead, e.g. 33 for a split like `valid_unseen` (134 games from 4 floor plans)."""
 TASK_OBJECT_IN_OPEN = 20 / 24
 """The share of tasks whose object lies wholly in the open: no instance of it inside a receptacle that
 opens and closes. Measured on the 24 ALFWorld `valid_seen` dev games (their PDDL problems, as
@@ -109,7 +115,7 @@ class HouseholdTask(PlanningTask):
 
 @dataclass(frozen=True)
 class HouseholdDataset:
-    """Generated episodes, each a run of tasks in rooms of their own; see the module docstring."""
+    """Generated episodes, each a run of tasks in rooms drawn for them; see the module docstring."""
 
     name: str
     episodes: tuple[PlanningEpisode, ...]
@@ -144,27 +150,32 @@ class HouseholdEnvironment:
 
 
 def generate_dataset(
-    seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS, trials: int = 1
+    seed: int = 0, households: int = DEFAULT_HOUSEHOLDS, tasks: int = DEFAULT_TASKS, trials: int | None = None
 ) -> HouseholdDataset:
-    """`households` generated episodes of `tasks` tasks each, `trials` tasks to a room; deterministic in its
-    arguments."""
+    """`households` generated episodes of `tasks` tasks each, `trials` tasks to a room (by default as many
+    as ALFWorld's floor plans give the dev games, `PLAN_GAMES`); deterministic in its arguments."""
     episodes = tuple(generate_household(seed, index, tasks, trials) for index in range(households))
-    shown = f",trials={trials}" if trials > 1 else ""
+    shown = f",trials={trials}" if trials is not None else ""
     return HouseholdDataset(f"household(seed={seed},households={households},tasks={tasks}{shown})", episodes)
 
 
-def generate_household(seed: int, index: int, tasks: int = DEFAULT_TASKS, trials: int = 1) -> PlanningEpisode:
-    """Episode `index`: `tasks` tasks of kinds drawn as ALFWorld's games come, each run of `trials` tasks
-    in one room (by default every task in a room of its own)."""
+def generate_household(
+    seed: int, index: int, tasks: int = DEFAULT_TASKS, trials: int | None = None
+) -> PlanningEpisode:
+    """Episode `index`: `tasks` tasks of kinds drawn as ALFWorld's games come, in rooms of `trials` tasks
+    each (by default a number drawn per room from `PLAN_GAMES`)."""
     episode_id = f"household-{seed}-{index}"
     rng = random.Random(episode_id)
     generated: list[HouseholdTask] = []
+    left_in_room = 0
     for n in range(tasks):
         task_id = f"{episode_id}/task-{n}"
-        if n % trials:
+        if left_in_room:
             generated.append(generate_trial(rng, task_id, generated[-1]))
         else:
             generated.append(generate_task(rng, task_id, _weighted(rng, TASK_SHARES)))
+            left_in_room = trials or _weighted(rng, PLAN_GAMES)
+        left_in_room -= 1
     return PlanningEpisode(episode_id, tuple(generated))
 
 

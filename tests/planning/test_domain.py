@@ -22,7 +22,8 @@ from seeds.registry import get_seed
 from tests.planning.programs import PLACE_MAP, TRAJECTORY_MEMORY
 from tests.programs import QUESTION_ECHO, WHOLE_STORE_TRUNCATED, degenerate
 
-SMALL = "household:seed=0,households=10,tasks=6"
+SMALL = "household:seed=0,households=10,tasks=6,trials=1"
+"""Every task in a room of its own: what these tests say memory carries over is procedure and priors."""
 FIRST = Observation("Your task is to: put a apple in fridge.", ("go to fridge 1", "look", "inventory"))
 
 
