@@ -16,9 +16,13 @@ benchmarks/results/floor_plans.md:
    own, `trials=1`; the default, rooms as the dev games' floor plans; runs of 33 tasks in one room, as
    `valid_unseen`'s floor plans), pooled over `--builtin-seeds`: the no-memory steps, each seed's steps
    and share of them saved, and the Spearman correlation of the saved shares between the regimes and
-   within each (unit vs unit).
+   within each (unit vs unit);
+3. with `--orders N`, every seed on the dev games themselves (the `alfworld` extra), in N orders of their
+   runs: the no-memory steps and the steps saved on games that replay a room played earlier in their run
+   and on games in a room new to it, and how much of the seeds' differences each part holds.
 
-    python benchmarks/floor_plans.py --alfworld ../shared/data/alfworld/valid_seen_dev24 --builtin-seeds 2
+    python benchmarks/floor_plans.py --alfworld ../shared/data/alfworld/valid_seen_dev24 --builtin-seeds 8 \\
+        --orders 8
 
 `valid_unseen` itself is not in ../shared/data; issue 18 quotes what was measured on it.
 """
@@ -33,13 +37,18 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 
-from benchmarks.planning_transfer import FOLDER, evaluate_all
+from benchmarks.planning_transfer import FOLDER, alfworld_orders, evaluate_all
 from benchmarks.rank_reliability import pairwise_reliability, spearman
 from evaluators.planning.alfworld import GAME_FILE, load_alfworld
+from evaluators.planning.data import PlanningDataset
+from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
+from providers.embedders import make_embedder
+from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,12 +120,15 @@ def main() -> None:
     parser.add_argument("--alfworld", required=True, help="a folder of ALFWorld games (valid_seen_dev24)")
     parser.add_argument("--builtin-seeds", type=int, default=2, help="seeds of the built-in world, pooled")
     parser.add_argument("--households", type=int, default=20, help="episodes per built-in seed")
+    parser.add_argument("--orders", type=int, default=0, help="orders of the dev games to play (0: none)")
     parser.add_argument("--workers", type=int, default=2, help="processes")
     args = parser.parse_args()
     started = time.perf_counter()
     command = "python benchmarks/floor_plans.py --alfworld " + args.alfworld
-    command += f" --builtin-seeds {args.builtin_seeds} --households {args.households}"
+    command += f" --builtin-seeds {args.builtin_seeds} --households {args.households} --orders {args.orders}"
     body = [*sharing_lines(Path(args.alfworld), args), *seed_lines(args)]
+    if args.orders:
+        body += replay_lines(Path(args.alfworld), args)
     lines = [
         "# Games of one floor plan: what carries over, and what memory saves when rooms repeat",
         "",
@@ -236,6 +248,74 @@ def seed_lines(args: argparse.Namespace) -> list[str]:
             )
         lines.append("")
     return lines
+
+
+def replay_steps(source: str, datasets: list[PlanningDataset]) -> dict[str, tuple[float, float]]:
+    """(steps saved, no-memory steps), summed over the games that replay a room of their run and over the
+    others."""
+    domain = PlanningDomain()
+    sums = {"replayed": [0.0, 0.0], "new": [0.0, 0.0]}
+    for dataset in datasets:
+        result = domain.evaluate(
+            source,
+            dataset,
+            "all",
+            domain.make_agent("offline"),
+            InProcessSession,
+            Capabilities(embed=make_embedder("hashed")),
+        )
+        if not result.ok:
+            raise SystemExit(f"failed on {dataset.name}: {result.failure_reason}")
+        cases = {case.case_id: case.metrics for case in result.cases}
+        for episode in dataset.episodes:
+            plans = [floor_plan(task.task_id) for task in episode.tasks]
+            for n, task in enumerate(episode.tasks):
+                part = sums["replayed" if plans[n] in plans[:n] else "new"]
+                part[0] += float(cases[task.task_id]["steps_saved"] or 0)
+                part[1] += float(cases[task.task_id]["baseline_steps"] or 0)
+    return {part: (saved, base) for part, (saved, base) in sums.items()}
+
+
+def replay_lines(folder: Path, args: argparse.Namespace) -> list[str]:
+    datasets = alfworld_orders(folder, args.orders)
+    with ProcessPoolExecutor(args.workers) as pool:
+        futures = {seed.name: pool.submit(replay_steps, seed.source, datasets) for seed in SEEDS}
+        steps = {name: future.result() for name, future in futures.items()}
+    names = sorted(steps, key=lambda n: -sum(saved for saved, _ in steps[n].values()))
+    base = {part: steps[names[0]][part][1] for part in ("replayed", "new")}
+    lines = [
+        "## On the dev games: games that replay a room, and games in a new one",
+        "",
+        f"Every seed on the 24 dev games in {args.orders} orders of their runs (a floor plan's games always"
+        " in one run). *Replayed*: the games whose floor plan an earlier game of their run had; *new*: the"
+        f" others. No-memory steps summed: {base['replayed']:.0f} on replayed games, {base['new']:.0f} on new"
+        " ones.",
+        "",
+        "| program | saved on replayed games | saved on new games | its saved steps on replayed games |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name in names:
+        (rep, rep_base), (new, new_base) = steps[name]["replayed"], steps[name]["new"]
+        share = rep / (rep + new) if rep + new else 0.0
+        lines.append(
+            f"| `{name}` | {rep:.0f} ({100 * rep / rep_base:.1f}%) | {new:.0f} ({100 * new / new_base:.1f}%)"
+            f" | {100 * share:.0f}% |"
+        )
+    total = [sum(saved for saved, _ in steps[n].values()) for n in names]
+    lines += [""]
+    for part in ("replayed", "new"):
+        column = [steps[n][part][0] for n in names]
+        rho = spearman(total, column)
+        lines.append(
+            f"- the seeds' saved steps on {part} games alone: variance {statistics.pvariance(column):.1f}"
+            f" (all games: {statistics.pvariance(total):.1f}), Spearman with all games {rho:.2f}"
+        )
+    return [*lines, ""]
+
+
+def floor_plan(task_id: str) -> str:
+    """The floor plan of an ALFWorld game: its folder name's last number."""
+    return task_id.split("/")[0].rsplit("-", 1)[1]
 
 
 if __name__ == "__main__":
