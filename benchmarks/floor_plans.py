@@ -41,14 +41,11 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 
-from benchmarks.planning_transfer import FOLDER, alfworld_orders, evaluate_all
+from benchmarks.planning_transfer import FOLDER, alfworld_orders, evaluate_all, evaluate_offline
 from benchmarks.rank_reliability import pairwise_reliability, spearman
 from evaluators.planning.alfworld import GAME_FILE, load_alfworld
 from evaluators.planning.data import PlanningDataset
-from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
-from providers.embedders import make_embedder
-from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -253,17 +250,9 @@ def seed_lines(args: argparse.Namespace) -> list[str]:
 def replay_steps(source: str, datasets: list[PlanningDataset]) -> dict[str, tuple[float, float]]:
     """(steps saved, no-memory steps), summed over the games that replay a room of their run and over the
     others."""
-    domain = PlanningDomain()
     sums = {"replayed": [0.0, 0.0], "new": [0.0, 0.0]}
     for dataset in datasets:
-        result = domain.evaluate(
-            source,
-            dataset,
-            "all",
-            domain.make_agent("offline"),
-            InProcessSession,
-            Capabilities(embed=make_embedder("hashed")),
-        )
+        result = evaluate_offline(source, dataset)
         if not result.ok:
             raise SystemExit(f"failed on {dataset.name}: {result.failure_reason}")
         cases = {case.case_id: case.metrics for case in result.cases}

@@ -44,6 +44,7 @@ from evaluators.planning.catalog import BATHROOM, BEDROOM, KITCHEN, LIVING_ROOM,
 from evaluators.planning.data import PlanningDataset
 from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
+from evaluators.result import EvaluationResult
 from providers.embedders import make_embedder
 from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS
@@ -217,17 +218,17 @@ class Outcome:
         return 1 - unit.steps / unit.baseline_steps if unit.baseline_steps else 0.0
 
 
+def evaluate_offline(source: str, dataset: PlanningDataset) -> EvaluationResult:
+    """The program on all of one dataset with the offline agent, in-process, hashed embedder."""
+    domain = PlanningDomain()
+    agent = domain.make_agent("offline")
+    capabilities = Capabilities(embed=make_embedder("hashed"))
+    return domain.evaluate(source, dataset, "all", agent, InProcessSession, capabilities)
+
+
 def evaluate_unit(source: str, dataset: PlanningDataset) -> Unit:
     """The program on one dataset with the offline agent, split `all`: summed steps and no-memory steps."""
-    domain = PlanningDomain()
-    result = domain.evaluate(
-        source,
-        dataset,
-        "all",
-        domain.make_agent("offline"),
-        InProcessSession,
-        Capabilities(embed=make_embedder("hashed")),
-    )
+    result = evaluate_offline(source, dataset)
     if not result.ok:
         return Unit(0.0, 0.0, 0, 0.0, 0.0, result.failure_reason or "failed")
     tasks = int(result.metrics["tasks"] or 0)
