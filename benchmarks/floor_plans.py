@@ -19,7 +19,8 @@ benchmarks/results/floor_plans.md:
    within each (unit vs unit);
 3. with `--orders N`, every seed on the dev games themselves (the `alfworld` extra), in N orders of their
    runs: the no-memory steps and the steps saved on games that replay a room played earlier in their run
-   and on games in a room new to it, and how much of the seeds' differences each part holds.
+   and on games in a room new to it, how much of the seeds' differences each part holds, and how each
+   built-in regime ranks the seeds against each part.
 
     python benchmarks/floor_plans.py --alfworld ../shared/data/alfworld/valid_seen_dev24 --builtin-seeds 8 \\
         --orders 8
@@ -55,6 +56,8 @@ PLAN_TRIALS = 33
 
 Placements = dict[str, set[str]]
 """Object kind -> the receptacles (ids in ALFWorld, names in the built-in world) holding one."""
+PARTS = ("all", "replayed", "new")
+"""The dev games as a whole, those that replay a room of their run, and those in a room new to it."""
 Game = tuple[set[str], Placements, list[tuple[str, str]]]
 """A game's receptacles, its placements by kind, and its objects as (kind, receptacle)."""
 
@@ -123,9 +126,11 @@ def main() -> None:
     started = time.perf_counter()
     command = "python benchmarks/floor_plans.py --alfworld " + args.alfworld
     command += f" --builtin-seeds {args.builtin_seeds} --households {args.households} --orders {args.orders}"
-    body = [*sharing_lines(Path(args.alfworld), args), *seed_lines(args)]
+    built_in, saved = seed_lines(args)
+    body = [*sharing_lines(Path(args.alfworld), args), *built_in]
     if args.orders:
-        body += replay_lines(Path(args.alfworld), args)
+        dev, dev_saved = replay_lines(Path(args.alfworld), args)
+        body += [*dev, *agreement_lines(saved, dev_saved)]
     lines = [
         "# Games of one floor plan: what carries over, and what memory saves when rooms repeat",
         "",
@@ -190,7 +195,8 @@ def replays(folder: Path) -> tuple[int, int]:
     return sum(plan in run[:n] for run in runs for n, plan in enumerate(run)), sum(map(len, runs))
 
 
-def seed_lines(args: argparse.Namespace) -> list[str]:
+def seed_lines(args: argparse.Namespace) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """The table of every seed in every regime, and the saved shares by regime and seed."""
     regimes = {
         "a room of its own (`trials=1`)": [
             generate_dataset(seed, args.households, trials=1) for seed in range(args.builtin_seeds)
@@ -244,7 +250,8 @@ def seed_lines(args: argparse.Namespace) -> list[str]:
                 f"- {regime}: two built-in seeds rank the seeds alike at {pair:.2f} (pooled {pooled:.2f})."
             )
         lines.append("")
-    return lines
+    saved = {regime: {n: outcomes[n][regime].saved() for n in names} for regime in regimes}
+    return lines, saved
 
 
 def replay_steps(source: str, datasets: list[PlanningDataset]) -> dict[str, tuple[float, float]]:
@@ -265,7 +272,8 @@ def replay_steps(source: str, datasets: list[PlanningDataset]) -> dict[str, tupl
     return {part: (saved, base) for part, (saved, base) in sums.items()}
 
 
-def replay_lines(folder: Path, args: argparse.Namespace) -> list[str]:
+def replay_lines(folder: Path, args: argparse.Namespace) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """The table of every seed on the dev games, and its saved steps on replayed, new and all games."""
     datasets = alfworld_orders(folder, args.orders)
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {seed.name: pool.submit(replay_steps, seed.source, datasets) for seed in SEEDS}
@@ -299,6 +307,26 @@ def replay_lines(folder: Path, args: argparse.Namespace) -> list[str]:
             f"- the seeds' saved steps on {part} games alone: variance {statistics.pvariance(column):.1f}"
             f" (all games: {statistics.pvariance(total):.1f}), Spearman with all games {rho:.2f}"
         )
+    saved = {part: {n: steps[n][part][0] for n in names} for part in ("replayed", "new")}
+    saved["all"] = {n: saved["replayed"][n] + saved["new"][n] for n in names}
+    return [*lines, ""], saved
+
+
+def agreement_lines(built_in: dict[str, dict[str, float]], dev: dict[str, dict[str, float]]) -> list[str]:
+    """Spearman of each built-in regime's saved shares with the dev games' saved steps, by kind of game."""
+    names = sorted(dev["all"])
+    lines = [
+        "## Each built-in regime against the dev games",
+        "",
+        "Spearman correlation of the seeds' saved share in each regime of the built-in world with their steps"
+        " saved on the dev games (the table above), on all games, on games replaying a room, on new ones.",
+        "",
+        "| regime | all dev games | replayed games | new games |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for regime, column in built_in.items():
+        rhos = [spearman([column[n] for n in names], [dev[part][n] for n in names]) for part in PARTS]
+        lines.append(f"| {regime} | " + " | ".join(f"{rho:.2f}" for rho in rhos) + " |")
     return [*lines, ""]
 
 
