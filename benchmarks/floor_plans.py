@@ -31,21 +31,18 @@ benchmarks/results/floor_plans.md:
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 import platform
-import re
 import statistics
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from itertools import pairwise
+from itertools import pairwise, permutations
 from pathlib import Path
 
-from benchmarks.planning_transfer import FOLDER, alfworld_orders, evaluate_all, evaluate_offline
+from benchmarks.planning_transfer import alfworld_orders, alfworld_rooms, evaluate_all, evaluate_offline
 from benchmarks.rank_reliability import pairwise_reliability, spearman
-from evaluators.planning.alfworld import GAME_FILE, load_alfworld
-from evaluators.planning.data import PlanningDataset
+from evaluators.planning.alfworld import AlfworldTask, load_alfworld
+from evaluators.planning.data import PlanningDataset, PlanningTask
 from evaluators.planning.household import generate_dataset
 from seeds import SEEDS
 
@@ -65,19 +62,8 @@ Game = tuple[set[str], Placements, list[tuple[str, str]]]
 def alfworld_plans(folder: Path) -> dict[str, list[Game]]:
     """Per floor plan with several games: each game's receptacles, placements by kind, and objects."""
     plans: dict[str, list[Game]] = defaultdict(list)
-    for path in sorted(folder.rglob(GAME_FILE)):
-        match = FOLDER.match(path.parent.parent.name) or FOLDER.match(path.parent.name)
-        assert match, path
-        facts = json.loads(path.read_text())["pddl_problem"].split("(:init", 1)[1]
-        receptacles = set(re.findall(r"\(receptacleType (\S+) \w+Type\)", facts))
-        kinds = {o: k.lower() for o, k in re.findall(r"\(objectType (\S+) (\w+)Type\)", facts)}
-        movable = set(re.findall(r"\(pickupable (\S+)\)", facts))
-        objects = [
-            (kinds[obj], where)
-            for obj, where in re.findall(r"\(inReceptacle (\S+) (\S+)\)", facts)
-            if obj in movable and where in receptacles
-        ]
-        plans[match.group(5)].append((receptacles, by_kind(objects), objects))
+    for room in alfworld_rooms(folder):
+        plans[room.floor_plan].append((room.receptacle_ids, by_kind(room.placed), room.placed))
     return {plan: games for plan, games in plans.items() if len(games) > 1}
 
 
@@ -105,7 +91,7 @@ def shared(plans: list[list[Game]]) -> tuple[float, int, int, int]:
     kind lay in the other game, objects of a kind the other game had, pairs)."""
     receptacles, hits, objects, pairs = [], 0, 0, 0
     for games in plans:
-        for (recs_a, places_a, _), (recs_b, _, objects_b) in itertools.permutations(games, 2):
+        for (recs_a, places_a, _), (recs_b, _, objects_b) in permutations(games, 2):
             pairs += 1
             receptacles.append(len(recs_a & recs_b) / len(recs_b))
             for kind, where in objects_b:
@@ -188,11 +174,15 @@ def sharing_lines(folder: Path, args: argparse.Namespace) -> list[str]:
 
 def replays(folder: Path) -> tuple[int, int]:
     """(games whose floor plan an earlier game of their run had, games) in the adapter's runs."""
-    runs = [
-        [task.task_id.split("/")[0].rsplit("-", 1)[1] for task in e.tasks]
-        for e in load_alfworld(folder).episodes
-    ]
-    return sum(plan in run[:n] for run in runs for n, plan in enumerate(run)), sum(map(len, runs))
+    flags = [flag for episode in load_alfworld(folder).episodes for flag in replayed(episode.tasks)]
+    return sum(flags), len(flags)
+
+
+def replayed(tasks: tuple[PlanningTask, ...]) -> list[bool]:
+    """For each ALFWorld game of a run, whether an earlier game of the run had its floor plan."""
+    plans = [task.floor_plan for task in tasks if isinstance(task, AlfworldTask)]
+    assert len(plans) == len(tasks), "not a run of ALFWorld games"
+    return [plan in plans[:n] for n, plan in enumerate(plans)]
 
 
 def seed_lines(args: argparse.Namespace) -> tuple[list[str], dict[str, dict[str, float]]]:
@@ -264,9 +254,8 @@ def replay_steps(source: str, datasets: list[PlanningDataset]) -> dict[str, tupl
             raise SystemExit(f"failed on {dataset.name}: {result.failure_reason}")
         cases = {case.case_id: case.metrics for case in result.cases}
         for episode in dataset.episodes:
-            plans = [floor_plan(task.task_id) for task in episode.tasks]
-            for n, task in enumerate(episode.tasks):
-                part = sums["replayed" if plans[n] in plans[:n] else "new"]
+            for task, again in zip(episode.tasks, replayed(episode.tasks), strict=True):
+                part = sums["replayed" if again else "new"]
                 part[0] += float(cases[task.task_id]["steps_saved"] or 0)
                 part[1] += float(cases[task.task_id]["baseline_steps"] or 0)
     return {part: (saved, base) for part, (saved, base) in sums.items()}
@@ -328,11 +317,6 @@ def agreement_lines(built_in: dict[str, dict[str, float]], dev: dict[str, dict[s
         rhos = [spearman([column[n] for n in names], [dev[part][n] for n in names]) for part in PARTS]
         lines.append(f"| {regime} | " + " | ".join(f"{rho:.2f}" for rho in rhos) + " |")
     return [*lines, ""]
-
-
-def floor_plan(task_id: str) -> str:
-    """The floor plan of an ALFWorld game: its folder name's last number."""
-    return task_id.split("/")[0].rsplit("-", 1)[1]
 
 
 if __name__ == "__main__":

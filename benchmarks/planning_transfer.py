@@ -69,6 +69,11 @@ class Room:
     objects: list[tuple[str, str, bool]] = field(default_factory=list)
     """(object kind, receptacle kind, the receptacle opens)"""
     expert_steps: int = 0
+    floor_plan: str = ""
+    receptacle_ids: set[str] = field(default_factory=set)
+    """ALFWorld's only: every receptacle's PDDL id, the same in every game of the floor plan."""
+    placed: list[tuple[str, str]] = field(default_factory=list)
+    """ALFWorld's only: (object kind, receptacle id) for every movable object."""
 
 
 def room_type(floor_plan: int) -> str:
@@ -95,10 +100,14 @@ def alfworld_rooms(folder: Path) -> list[Room]:
             match.group(2).lower(),
             [(kind, name in opens) for name, kind in receptacles.items()],
             expert_steps=len(game.get("walkthrough", ())),
+            floor_plan=match.group(5),
+            receptacle_ids=set(receptacles),
         )
         for obj, receptacle in re.findall(r"\(inReceptacle (\S+) (\S+)\)", facts):
             if receptacle in receptacles and (obj in movable or kinds.get(obj) == "desklamp"):
                 room.objects.append((kinds[obj], receptacles[receptacle], receptacle in opens))
+            if receptacle in receptacles and obj in movable:
+                room.placed.append((kinds[obj], receptacle))
         rooms.append(room)
     return rooms
 
@@ -247,7 +256,7 @@ def alfworld_orders(folder: Path, orders: int) -> list[PlanningDataset]:
     by_plan: dict[str, list[AlfworldTask]] = defaultdict(list)
     for task in (task for episode in dataset.episodes for task in episode.tasks):
         assert isinstance(task, AlfworldTask)
-        by_plan[task.task_id.split("/")[0].rsplit("-", 1)[1]].append(task)
+        by_plan[task.floor_plan].append(task)
     return [dataset] + [
         replace(
             dataset, episodes=group_games(by_plan, f"order-{n}:"), content_hash=f"{dataset.content_hash}-{n}"

@@ -43,6 +43,8 @@ _TASK_SENTENCE = re.compile(r"Your task is to: ([^\"\\]*)")
 class AlfworldTask(PlanningTask):
     game_file: str = ""
     walkthrough: tuple[str, ...] = ()
+    floor_plan: str = ""
+    """The AI2-THOR floor plan (the folder name's last number): games of one share their room."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,8 @@ def load_alfworld(folder: Path) -> AlfworldDataset:
     for path in files:
         content = path.read_bytes()
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + content)
-        task, plan = _task(path, content)
-        by_plan.setdefault(plan, []).append(task)
+        task = _task(path, content)
+        by_plan.setdefault(task.floor_plan, []).append(task)
     return AlfworldDataset(f"alfworld({folder.name})", group_games(by_plan), digest.hexdigest())
 
 
@@ -96,7 +98,7 @@ def group_games(by_plan: dict[str, list[AlfworldTask]], salt: str = "") -> tuple
     return tuple(episodes)
 
 
-def _task(path: Path, content: bytes) -> tuple[AlfworldTask, str]:
+def _task(path: Path, content: bytes) -> AlfworldTask:
     folder = path.parent.parent.name if _FOLDER.match(path.parent.parent.name) else path.parent.name
     match = _FOLDER.match(folder)
     if not match or match.group(1) not in ALFWORLD_TASK_KINDS:
@@ -117,9 +119,8 @@ def _task(path: Path, content: bytes) -> tuple[AlfworldTask, str]:
     goal = Goal(kind, obj, parsed.target if parsed else target)
     walkthrough = tuple(game.get("walkthrough", ()))
     task_id = f"{folder}/{path.parent.name}"
-    return (
-        AlfworldTask(task_id, goal, goal_text, len(walkthrough) or None, str(path), walkthrough),
-        match.group(5),
+    return AlfworldTask(
+        task_id, goal, goal_text, len(walkthrough) or None, str(path), walkthrough, match.group(5)
     )
 
 

@@ -64,6 +64,7 @@ def test_the_dev_games_load_without_the_extra_in_runs_of_whole_floor_plans(datas
         assert (
             isinstance(task, AlfworldTask) and task.walkthrough and task.expert_steps == len(task.walkthrough)
         )
+        assert task.floor_plan == floor_plan(task)
         parsed = parse_goal(task.goal_text)
         assert parsed == task.goal, task.task_id
     assert load_alfworld(ALFWORLD_DEV).fingerprint() == dataset.fingerprint()
