@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.rank_reliability import ranks
 from benchmarks.realism_stats import STATISTICS, measure
 from benchmarks.seed_table import evaluate
@@ -75,6 +76,7 @@ def recall_by_seed(
 
 
 def main() -> None:
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--locomo", required=True, help="the LoCoMo dev slice (locomo_dev2.json)")
     parser.add_argument("--longmemeval", required=True, help="LongMemEval S dev45 (longmemeval_s_dev45.json)")

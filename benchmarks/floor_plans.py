@@ -39,6 +39,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise, permutations
 from pathlib import Path
 
+from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.planning_transfer import alfworld_orders, alfworld_rooms, evaluate_all, evaluate_offline
 from benchmarks.rank_reliability import pairwise_reliability, spearman
 from evaluators.planning.alfworld import AlfworldTask, load_alfworld
@@ -102,6 +103,7 @@ def shared(plans: list[list[Game]]) -> tuple[float, int, int, int]:
 
 
 def main() -> None:
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--alfworld", required=True, help="a folder of ALFWorld games (valid_seen_dev24)")
     parser.add_argument("--builtin-seeds", type=int, default=2, help="seeds of the built-in world, pooled")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 
+from benchmarks.hash_seed import pin_hash_seed
 from evaluators.conversation.domain import evaluate, load_dataset
 from evaluators.conversation.offline_agent import OfflineAgent
 from evolve.mutators.behaviours import BEHAVIOURS
@@ -25,6 +26,7 @@ from seeds.registry import get_seed
 
 
 def main() -> None:
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--split", default="all")

@@ -38,6 +38,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.rank_reliability import ceiling, pairwise_reliability, spearman, split_half_reliability
 from evaluators.planning.alfworld import GAME_FILE, AlfworldTask, group_games, load_alfworld
 from evaluators.planning.catalog import BATHROOM, BEDROOM, KITCHEN, LIVING_ROOM, ROOM_TYPES
@@ -266,6 +267,7 @@ def alfworld_orders(folder: Path, orders: int) -> list[PlanningDataset]:
 
 
 def main() -> None:
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--alfworld", required=True, help="a folder of ALFWorld games (valid_seen_dev24)")
     parser.add_argument("--households", type=int, default=20, help="built-in episodes (default data: 20)")

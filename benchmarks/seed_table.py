@@ -16,6 +16,7 @@ import platform
 import time
 from pathlib import Path
 
+from benchmarks.hash_seed import pin_hash_seed
 from evaluators.conversation import domain
 from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.result import EvaluationResult
@@ -82,6 +83,7 @@ def _number(value: float | None) -> str:
 
 
 def main() -> None:
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--locomo", required=True, help="path of the LoCoMo dev slice (locomo_dev2.json)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (docs/seeds.md)")

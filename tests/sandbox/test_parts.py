@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +173,21 @@ def test_choosing_a_backend() -> None:
     assert "no isolation" in warnings[0]
     with pytest.raises(SandboxUnavailable, match="unknown sandbox 'vm'"):
         make_session_factory("vm")
+
+
+def test_a_benchmark_evaluating_in_process_hashes_strings_as_the_sandbox_does() -> None:
+    """`benchmarks.hash_seed.pin_hash_seed` re-executes its process under the sandbox's hash seed, so that
+    figures of programs run in-process (which may iterate over sets of strings) do not move between runs."""
+    code = "from benchmarks.hash_seed import pin_hash_seed; pin_hash_seed(); print(hash('mnemoforge'))"
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONHASHSEED"}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert all(run.returncode == 0 for run in runs), runs
+    pinned = subprocess.run(
+        [sys.executable, "-c", "print(hash('mnemoforge'))"],
+        env={**environment, "PYTHONHASHSEED": protocol.HASH_SEED},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert runs[0].stdout == runs[1].stdout == pinned.stdout
