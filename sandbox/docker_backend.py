@@ -3,11 +3,11 @@
 The sandbox talks to the daemon through the Docker SDK (`sandbox.docker_api`); no `docker` program is
 needed. A container runs the harness under `init` (tini as PID 1) and coreutils `timeout`, which kills
 it at a backstop time even if the host dies without cleaning up. The host speaks the protocol over
-FIFOs the container mounts (see `ContainerProcess`), reads what the program prints from the
-container's attach connection (`sandbox.attach`), and kills a container by removing it. Containers
-are removed when the factory lets them go (at a session's close, or when a kept one is not needed
-again) and otherwise by `sandbox.cleanup` (at interpreter exit, on SIGTERM/SIGHUP, and, after a host
-crash, by the next factory's sweep).
+FIFOs the container mounts (see `ContainerProcess`), reads what the program prints from a third FIFO
+beside them (or, with a remote daemon, from the container's attach connection, `sandbox.attach`), and
+kills a container by removing it. Containers are removed when the factory lets them go (at a session's
+close, or when a kept one is not needed again) and otherwise by `sandbox.cleanup` (at interpreter exit,
+on SIGTERM/SIGHUP, and, after a host crash, by the next factory's sweep).
 
 Starting a container takes about half a second and 0.4 core-seconds; `SandboxSessionFactory` keeps one
 started ahead, reuses a program's container for its next session, and recycles a container whose
@@ -42,6 +42,7 @@ from sandbox.protocol import (
     CHANNEL_MOUNT,
     CHANNEL_VARIABLE,
     HASH_SEED,
+    OUTPUT_END_VARIABLE,
     PYTHON_FLAGS,
     bootstrap_code,
     supervisor_code,
@@ -70,6 +71,8 @@ def container_spec(
     if channel is not None:
         binds = {channel: {"bind": CHANNEL_MOUNT, "mode": "ro"}}
         environment.append(f"{CHANNEL_VARIABLE}={CHANNEL_MOUNT}")
+    elif command is None:  # stdout and stderr are relayed apart: mark where each operation's output ends
+        environment.append(f"{OUTPUT_END_VARIABLE}=1")
     # The supervisor (root with CAP_SETUID/CAP_SETGID only) talks to the host over the attached stdio.
     supervised = channel is not None and command is None
     stdin_open = command is None
@@ -126,10 +129,11 @@ class ContainerProcess:
 
     With a local daemon the protocol runs over two FIFOs in a private host directory that only this
     container mounts (read-only), so messages go straight between host and harness: a round trip
-    costs tens of microseconds instead of the half millisecond of the attach path (daemon, shim).
+    costs tens of microseconds instead of the half millisecond of the attach path (daemon, shim). What
+    the program prints takes a third FIFO there, so it keeps its order with the replies.
     The directory's parent is 0700, so no other host user, `nobody` included (the process backend's
     sandboxes), can reach the FIFOs. With a remote daemon (not on a unix socket of this machine), or
-    MNEMOFORGE_DOCKER_CHANNEL=stdio, it runs over the attached stdin/stdout.
+    MNEMOFORGE_DOCKER_CHANNEL=stdio, it runs over the attached stdin/stdout, and output over stderr.
 
     The container is created and started in the background: the session's handshake waits for the
     harness anyway, and the caller (often a session taking the factory's spare, which starts the
@@ -151,11 +155,12 @@ class ContainerProcess:
         except DockerError as error:
             channel, self._start_error = None, str(error)
         self.recyclable = channel is not None  # the supervisor runs only with the FIFO channel
+        self.marks_output_end = channel is None
         self._streams = AttachedStreams(stdin=True)
-        self.output_fd = self._streams.stderr_fd
         if channel is None:
             assert self._streams.stdin_fd is not None
             self.request_fd, self.reply_fd = self._streams.stdin_fd, self._streams.stdout_fd
+            self.output_fd = self._streams.stderr_fd
         self._starter = threading.Thread(
             target=self._start, args=(image, channel), name="mnemoforge-container-start", daemon=True
         )
@@ -192,13 +197,14 @@ class ContainerProcess:
     def _make_channel(self) -> str:
         """The FIFOs, and the host's ends opened so that neither side ever blocks on opening: replies
         for reading (end of file comes only after the harness has opened and closed it), requests
-        read-write (so the harness's read-only open finds a writer at once)."""
+        read-write (so the harness's read-only open finds a writer at once), output read-write (so it
+        never reads as ended: the harness's death shows on replies)."""
         self._private = tempfile.mkdtemp(prefix=f"{CHANNEL_PREFIX}{os.getpid()}-")
         channel = os.path.join(self._private, "channel")
         os.mkdir(channel, 0o755)
         os.chmod(channel, 0o755)
         uid, gid = (int(part) for part in SANDBOX_USER.split(":"))
-        for name in ("requests", "replies"):
+        for name in ("requests", "replies", "output"):
             path = os.path.join(channel, name)
             os.mkfifo(path, 0o600)
             if os.geteuid() == 0:
@@ -207,6 +213,7 @@ class ContainerProcess:
                 os.chmod(path, 0o666)  # the 0700 parent keeps every other host user out
         self.reply_fd = os.open(os.path.join(channel, "replies"), os.O_RDONLY | os.O_NONBLOCK)
         self.request_fd = os.open(os.path.join(channel, "requests"), os.O_RDWR | os.O_NONBLOCK)
+        self.output_fd = os.open(os.path.join(channel, "output"), os.O_RDWR | os.O_NONBLOCK)
         return channel
 
     def alive(self) -> bool:
@@ -302,7 +309,7 @@ class ContainerProcess:
 
     def _remove_channel(self) -> None:
         if self._private is not None:
-            for fd in (self.request_fd, self.reply_fd):
+            for fd in (self.request_fd, self.reply_fd, self.output_fd):
                 with contextlib.suppress(OSError):
                     os.close(fd)
             shutil.rmtree(self._private, ignore_errors=True)

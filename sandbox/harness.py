@@ -55,13 +55,14 @@ class Channel:
     listening for capability calls.
     """
 
-    def __init__(self, in_fd: int, out_fd: int) -> None:
+    def __init__(self, in_fd: int, out_fd: int, marks_output_end: bool = False) -> None:
         self._in = os.fdopen(in_fd, "rb", buffering=1 << 16)
         self._in_fd = in_fd
         self._out_fd = out_fd
         self._owner = os.getpid()
         self.lock = threading.Lock()
         self.in_operation = False
+        self.marks_output_end = marks_output_end
 
     @classmethod
     def claim(cls) -> Channel:
@@ -70,6 +71,7 @@ class Channel:
         is stderr. (`os.open` and `os.dup` make non-inheritable descriptors.)"""
         sys.stdout.flush()
         directory = os.environ.pop(protocol.CHANNEL_VARIABLE, "")
+        marks_output_end = os.environ.pop(protocol.OUTPUT_END_VARIABLE, "") == "1"
         if directory:
             in_fd = os.open(os.path.join(directory, "requests"), os.O_RDONLY)
             out_fd = os.open(os.path.join(directory, "replies"), os.O_WRONLY)
@@ -80,7 +82,7 @@ class Channel:
         os.close(null)
         os.dup2(2, 1)
         sys.stdout = sys.__stdout__ = sys.stderr
-        channel = cls(in_fd, out_fd)
+        channel = cls(in_fd, out_fd, marks_output_end)
         os.register_at_fork(after_in_child=channel.abandon)
         return channel
 
@@ -97,6 +99,14 @@ class Channel:
         if not line:
             return None
         return protocol.decode(line)
+
+    def reply(self, message: dict[str, Any]) -> None:
+        """Answer a request: mark the end of its output first if the host asked for it (see
+        `protocol.OUTPUT_END_VARIABLE`)."""
+        if self.marks_output_end:
+            with contextlib.suppress(OSError):
+                os.write(2, protocol.OUTPUT_END + f"{message.get('id')}\n".encode())
+        self.send(message)
 
     def send(self, message: dict[str, Any]) -> None:
         self.ensure_owner()
@@ -132,7 +142,7 @@ class Harness:
             self.channel.ensure_owner()  # a forked child that returned here must not take the lock
             with self.channel.lock:
                 self.channel.in_operation = False
-                self.channel.send(reply)
+                self.channel.reply(reply)
             if request.get("op") == "close":
                 return
 

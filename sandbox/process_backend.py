@@ -113,6 +113,8 @@ class ProcessHarness:
     recyclable = False
     """Never for another program: a fresh subprocess costs little, and nothing here could clean up after
     a program as the container's unreachable supervisor does."""
+    marks_output_end = False
+    """Its output and replies are pipes straight from the harness: they arrive in the order written."""
 
     def __init__(self, limits: SandboxLimits, isolation: ProcessIsolation) -> None:
         self.limits = limits

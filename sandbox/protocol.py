@@ -47,8 +47,15 @@ HARNESS_ROOT = "/opt/mnemoforge"
 """Where the image keeps the harness package (`sandbox/`), and the process backend's private copy mirrors."""
 CHANNEL_VARIABLE = "MNEMOFORGE_CHANNEL"
 """If set, the directory holding the `requests` and `replies` FIFOs the harness speaks over, instead of
-its stdin and stdout (the Docker backend bind-mounts them: host and harness then talk directly)."""
+its stdin and stdout, and the `output` FIFO its supervisor makes everyone's stderr (the Docker backend
+bind-mounts them: host and harness then talk directly)."""
 CHANNEL_MOUNT = "/run/mnemoforge"
+OUTPUT_END_VARIABLE = "MNEMOFORGE_OUTPUT_END"
+"""If set, the harness marks the end of each operation's output with `OUTPUT_END` and the request's id on
+stderr before it replies. For a sandbox whose output and replies reach the host by separate relays (the
+Docker daemon's attach stream copies stdout and stderr each on its own), so that the host can wait for
+all an operation printed before it moves on."""
+OUTPUT_END = b"\x00mnemoforge-output-end "
 VENDOR_DIRECTORY = "vendor"
 """Beside `sandbox/`: packages that take precedence over the interpreter's own (the host's numpy)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import select
 import selectors
 import time
 from collections.abc import Callable
@@ -29,6 +30,9 @@ from sandbox.toolkit import MAX_LOG_LINE_CHARS, MAX_LOG_LINES
 
 _CHUNK = 1 << 16
 _CLOSE_SECONDS = 2.0
+_OUTPUT_END_SECONDS = 2.0
+"""How long the host waits, after a reply, for the mark that ends the operation's output (only with a
+sandbox that marks it): past it, the operation goes on and late lines join the next one's logs."""
 
 
 class HarnessProcess(Protocol):
@@ -55,6 +59,11 @@ class HarnessProcess(Protocol):
 
     def dispose(self) -> None:
         """Release everything (may finish in the background); the harness may still be running."""
+
+    marks_output_end: bool
+    """Whether output and replies reach the host by separate relays, so that output printed before a reply
+    may arrive after it: the harness then marks where each operation's output ends, and the session
+    waits for the mark (see `protocol.OUTPUT_END_VARIABLE`)."""
 
     recyclable: bool
     """Whether `recycle()` may be called: the sandbox can be made as new for another program."""
@@ -197,6 +206,8 @@ class RemoteSession:
                     FailureReason.PROTOCOL,
                     f"got a reply to request {message.get('id')!r} during {op} #{request_id}",
                 )
+            if self._process.marks_output_end:
+                self._await_output_end(request_id, op)
             self._collect_output(op)
             self._logs.extend(self._output.drain())
             self._logs.extend(_log_lines(message.get("logs")))
@@ -286,6 +297,16 @@ class RemoteSession:
                 f"the program printed more than {self._limits.max_output_bytes:,} bytes during {op}",
             )
 
+    def _await_output_end(self, request_id: int, op: str) -> None:
+        """Read output until the mark that ends request `request_id`'s, for at most `_OUTPUT_END_SECONDS`.
+        A program can forge the mark or bury it under more output: it then muddles only its own logs."""
+        give_up = time.monotonic() + _OUTPUT_END_SECONDS
+        while self._stderr_open and self._output.ended_through < request_id:
+            remaining = give_up - time.monotonic()
+            if remaining <= 0 or not select.select([self._stderr_fd], [], [], remaining)[0]:
+                return
+            self._read_stderr(op)
+
     def _collect_output(self, op: str | None = None) -> None:
         """Read what the program printed before its reply (it is already in the pipe), but no more than
         the operation's output cap: a thread that prints on after the reply, faster than the host takes
@@ -354,12 +375,14 @@ class RemoteSession:
 
 
 class _OutputTail:
-    """What the program printed: the last lines (bounded), and the bytes counted per operation."""
+    """What the program printed: the last lines (bounded), the bytes counted per operation, and the
+    highest request id whose end-of-output mark came by (marks are taken out of the lines)."""
 
     def __init__(self) -> None:
         self._lines: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
         self._partial = b""
         self.operation_bytes = 0
+        self.ended_through = 0
 
     def begin_operation(self) -> None:
         self.operation_bytes = 0
@@ -371,10 +394,22 @@ class _OutputTail:
         if len(self._partial) > MAX_LOG_LINE_CHARS * 4:
             lines.append(self._partial)
             self._partial = b""
-        for line in lines[-MAX_LOG_LINES:]:
+        printed = [text for text in map(self._unmarked, lines) if text is not None]
+        for line in printed[-MAX_LOG_LINES:]:
             self._lines.append(
                 "[output] " + line[: MAX_LOG_LINE_CHARS * 4].decode("utf-8", "replace")[:MAX_LOG_LINE_CHARS]
             )
+
+    def _unmarked(self, line: bytes) -> bytes | None:
+        """The line without an end-of-output mark (noted, and not counted as output); None when the line
+        was only the mark."""
+        text, mark, request_id = line.partition(protocol.OUTPUT_END)
+        if not mark:
+            return line
+        self.operation_bytes -= len(mark) + len(request_id) + 1
+        with contextlib.suppress(ValueError):
+            self.ended_through = max(self.ended_through, int(request_id))
+        return text or None
 
     def drain(self) -> list[str]:
         if self._partial:

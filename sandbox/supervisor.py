@@ -15,9 +15,9 @@ milliseconds instead of the tenth of a core-second an interpreter and numpy cost
 - empties /tmp and /dev/mqueue as `nobody`, the owner of everything a program can create there;
 - gives up (exits, and the host starts a fresh container) if a process, a file or a System V IPC
   object survived;
-- writes a marker with a fresh random nonce to stderr, then `swept NONCE` to stdout. All the old program
-  printed precedes the marker in the stream, so the host drops it; the nonce did not exist while the old
-  program lived, so the program could not have forged the marker.
+- writes a marker with a fresh random nonce to stderr (the channel's output FIFO), then `swept NONCE` to
+  stdout. All the old program printed precedes the marker in the FIFO, so the host drops it; the nonce
+  did not exist while the old program lived, so the program could not have forged the marker.
 The host then drains the protocol FIFOs of anything the old program left in them and says `spawn`.
 
 A program cannot reach the supervisor: it runs as another user (no signals, no ptrace, no /proc/PID/fd),
@@ -26,7 +26,8 @@ replies FIFO open, so the host sees no end of file between two harnesses; when a
 (a crash, the OOM killer, a `close`), the supervisor exits with the harness's status and the container
 ends, so the host learns why as it would without a supervisor.
 
-Its stdin and stdout are the container's attached streams, which no program can reach: host `recycle`
+Its stdin and stdout are the container's attached streams, which no program can reach (its stderr, and
+so every harness's, is the channel's output FIFO): host `recycle`
 -> `swept NONCE` or `unclean WHY` (then it exits); host `spawn` -> a new harness. End of file on stdin
 (the host is gone) ends the container. It imports nothing but the harness's own modules (standard
 library and numpy).
@@ -57,7 +58,7 @@ def main() -> None:
     """Serve harnesses until the host goes or a harness ends on its own."""
     from sandbox import harness  # imported once here: each program's harness is forked from this process
 
-    _hold_replies(os.environ["MNEMOFORGE_CHANNEL"])
+    _open_channel(os.environ["MNEMOFORGE_CHANNEL"])
     host = _HostLines()
     while True:
         child = _fork_harness(harness.main)
@@ -200,14 +201,22 @@ def _unlock(directory: str) -> None:
             _unlock(path)
 
 
-def _hold_replies(channel: str) -> None:
-    """Open the replies FIFO for writing, as its owner (`nobody` when the host is root), and keep the
-    descriptor open for the supervisor's life (it is never written)."""
+def _open_channel(channel: str) -> None:
+    """Open the channel's FIFOs as their owner (`nobody` when the host is root): hold the replies FIFO
+    for the supervisor's life (it is never written), and make the output FIFO this process's stderr, so
+    that every harness and all it spawns print there. Output then reaches the host straight, as replies
+    do: what a program printed before a reply is in the host's pipe when the reply is (the attach
+    stream, relayed by the daemon, could deliver it after)."""
     os.seteuid(NOBODY)
     try:
         os.open(os.path.join(channel, "replies"), os.O_WRONLY | os.O_NONBLOCK)
+        output = os.open(os.path.join(channel, "output"), os.O_WRONLY | os.O_NONBLOCK)
     finally:
         os.seteuid(0)
+    os.set_blocking(output, True)  # a program printing into a full pipe waits, as on a terminal
+    sys.stderr.flush()
+    os.dup2(output, 2)
+    os.close(output)
 
 
 def _say(line: str) -> None:

@@ -95,6 +95,26 @@ FORGED_PRINTS = program(
     return "genuine"
     """
 )
+PRINTS_THEN_ANSWERS = program(
+    write="self.texts.append(raw_text)",
+    read="""
+    sys.stderr.write("".join(f"line {n} of read {len(self.texts)}\\n" for n in range(150)))
+    os.write(1, f"last of read {len(self.texts)}\\n".encode())
+    self.texts.append("read")
+    return "answered"
+    """,
+)
+"""Prints 151 lines, the last straight on fd 1, just before each read returns: all of them belong in that
+read's logs, not the next operation's."""
+FORGED_OUTPUT_END = program(
+    read="""
+    sys.stderr.write("\\x00mnemoforge-output-end 999\\nafter the forged mark\\n")
+    sys.stderr.write("no newline")
+    return "answered"
+    """
+)
+"""Forges the mark that ends an operation's output (see `sandbox.protocol.OUTPUT_END`) for a later
+request, then leaves a line unfinished, so that the harness's own mark is glued to it."""
 FORGED_ON_EVERY_FD = program(
     read="""
     forged = json.dumps({"id": 999, "ok": True, "result": "FORGED", "logs": []}).encode() + b"\\n"

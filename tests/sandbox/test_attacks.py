@@ -22,6 +22,7 @@ import pytest
 from evolve.llm_setup import open_model_access
 from providers.config import LLMSettings
 from sandbox.docker_backend import docker_session_factory
+from sandbox.factory import SandboxSessionFactory
 from sandbox.session import Capabilities, FailureReason, ProgramFailure
 from tests.providers.fake_llm_server import FakeLLMServer, Fault
 from tests.sandbox import attacks
@@ -153,6 +154,38 @@ def test_printed_forged_replies_land_in_the_logs_not_the_protocol(backend: Backe
     forged_lines = [line for line in outcome.logs if "FORGED" in line]
     assert len(forged_lines) == 4, outcome.logs  # print, sys.__stdout__, os.write(1), a child's print
     assert all(line.startswith("[output] ") for line in forged_lines)
+
+
+def test_what_a_program_prints_before_its_reply_is_logged_with_that_operation(backend: Backend) -> None:
+    assert_output_stays_with_its_operation(backend.factory)
+
+
+def test_with_the_stdio_channel_too_output_stays_with_its_operation(
+    sandbox_image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Output and replies then come by one attach stream, whose stdout and stderr the daemon relays
+    apart: the harness marks where each operation's output ends (as with DOCKER_HOST=tcp://...)."""
+    monkeypatch.setenv("MNEMOFORGE_DOCKER_CHANNEL", "stdio")
+    factory = docker_session_factory(TEST_LIMITS, image=sandbox_image, prewarm=False, reuse=False)
+    assert_output_stays_with_its_operation(factory)
+    forged = play(factory, attacks.FORGED_OUTPUT_END)  # muddles its own logs at most
+    assert forged.result == "answered", forged.failure
+    assert "[output] after the forged mark" in forged.logs and "[output] no newline" in forged.logs
+    assert not any("output-end" in line for line in forged.logs), forged.logs
+
+
+def assert_output_stays_with_its_operation(factory: SandboxSessionFactory) -> None:
+    """Forty reads, each printing 151 lines just before it returns: each read's logs hold its own."""
+    session = factory(attacks.PRINTS_THEN_ANSWERS, Capabilities(embed=tiny_embed))
+    try:
+        session.write({"text": "stored"}, "stored")
+        for read in range(1, 41):
+            assert session.read({"text": "?"})[0] == "answered"
+            logs = session.drain_logs()
+            assert logs[-1] == f"[output] last of read {read}", logs[-3:]
+            assert len(logs) == 151 and all(f"of read {read}" in line for line in logs)
+    finally:
+        session.close()
 
 
 def test_a_reply_forged_on_the_private_channel_is_a_protocol_failure(backend: Backend) -> None:
