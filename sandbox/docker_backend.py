@@ -258,13 +258,14 @@ class ContainerProcess:
         if not self.recyclable or not self.alive():
             return False
         deadline = time.monotonic() + _RECYCLE_SECONDS
+        output_tail = bytearray()
         try:
             self._tell("recycle")
-            answer = self._control_line(deadline)
+            answer = self._control_line(deadline, output_tail)
             if not answer.startswith("swept "):
                 return False
             marker = f"{MARKER} {answer.split()[1]}\n".encode()
-            if not _read_through(self.output_fd, marker, deadline):
+            if not output_tail.endswith(marker) and not _read_through(self.output_fd, marker, deadline):
                 return False
             for fd in (self.reply_fd, self.request_fd):
                 _drain(fd)
@@ -279,16 +280,22 @@ class ContainerProcess:
         while data:
             data = data[os.write(self._streams.stdin_fd, data) :]
 
-    def _control_line(self, deadline: float) -> str:
-        """The supervisor's next line on the attached stdout (only it writes there)."""
+    def _control_line(self, deadline: float, output_tail: bytearray) -> str:
+        """The supervisor's next line on the attached stdout (only it writes there). Meanwhile the output
+        FIFO is emptied as it fills, its last bytes kept in `output_tail`: a process the old program left
+        may keep it full until the sweep, and the supervisor's marker must get in after it."""
         fd = self._streams.stdout_fd
         line = b""
         while not line.endswith(b"\n"):
-            _wait_readable(fd, deadline)
-            chunk = os.read(fd, 1)
-            if not chunk:
-                raise OSError("the supervisor is gone")
-            line += chunk
+            for ready in _wait_readable((fd, self.output_fd), deadline):
+                if ready == self.output_fd:
+                    with contextlib.suppress(BlockingIOError):
+                        output_tail[:] = (output_tail + os.read(ready, 1 << 16))[-_OUTPUT_TAIL_BYTES:]
+                    continue
+                chunk = os.read(fd, 1)
+                if not chunk:
+                    raise OSError("the supervisor is gone")
+                line += chunk
         return line.decode(errors="replace").strip()
 
     def dispose(self) -> None:
@@ -318,19 +325,24 @@ class ContainerProcess:
 
 
 _RECYCLE_SECONDS = 5.0
+_OUTPUT_TAIL_BYTES = 256
+"""Enough to hold the supervisor's marker, the last thing written to the output before `swept`."""
 
 
-def _wait_readable(fd: int, deadline: float) -> None:
+def _wait_readable(fds: tuple[int, ...], deadline: float) -> list[int]:
+    """The descriptors of `fds` that can be read; TimeoutError when none can before `deadline`."""
     remaining = deadline - time.monotonic()
-    if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+    ready = select.select(fds, [], [], remaining)[0] if remaining > 0 else []
+    if not ready:
         raise TimeoutError("the sandbox did not answer in time")
+    return ready
 
 
 def _read_through(fd: int, marker: bytes, deadline: float) -> bool:
     """Read and drop everything up to and including `marker`; False at end of file."""
     tail = b""
     while True:
-        _wait_readable(fd, deadline)
+        _wait_readable((fd,), deadline)
         try:
             chunk = os.read(fd, 1 << 16)
         except BlockingIOError:

@@ -284,7 +284,10 @@ LINGERING_THREAD = program(
     write="import threading\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()"
 )
 _FORGER = """
-import json, sys, time
+import json, os, sys, time
+while os.path.exists(sys.argv[2]):  # until the harness's reset empties /tmp...
+    time.sleep(0.01)
+time.sleep(0.3)  # ...and has long replied: the session is over
 hello = json.dumps({"ready": True, "protocol": 1, "python": "forged"})
 reply = json.dumps({"id": 1, "ok": True, "result": "FORGED", "logs": []})
 while True:
@@ -300,17 +303,19 @@ while True:
 POLLUTER = program(
     write=f"""
     import tempfile
-    # Disarm the harness's own clean-up, so that only the supervisor's sweep stands between this program
-    # and the next one; then leave a process that forges protocol messages and floods the output.
+    # Disarm the harness's own clean-up of processes, and lock a directory its clean-up of /tmp cannot
+    # remove, so that only the supervisor's sweep stands between this program and the next one; then
+    # leave a process that, once the session is over, forges protocol messages and floods the output.
     harness = sys.modules["sandbox.harness"]
     harness._kill_other_processes = lambda: None
-    harness._empty_directory = lambda path: None
     top = os.path.join(tempfile.gettempdir(), "locked")
     os.makedirs(os.path.join(top, "inner"))
     open(os.path.join(top, "inner", "file"), "w").write(raw_text)
     os.chmod(os.path.join(top, "inner"), 0)
     os.chmod(top, 0)
-    subprocess.Popen(["python3", "-c", {_FORGER!r}, raw_text], start_new_session=True)
+    session_open = os.path.join(tempfile.gettempdir(), "session-open")
+    open(session_open, "w").close()
+    subprocess.Popen(["python3", "-c", {_FORGER!r}, raw_text, session_open], start_new_session=True)
     import ctypes
     queue = ctypes.CDLL(None).mq_open(b"/left-behind", os.O_CREAT | os.O_RDWR, 0o600, None)
     self.texts.append("queue" if queue >= 0 else "no queue")
@@ -321,7 +326,19 @@ POLLUTER = program(
         self.texts.append("the supervisor is out of reach")
     """
 )
-"""Disarms the harness's reset, leaves a forging, flooding process, a locked directory, a message queue."""
+"""Disarms the harness's reset of processes; leaves a locked directory, a message queue and a process that
+forges and floods once the session is over."""
+FLOOD_LEFT_BEHIND = program(
+    write="""
+    harness = sys.modules["sandbox.harness"]
+    harness._kill_other_processes = lambda: None  # only the supervisor's sweep can stop the flood
+    flood = "import os, time\\nwhile True:\\n    os.write(1, b'F' * 4096)\\n    time.sleep(0.02)"
+    subprocess.Popen(["python3", "-c", flood], start_new_session=True)
+    self.texts.append(raw_text)
+    """
+)
+"""Leaves a process writing 200 KB a second to the output: under the output cap of any one operation,
+but the pipe is full when the supervisor sweeps and writes its marker."""
 SYSV_SQUATTER = program(
     write="""
     import ctypes

@@ -66,6 +66,18 @@ def test_a_polluted_container_is_recycled_with_nothing_of_the_old_program_left(
     assert not any("POLLUTION" in line for line in logs)
 
 
+def test_a_container_whose_output_is_flooded_to_the_last_is_recycled(factory: SandboxSessionFactory) -> None:
+    flooder = start(factory, attacks.FLOOD_LEFT_BEHIND)
+    flooder.write({"text": "x"}, "x")
+    flooder.close()
+    time.sleep(1.0)  # the pipe of the program's output (64 KB) is full long before this
+
+    session, seen, logs = report(factory)
+
+    assert session._process is flooder._process
+    assert seen["texts"] == ["mine"] and not any("FFFF" in line for line in logs)
+
+
 def test_a_container_with_shared_memory_left_in_it_is_not_recycled(factory: SandboxSessionFactory) -> None:
     squatter = start(factory, attacks.SYSV_SQUATTER)
     squatter.write({"text": "x"}, "x")
