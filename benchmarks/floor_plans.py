@@ -31,6 +31,7 @@ benchmarks/results/floor_plans.md:
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -124,7 +125,8 @@ def main() -> None:
         "",
         f"Command: `{command}`",
         f"Machine: {platform.machine()}, Python {platform.python_version()}; offline agent, hashed embedder,"
-        f" in-process sessions; {time.perf_counter() - started:.0f} s in all.",
+        f" in-process sessions, hash seed {os.environ['PYTHONHASHSEED']};"
+        f" {time.perf_counter() - started:.0f} s in all.",
         "",
         *body,
     ]

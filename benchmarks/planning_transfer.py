@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
@@ -298,7 +299,8 @@ def main() -> None:
         "",
         f"Command: `{command}`",
         f"Machine: {platform.machine()}, Python {platform.python_version()}; offline agent, hashed embedder,"
-        f" in-process sessions; {time.perf_counter() - started:.0f} s in all.",
+        f" in-process sessions, hash seed {os.environ['PYTHONHASHSEED']};"
+        f" {time.perf_counter() - started:.0f} s in all.",
         "",
     ]
     RESULTS.write_text("\n".join(header + lines) + "\n")
