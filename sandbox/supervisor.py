@@ -27,10 +27,9 @@ replies FIFO open, so the host sees no end of file between two harnesses; when a
 ends, so the host learns why as it would without a supervisor.
 
 Its stdin and stdout are the container's attached streams, which no program can reach (its stderr, and
-so every harness's, is the channel's output FIFO): host `recycle`
--> `swept NONCE` or `unclean WHY` (then it exits); host `spawn` -> a new harness. End of file on stdin
-(the host is gone) ends the container. It imports nothing but the harness's own modules (standard
-library and numpy).
+so every harness's, is the channel's output FIFO): host `recycle` -> `swept NONCE` or `unclean WHY`
+(then it exits); host `spawn` -> a new harness. End of file on stdin (the host is gone) ends the
+container. It imports nothing but the harness's own modules (standard library and numpy).
 """
 
 from __future__ import annotations
