@@ -24,11 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.rank_reliability import ranks
 from benchmarks.realism_stats import STATISTICS, measure
 from benchmarks.seed_table import evaluate
 from evaluators.conversation import domain
+from sandbox.hash_seed import pin_hash_seed
 from seeds import SEEDS, Seed
 
 OUTPUT = Path(__file__).resolve().parent / "results" / "data_realism.md"

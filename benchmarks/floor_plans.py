@@ -40,12 +40,12 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise, permutations
 from pathlib import Path
 
-from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.planning_transfer import alfworld_orders, alfworld_rooms, evaluate_all, evaluate_offline
 from benchmarks.rank_reliability import pairwise_reliability, spearman
 from evaluators.planning.alfworld import AlfworldTask, load_alfworld
 from evaluators.planning.data import PlanningDataset, PlanningTask
 from evaluators.planning.household import generate_dataset
+from sandbox.hash_seed import pin_hash_seed
 from seeds import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]

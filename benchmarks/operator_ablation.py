@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 
-from benchmarks.hash_seed import pin_hash_seed
 from evaluators.conversation.domain import evaluate, load_dataset
 from evaluators.conversation.offline_agent import OfflineAgent
 from evolve.mutators.behaviours import BEHAVIOURS
@@ -21,6 +20,7 @@ from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.behaviours.rerank import SIGNALS
 from evolve.mutators.program_text import ProgramText
 from providers.embedders import HashedLexicalEmbedder
+from sandbox.hash_seed import pin_hash_seed
 from sandbox.session import Capabilities, InProcessSession
 from seeds.registry import get_seed
 

@@ -39,7 +39,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from benchmarks.hash_seed import pin_hash_seed
 from benchmarks.rank_reliability import ceiling, pairwise_reliability, spearman, split_half_reliability
 from evaluators.planning.alfworld import GAME_FILE, AlfworldTask, group_games, load_alfworld
 from evaluators.planning.catalog import BATHROOM, BEDROOM, KITCHEN, LIVING_ROOM, ROOM_TYPES
@@ -48,6 +47,7 @@ from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
 from evaluators.result import EvaluationResult
 from providers.embedders import make_embedder
+from sandbox.hash_seed import pin_hash_seed
 from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS
 

@@ -16,11 +16,11 @@ import platform
 import time
 from pathlib import Path
 
-from benchmarks.hash_seed import pin_hash_seed
 from evaluators.conversation import domain
 from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.result import EvaluationResult
 from providers.embedders import HashedLexicalEmbedder
+from sandbox.hash_seed import pin_hash_seed
 from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS, Seed
 

@@ -1,5 +1,5 @@
 """`python -m evolve`: the mnemoforge CLI, for environments without the console script on PATH."""
 
-from evolve.cli import app
+from evolve.launch import main
 
-app()
+main()

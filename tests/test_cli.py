@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from evolve.cli import app
-from tests.programs import MSTAR_VECTOR_SEARCH
+from tests.programs import MSTAR_VECTOR_SEARCH, degenerate
 
 runner = CliRunner()
 
@@ -188,3 +191,28 @@ def test_eval_says_which_model_calls_were_the_programs_and_which_the_agents() ->
     assert code == 0, stderr
     flat = " ".join(stdout.split())
     assert "LLM calls in the program 0, by the agent 0" in flat
+
+
+def test_the_command_runs_programs_in_process_under_the_sandboxes_hash_seed(tmp_path: Path) -> None:
+    """A program that reads the first lines of a set of strings scores by the string-hash seed. Started
+    with two other seeds, `mnemoforge eval --sandbox inprocess` scores it as the process sandbox does
+    (which starts programs with `HASH_SEED`): the command re-executes itself under that seed first."""
+    program = tmp_path / "set_order.py"
+    first_lines_of_a_set = "return '\\n'.join(list(set(self.texts))[:40])"
+    program.write_text(degenerate("self.texts.extend(raw_text.splitlines())", first_lines_of_a_set))
+    console_script = Path(sys.executable).with_name("mnemoforge")
+    assert console_script.is_file(), "install the package (pip install -e .) to get the console script"
+    common = ("eval", str(program), "--split", "select", "--json")
+    runs = [
+        ([str(console_script), *common, "--sandbox", "inprocess"], "1"),
+        ([sys.executable, "-m", "evolve", *common, "--sandbox", "inprocess"], "2"),
+        ([sys.executable, "-m", "evolve", *common, "--sandbox", "process"], "3"),
+    ]
+    scores = []
+    for command, hash_seed in runs:
+        finished = subprocess.run(
+            command, env={**os.environ, "PYTHONHASHSEED": hash_seed}, capture_output=True, text=True
+        )
+        assert finished.returncode == 0, finished.stderr
+        scores.append(json.loads(finished.stdout)["score"])
+    assert scores[0] == scores[1] == scores[2], scores

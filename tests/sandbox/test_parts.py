@@ -176,9 +176,9 @@ def test_choosing_a_backend() -> None:
 
 
 def test_a_benchmark_evaluating_in_process_hashes_strings_as_the_sandbox_does() -> None:
-    """`benchmarks.hash_seed.pin_hash_seed` re-executes its process under the sandbox's hash seed, so that
+    """`sandbox.hash_seed.pin_hash_seed` re-executes its process under the sandbox's hash seed, so that
     figures of programs run in-process (which may iterate over sets of strings) do not move between runs."""
-    code = "from benchmarks.hash_seed import pin_hash_seed; pin_hash_seed(); print(hash('mnemoforge'))"
+    code = "from sandbox.hash_seed import pin_hash_seed; pin_hash_seed(); print(hash('mnemoforge'))"
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONHASHSEED"}
     runs = [
         subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
