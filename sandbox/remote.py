@@ -282,19 +282,28 @@ class RemoteSession:
             self._selector.unregister(self._stdout_fd)
 
     def _read_stderr(self, op: str) -> None:
+        """Take in one chunk of output (the selector found some), and fail `op` if that passes the cap."""
+        if self._take_output():
+            self._check_output_cap(op)
+
+    def _take_output(self) -> bool:
+        """Read one waiting chunk of output into the tail; False when none waits or the stream ended."""
         try:
             chunk = os.read(self._stderr_fd, _CHUNK)
         except BlockingIOError:
-            return
+            return False
         if not chunk:
             self._stderr_open = False
             self._selector.unregister(self._stderr_fd)
-            return
+            return False
         self._output.feed(chunk)
-        if self._output.operation_bytes > self._limits.max_output_bytes:
+        return True
+
+    def _check_output_cap(self, op: str) -> None:
+        limit = self._limits.max_output_bytes
+        if self._output.operation_bytes > limit:
             raise self._fail(
-                FailureReason.OUTPUT_LIMIT,
-                f"the program printed more than {self._limits.max_output_bytes:,} bytes during {op}",
+                FailureReason.OUTPUT_LIMIT, f"the program printed more than {limit:,} bytes during {op}"
             )
 
     def _await_output_end(self, request_id: int, op: str) -> None:
@@ -314,20 +323,10 @@ class RemoteSession:
         operation as `output_limit`; without (the sandbox is dead or being killed), reading just stops.
         """
         limit = self._limits.max_output_bytes
-        while self._stderr_open and self._output.operation_bytes <= limit:
-            try:
-                chunk = os.read(self._stderr_fd, _CHUNK)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self._stderr_open = False
-                self._selector.unregister(self._stderr_fd)
-                return
-            self._output.feed(chunk)
-        if op is not None and self._output.operation_bytes > limit:
-            raise self._fail(
-                FailureReason.OUTPUT_LIMIT, f"the program printed more than {limit:,} bytes during {op}"
-            )
+        while self._stderr_open and self._output.operation_bytes <= limit and self._take_output():
+            pass
+        if op is not None:
+            self._check_output_cap(op)
 
     def _check_size(self, size: int, op: str) -> None:
         if size > self._limits.max_message_bytes:
