@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,9 @@ def test_the_command_runs_programs_in_process_under_the_sandboxes_hash_seed(tmp_
         assert finished.returncode == 0, finished.stderr
         scores.append(json.loads(finished.stdout)["score"])
     assert scores[0] == scores[1] == scores[2], scores
+
+
+def test_the_command_says_its_version() -> None:
+    code, stdout, _ = run("--version")
+    assert code == 0
+    assert stdout.strip() == f"mnemoforge {version('mnemoforge')}"

@@ -8,6 +8,9 @@ sentence, the consoles; `archive_access.py`: opening an archive to read), how th
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
 from evolve.cli.archive_command import archive_app
@@ -27,6 +30,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"mnemoforge {version('mnemoforge')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the installed version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options of `mnemoforge` itself, given before a command."""
+
+
 app.add_typer(seeds_app, name="seeds")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(domains_app, name="domains")
