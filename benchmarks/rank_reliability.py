@@ -15,6 +15,7 @@ between single units (every pair), stepped up to k units by the Spearman-Brown f
 from __future__ import annotations
 
 import itertools
+import random
 import statistics
 from collections.abc import Callable, Sequence
 
@@ -64,6 +65,20 @@ def split_half_reliability(units: int, pool: Pool) -> tuple[float, float]:
     """(Spearman of the even-numbered units pooled vs the odd-numbered, that stepped up to all units)."""
     half = spearman(pool(range(0, units, 2)), pool(range(1, units, 2)))
     return half, spearman_brown(half, 2)
+
+
+def random_split_half_reliability(groups: int, pool: Pool, splits: int, seed: int = 0) -> tuple[float, float]:
+    """(mean Spearman between two halves of `groups` drawn at random `splits` times, each half pooled;
+    that stepped up to all groups). For a column whose noise is which groups were sampled (which games,
+    not which order they were played in): how well another sample of as many groups would rank alike."""
+    rng = random.Random(seed)
+    indices = list(range(groups))
+    correlations = []
+    for _ in range(splits):
+        rng.shuffle(indices)
+        correlations.append(spearman(pool(indices[: groups // 2]), pool(indices[groups // 2 :])))
+    mean = statistics.fmean(correlations)
+    return mean, spearman_brown(mean, 2)
 
 
 def ceiling(reliability_a: float, reliability_b: float) -> float:

@@ -1,10 +1,13 @@
 """The rank-reliability arithmetic the planning transfer benchmark reports its ceiling with."""
 
+import random
+
 import pytest
 
 from benchmarks.rank_reliability import (
     ceiling,
     pairwise_reliability,
+    random_split_half_reliability,
     ranks,
     spearman,
     spearman_brown,
@@ -46,3 +49,23 @@ def test_units_that_agree_are_reliable_and_units_that_disagree_are_not() -> None
     assert (half, stepped) == (pytest.approx(-1.0), pytest.approx(-1.0))  # even units rise, odd fall
     pair, pooled = pairwise_reliability(4, lambda idx: [sum(shuffled[i][s] for i in idx) for s in range(4)])
     assert pair == pytest.approx(-1 / 3) and pooled == pytest.approx(-1 / 3)
+
+
+def test_random_halves_of_groups_tell_a_shared_ranking_from_group_noise() -> None:
+    """Groups that rank the items alike give halves that agree; groups each ranking them at random give
+    halves that agree only by chance; a shared ranking under the noise shows through."""
+    items = [float(i) for i in range(12)]
+
+    def pooled(columns: list[list[float]]):
+        return lambda idx: [sum(columns[i][s] for i in idx) for s in range(len(items))]
+
+    assert random_split_half_reliability(8, pooled([items] * 8), splits=20) == (
+        pytest.approx(1.0),
+        pytest.approx(1.0),
+    )
+    rng = random.Random(1)
+    noise = [rng.sample(items, len(items)) for _ in range(40)]
+    half, stepped = random_split_half_reliability(40, pooled(noise), splits=200)
+    assert abs(half) < 0.35 and stepped < 0.35
+    shared = [[a + b for a, b in zip(column, items, strict=True)] for column in noise]
+    assert random_split_half_reliability(40, pooled(shared), splits=200)[0] > 0.8
