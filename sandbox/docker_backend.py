@@ -56,6 +56,13 @@ _COULD_NOT_RUN = {126: "the harness could not be run", 127: "python3 is missing"
 _ATTACH_ALL = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
 
 
+def marks_output_end(channel: str | None, command: list[str] | None) -> bool:
+    """Whether the harness marks where each operation's output ends: when it speaks over the attached
+    stdin/stdout (no FIFO channel), the daemon relays its stdout and stderr apart, so the host needs the
+    mark to tell which output came before which reply. A `command` (a probe) is no harness."""
+    return channel is None and command is None
+
+
 def container_spec(
     image: str, name: str, limits: SandboxLimits, command: list[str] | None = None, channel: str | None = None
 ) -> dict[str, Any]:
@@ -71,7 +78,7 @@ def container_spec(
     if channel is not None:
         binds = {channel: {"bind": CHANNEL_MOUNT, "mode": "ro"}}
         environment.append(f"{CHANNEL_VARIABLE}={CHANNEL_MOUNT}")
-    elif command is None:  # stdout and stderr are relayed apart: mark where each operation's output ends
+    if marks_output_end(channel, command):
         environment.append(f"{OUTPUT_END_VARIABLE}=1")
     # The supervisor (root with CAP_SETUID/CAP_SETGID only) talks to the host over the attached stdio.
     supervised = channel is not None and command is None
@@ -155,7 +162,7 @@ class ContainerProcess:
         except DockerError as error:
             channel, self._start_error = None, str(error)
         self.recyclable = channel is not None  # the supervisor runs only with the FIFO channel
-        self.marks_output_end = channel is None
+        self.marks_output_end = marks_output_end(channel, None)
         self._streams = AttachedStreams(stdin=True)
         if channel is None:
             assert self._streams.stdin_fd is not None
