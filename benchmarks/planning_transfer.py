@@ -44,8 +44,9 @@ from pathlib import Path
 from benchmarks.rank_reliability import (
     ceiling,
     pairwise_reliability,
-    random_split_half_reliability,
+    random_split_halves,
     spearman,
+    spearman_brown,
     split_half_reliability,
 )
 from evaluators.planning.alfworld import GAME_FILE, AlfworldTask, group_games, load_alfworld
@@ -477,7 +478,10 @@ def game_sampling_lines(
         chosen = set().union(*(tasks_of[i] for i in indices))
         return [outcome.saved_on(chosen) for outcome in alfworld]
 
-    half, games = random_split_half_reliability(len(plan_names), pool, HALF_SPLITS)
+    correlations = sorted(random_split_halves(len(plan_names), pool, HALF_SPLITS))
+    half = statistics.fmean(correlations)
+    games = spearman_brown(half, 2)
+    low, high = correlations[round(0.025 * (HALF_SPLITS - 1))], correlations[round(0.975 * (HALF_SPLITS - 1))]
     units = len(builtin[0].units)
     built = pairwise_reliability(units, lambda idx: [o.saved(idx) for o in builtin])[1] if units > 1 else 1.0
     return [
@@ -487,10 +491,11 @@ def game_sampling_lines(
         " these games as signal. Split instead by game: the"
         f" {len(plan_names)} floor plans (a floor plan's games share a room) are cut into two random halves"
         f" {HALF_SPLITS} times, each half's games pooled over every order; the halves rank the seeds alike"
-        f" at **{half:.2f}** on average, which steps up to **{games:.2f}** for {len(plans)} games"
-        " (Spearman-Brown):"
-        " how well another sample of as many games would rank the seeds like these, the correlation real"
-        " ALFWorld games themselves can be expected to show with this slice.",
+        f" at **{half:.2f}** on average (one pair of halves: {low:.2f} to {high:.2f}, 95% of pairs), which"
+        f" steps up to **{games:.2f}** for {len(plans)} games (Spearman-Brown): how well another sample of"
+        " as many games would rank the seeds like these, the correlation real ALFWorld games themselves can"
+        " be expected to show with this slice. That estimate comes from the same games and has an"
+        " uncertainty of its own, not measured here.",
         "",
         f"**Ceiling on the correlation of a world that models ALFWorld (not these {len(plans)} games) with"
         f" this slice: {ceiling(games, built):.2f}** with the built-in units above; {ceiling(games, 1.0):.2f}"

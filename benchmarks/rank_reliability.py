@@ -67,18 +67,18 @@ def split_half_reliability(units: int, pool: Pool) -> tuple[float, float]:
     return half, spearman_brown(half, 2)
 
 
-def random_split_half_reliability(groups: int, pool: Pool, splits: int, seed: int = 0) -> tuple[float, float]:
-    """(mean Spearman between two halves of `groups` drawn at random `splits` times, each half pooled;
-    that stepped up to all groups). For a column whose noise is which groups were sampled (which games,
-    not which order they were played in): how well another sample of as many groups would rank alike."""
+def random_split_halves(groups: int, pool: Pool, splits: int, seed: int = 0) -> list[float]:
+    """The Spearman correlation between two halves of `groups`, each pooled, for `splits` random halvings:
+    each is how two disjoint samples of half the groups ranked the items alike. For a column whose noise
+    is which groups were sampled (which games, not which order they were played in), their mean stepped
+    up to all groups estimates how well another sample of as many groups would rank alike."""
     rng = random.Random(seed)
     indices = list(range(groups))
     correlations = []
     for _ in range(splits):
         rng.shuffle(indices)
         correlations.append(spearman(pool(indices[: groups // 2]), pool(indices[groups // 2 :])))
-    mean = statistics.fmean(correlations)
-    return mean, spearman_brown(mean, 2)
+    return correlations
 
 
 def ceiling(reliability_a: float, reliability_b: float) -> float:
