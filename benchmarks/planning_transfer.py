@@ -66,9 +66,9 @@ DOCS = ROOT / "docs" / "planning.md"
 BEGIN, END = "<!-- planning_transfer:begin -->", "<!-- planning_transfer:end -->"
 FOLDER = re.compile(r"^([a-z_]+)-([A-Za-z]+)-([A-Za-z]+)-([A-Za-z]+)-(\d+)$")
 SHOWN_KINDS = ("cabinet", "drawer", "countertop", "stoveburner", "shelf", "sidetable", "diningtable")
+SHOWN_OBJECTS = ("apple", "egg", "mug", "butterknife", "pot", "book", "keychain", "pillow", "cellphone")
 HALF_SPLITS = 1000
 """Random halvings of the floor plans that the game-sampling reliability averages over."""
-SHOWN_OBJECTS = ("apple", "egg", "mug", "butterknife", "pot", "book", "keychain", "pillow", "cellphone")
 
 
 @dataclass
