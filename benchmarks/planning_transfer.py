@@ -394,13 +394,12 @@ def seed_lines(folder: Path, args: argparse.Namespace) -> list[str]:
         + ". A run maximizes the score, which charges the cost of reading; the steps a memory saves are"
         " only part of it.",
         "",
-        *reliability_lines({w: [outcomes[s][w] for s in seeds] for w in worlds}, rho),
     ]
+    table, reliability = reliability_lines({w: [outcomes[s][w] for s in seeds] for w in worlds}, rho)
     games = [task for episode in worlds["ALFWorld"][0].episodes for task in episode.tasks]
     plans = {task.task_id: task.floor_plan for task in games if isinstance(task, AlfworldTask)}
-    return lines + game_sampling_lines(
-        [outcomes[s]["ALFWorld"] for s in seeds], [outcomes[s]["built-in"] for s in seeds], plans, rho
-    )
+    built = reliability.get("built-in", 1.0)  # one built-in unit: nothing to say how noisy it is
+    return lines + table + game_sampling_lines([outcomes[s]["ALFWorld"] for s in seeds], built, plans, rho)
 
 
 def evaluate_all(
@@ -427,8 +426,9 @@ def evaluate_all(
     return outcomes
 
 
-def reliability_lines(columns: dict[str, list[Outcome]], rho: float) -> list[str]:
-    """How well each world ranks the seeds like itself, and the correlation that allows."""
+def reliability_lines(columns: dict[str, list[Outcome]], rho: float) -> tuple[list[str], dict[str, float]]:
+    """How well each world ranks the seeds like itself, and the correlation that allows; with the pooled
+    reliability of each world measured on two units or more."""
     lines = [
         "#### How well each world ranks the seeds like itself",
         "",
@@ -441,7 +441,7 @@ def reliability_lines(columns: dict[str, list[Outcome]], rho: float) -> list[str
         "| world | units | unit vs unit | pooled reliability | split-half | split-half, stepped up |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    reliability = {}
+    reliability: dict[str, float] = {}
     for world, outcomes in columns.items():
         units = len(outcomes[0].units)
         if units < 2:
@@ -463,14 +463,15 @@ def reliability_lines(columns: dict[str, list[Outcome]], rho: float) -> list[str
             f" (observed {rho:.2f});"
             f" for a world measured without noise against these ALFWorld orders: {ceiling(real, 1.0):.2f}.",
         ]
-    return [*lines, ""]
+    return [*lines, ""], reliability
 
 
 def game_sampling_lines(
-    alfworld: list[Outcome], builtin: list[Outcome], plans: dict[str, str], rho: float
+    alfworld: list[Outcome], built: float, plans: dict[str, str], rho: float
 ) -> list[str]:
     """How well another sample of as many ALFWorld games would rank the seeds like these: the floor
-    plans split into random halves (`HALF_SPLITS` times), each half's games pooled over every order."""
+    plans split into random halves (`HALF_SPLITS` times), each half's games pooled over every order; and
+    the ceiling that leaves for a world whose column has the pooled reliability `built`."""
     plan_names = sorted(set(plans.values()))
     tasks_of = [{task for task, plan in plans.items() if plan == name} for name in plan_names]
 
@@ -482,8 +483,6 @@ def game_sampling_lines(
     half = statistics.fmean(correlations)
     games = spearman_brown(half, 2)
     low, high = correlations[round(0.025 * (HALF_SPLITS - 1))], correlations[round(0.975 * (HALF_SPLITS - 1))]
-    units = len(builtin[0].units)
-    built = pairwise_reliability(units, lambda idx: [o.saved(idx) for o in builtin])[1] if units > 1 else 1.0
     return [
         "#### How well another sample of ALFWorld games would rank the seeds",
         "",
