@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evaluators.conversation.data import ConversationDataset, DataError
+from evaluators.conversation.data import ConversationDataset, DataError, _without_empty_label, format_session
 from evaluators.conversation.locomo import NOT_MENTIONED_ANSWER, load_locomo, parse_evidence
 from evaluators.conversation.longmemeval import load_longmemeval
 from tests.conftest import LOCOMO_DEV, LONGMEMEVAL_DEV
@@ -178,6 +180,40 @@ def test_longmemeval_sessions_are_in_date_order(longmemeval: ConversationDataset
     # b9cfe692 lists its sessions _1, _3, _2 with _3 dated last
     b9cfe692 = next(c for c in longmemeval.conversations if c.conversation_id == "b9cfe692")
     assert [s.session_id for s in b9cfe692.sessions] == [f"answer_5e3bb940_{n}" for n in (1, 2, 3)]
+
+
+def test_every_longmemeval_turn_reaches_a_memory_as_one_line(longmemeval: ConversationDataset) -> None:
+    # Assistants answer in lists and users write paragraphs: many turns hold line breaks of their own.
+    sessions = [session for conversation in longmemeval.conversations for session in conversation.sessions]
+    assert sum("\n" in turn.text for session in sessions for turn in session.turns) > 100
+    for session in sessions:
+        header, *lines = format_session(session).split("\n")
+        assert header.startswith(f"[{session.session_id} | ")
+        assert len(lines) == len(session.turns)
+        for line, turn in zip(lines, session.turns, strict=True):
+            assert line.startswith(f"{turn.speaker}: ")
+            assert line.split() == [f"{turn.speaker}:", *turn.text.split()]  # the same words, in order
+
+
+def test_joining_a_turns_lines_changes_the_fingerprint_of_data_that_has_them_only(tmp_path: Path) -> None:
+    listed = _longmemeval_item()
+    listed["haystack_sessions"][0][1]["content"] = "Hello!\n\n1. Sun\n2. Sea"
+    loaded = {
+        name: load_longmemeval(_write(tmp_path, [item], f"{name}.json"))
+        for name, item in (("plain", _longmemeval_item()), ("listed", listed))
+    }
+    session = loaded["listed"].conversations[0].sessions[0]
+    assert format_session(session).endswith("assistant: Hello! 1. Sun 2. Sea")
+    # Evaluations recorded before turns were joined must not be reused for data whose turns had lines;
+    # data without a line break keeps the fingerprint its evaluations were recorded under.
+    assert loaded["listed"].fingerprint() != _fingerprint_before_turns_were_joined(loaded["listed"])
+    assert loaded["plain"].fingerprint() == _fingerprint_before_turns_were_joined(loaded["plain"])
+
+
+def _fingerprint_before_turns_were_joined(dataset: ConversationDataset) -> str:
+    conversations = [asdict(c, dict_factory=_without_empty_label) for c in dataset.conversations]
+    payload = json.dumps(conversations, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def _longmemeval_item(**changes: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -104,7 +105,11 @@ class ConversationDataset:
     @functools.cached_property
     def _fingerprint(self) -> str:
         # Computed once per dataset (it is frozen): a worker records it with every evaluation.
-        conversations = [asdict(c, dict_factory=_without_empty_label) for c in self.conversations]
+        conversations: Any = [asdict(c, dict_factory=_without_empty_label) for c in self.conversations]
+        if any(_LINE_BREAK.search(t.text) for c in self.conversations for s in c.sessions for t in s.turns):
+            # Programs see these turns otherwise than before `format_session` joined their lines: their
+            # earlier evaluations must not be reused. Data without a line break keeps its fingerprint.
+            conversations = {"turns_on_one_line": True, "conversations": conversations}
         payload = json.dumps(conversations, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
@@ -119,8 +124,16 @@ def _without_empty_label(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return {key: value for key, value in pairs if not (key == "label" and value == "")}
 
 
+_LINE_BREAK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*")
+
+
 def format_session(session: Session) -> str:
-    """The `raw_text` written to memory for a session: its date, then one `Speaker: text` line per turn."""
+    """The `raw_text` written to memory for a session: its date, then one `Speaker: text` line per turn.
+
+    A turn's own line breaks (an assistant's numbered list, a user's paragraphs: half of LongMemEval's
+    turns) become spaces. Programs take a line for a turn, so a turn kept over several lines would reach
+    them as speakerless fragments, each ranked and budgeted on its own, and a memory could never see how
+    long a turn really is. The turn's text itself is unchanged (evidence is matched by words)."""
     lines = [f"[{session.session_id} | {session.date}]"] if session.date else [f"[{session.session_id}]"]
-    lines.extend(f"{turn.speaker}: {turn.text}" for turn in session.turns)
+    lines.extend(f"{turn.speaker}: {_LINE_BREAK.sub(' ', turn.text)}" for turn in session.turns)
     return "\n".join(lines)
