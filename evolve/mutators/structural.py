@@ -8,8 +8,8 @@ A child is the parent with one to three operations applied, chosen by the caller
 - swap an instruction string or a schema dataclass from another elite, when the schemas agree (rare);
 - or, alone, one behavioural operator (`behaviours/`): a named change of what the memory does (show
   each retrieved turn among its neighbours, keep session dates, fuse two elites' retrievals, read the
-  best turns of the best-matching sessions first; re-ranking and query expansion on request), applied
-  where the program's structure allows it.
+  best turns of the best-matching sessions first, fill the read budget past a turn that does not fit;
+  re-ranking and query expansion on request), applied where the program's structure allows it.
 
 The operator of a child's first change names it (`Mutation.mutator` is "structural:neighbours",
 "structural:constant", ...), so the archive can count what each operator tried and achieved. A caller
@@ -46,7 +46,13 @@ from sandbox.session import Capabilities
 
 TUNING_WEIGHTS = (("constant", 5.0), ("literal", 1.5), ("recombine", 3.0), ("swap", 0.5))
 """How often each tuning operation is tried; the last two need other programs."""
-BEHAVIOUR_WEIGHTS = (("neighbours", 1.0), ("dates", 1.0), ("fusion", 1.5), ("sessions", 1.0))
+BEHAVIOUR_WEIGHTS = (
+    ("neighbours", 1.0),
+    ("dates", 1.0),
+    ("fusion", 1.5),
+    ("sessions", 1.0),
+    ("packing", 1.0),
+)
 """How often each behavioural operator is tried first; fusion needs another program. Re-ranking and
 query expansion (in `behaviours/`) are off by default: measured on the LoCoMo dev slice over four seeds,
 re-ranking changed scores by at most +0.001 and query expansion lowered every one (-0.010 to -0.027),

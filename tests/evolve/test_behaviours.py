@@ -14,6 +14,7 @@ from evolve.mutators.behaviours import (
     dates,
     fusion,
     neighbours,
+    packing,
     query_expansion,
     rerank,
     sessions,
@@ -256,6 +257,98 @@ def test_fusion_is_refused_when_both_memories_need_the_sql_database():
     assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
 
 
+BUDGET_MEMORY = dedent(
+    '''
+    from dataclasses import dataclass, field
+
+    INSTRUCTION_KNOWLEDGE_ITEM = "Copy the session."
+    INSTRUCTION_QUERY = "Copy the question."
+    INSTRUCTION_RESPONSE = "Answer from the notes."
+    ALWAYS_ON_KNOWLEDGE = ""
+    READ_CHAR_BUDGET = 130
+
+
+    @dataclass
+    class KnowledgeItem:
+        session_date: str = field(default="", metadata={"description": "The date"})
+
+
+    @dataclass
+    class Query:
+        text: str = field(metadata={"description": "The question"})
+
+
+    class KnowledgeBase:
+        """Every turn, longest first, as many as the budget takes."""
+
+        def __init__(self, toolkit):
+            self.notes = []
+
+        def write(self, item, raw_text):
+            self.notes.extend(line for line in raw_text.splitlines()[1:] if line.strip())
+
+        def read(self, query):
+            kept, used = [], 0
+            for note in sorted(self.notes, key=len, reverse=True):
+                if used + len(note) + 1 > READ_CHAR_BUDGET:
+                    break
+                kept.append(note)
+                used += len(note) + 1
+            for note in kept:
+                if note.startswith("Leo"):
+                    break
+            else:
+                kept.append("(no Leo)")
+            return "\\n".join(kept)
+    '''
+)
+"""Fills a small budget with its longest turns first; its second loop's `break` is not a budget's."""
+
+
+def test_packing_fills_the_budget_past_an_item_that_does_not_fit():
+    parent_output = read_after_writes(BUDGET_MEMORY, "anything").splitlines()
+    # The two longest turns fit (56 + 52 characters with their newlines); the third does not: the read ends.
+    assert parent_output == [
+        "Leo: I bake sourdough bread at the bakery every morning.",
+        "Maya: Sourdough bread from the bakery sounds great.",
+    ]
+    child = child_of(packing.apply, BUDGET_MEMORY)
+    lines = read_after_writes(child, "anything").splitlines()
+    # Skipping the turns that do not fit, the child also takes the shorter ones further down.
+    assert lines[:2] == parent_output and lines[2:] == ["Leo: Where to?"]
+    assert len("\n".join(lines)) <= 130
+
+
+def test_packing_changes_only_the_break_of_a_loop_that_fills_a_budget():
+    made = packing.apply(ProgramText(BUDGET_MEMORY), context())
+    assert made is not None
+    assert made.description.startswith("packing: ") and "(loop)" in made.description
+    changed = [
+        (old, new)
+        for old, new in zip(BUDGET_MEMORY.splitlines(), made.source.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [(" " * 16 + "break", " " * 16 + "continue")]
+    # A program whose loops fill no budget (or already skip what does not fit) is left to other operators.
+    assert packing.apply(ProgramText(KEYWORD_MEMORY), context()) is None
+    assert packing.apply(ProgramText(made.source), context()) is None
+
+
+def test_packing_leaves_while_loops_and_loops_with_an_else_alone():
+    loop = "        for note in sorted(self.notes, key=len, reverse=True):\n"
+    looping = BUDGET_MEMORY.replace(
+        loop,
+        "        notes = sorted(self.notes, key=len, reverse=True)\n"
+        "        while notes:\n"
+        "            note = notes.pop(0)\n",
+    )
+    fill = "            used += len(note) + 1\n"
+    with_else = BUDGET_MEMORY.replace(fill, fill + "        else:\n            kept.append('(all)')\n")
+    assert looping.count("while notes:") == 1 and with_else.count("(all)") == 1
+    assert packing.budget_breaks(ProgramText(looping)) == []
+    assert packing.budget_breaks(ProgramText(with_else)) == []
+
+
 def test_a_wrapped_program_can_be_wrapped_again_and_stays_one_program():
     source = KEYWORD_MEMORY
     for operator in (neighbours.apply, rerank.apply, dates.apply):
@@ -268,10 +361,12 @@ def test_a_wrapped_program_can_be_wrapped_again_and_stays_one_program():
 @pytest.mark.parametrize("seed", [s.name for s in SEEDS])
 def test_every_behaviour_applies_to_every_seed_and_its_child_runs(seed):
     donors = [("bm25_turns", ProgramText(get_seed("bm25_turns").source))]
+    parent = ProgramText(get_seed(seed).source)
     for name, operator in BEHAVIOURS.items():
-        made = operator(ProgramText(get_seed(seed).source), context(1, donors))
+        made = operator(parent, context(1, donors))
         if made is None:
-            assert name == "dates"  # the only one that depends on what the program does
+            # dates depends on what the program does; packing needs a loop that ends at a full budget
+            assert name == "dates" or (name == "packing" and not packing.budget_breaks(parent))
             continue
         assert smoke_run(made.source).ok, (name, seed)
 

@@ -6,7 +6,7 @@ Most wrap the program's `KnowledgeBase` (`wrapping.py`), which works on every pr
 comes from `runtime.py`.
 """
 
-from evolve.mutators.behaviours import dates, fusion, neighbours, query_expansion, rerank, sessions
+from evolve.mutators.behaviours import dates, fusion, neighbours, packing, query_expansion, rerank, sessions
 from evolve.mutators.behaviours.base import Operator
 
 BEHAVIOURS: dict[str, Operator] = {
@@ -16,5 +16,6 @@ BEHAVIOURS: dict[str, Operator] = {
     query_expansion.NAME: query_expansion.apply,
     fusion.NAME: fusion.apply,
     sessions.NAME: sessions.apply,
+    packing.NAME: packing.apply,
 }
 """Operator name -> operator, in the order they were added."""
