@@ -6,6 +6,8 @@ children are trusted code), offline agent, hashed embedder, read cap 3,000.
 
     python benchmarks/operator_ablation.py --data locomo:../shared/data/locomo/locomo_dev2.json \\
         --seeds dual_process,tiered_os,main_side_router,bm25_turns
+    python benchmarks/operator_ablation.py --seeds all --operators packing \\
+        --data longmemeval:../shared/data/longmemeval/longmemeval_s_dev45.json
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from evolve.mutators.program_text import ProgramText
 from providers.embedders import HashedLexicalEmbedder
 from sandbox.hash_seed import pin_hash_seed
 from sandbox.session import Capabilities, InProcessSession
-from seeds.registry import get_seed
+from seeds.registry import SEEDS, get_seed
 
 
 def main() -> None:
@@ -30,8 +32,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--split", default="all")
-    parser.add_argument("--seeds", required=True, help="comma-separated seed names")
+    parser.add_argument("--seeds", required=True, help="comma-separated seed names, or all")
+    parser.add_argument("--operators", default="all", help="comma-separated operator names, or all")
     args = parser.parse_args()
+    names = [seed.name for seed in SEEDS] if args.seeds == "all" else args.seeds.split(",")
+    chosen = list(BEHAVIOURS) if args.operators == "all" else args.operators.split(",")
+    unknown = [name for name in chosen if name not in BEHAVIOURS] + [
+        name for name in names if name not in {seed.name for seed in SEEDS}
+    ]
+    if unknown:
+        parser.error(f"unknown seed or operator {', '.join(unknown)}; operators: {', '.join(BEHAVIOURS)}")
+    operators = {name: BEHAVIOURS[name] for name in chosen}
     dataset = load_dataset(args.data)
     capabilities = Capabilities(embed=HashedLexicalEmbedder())
 
@@ -39,13 +50,13 @@ def main() -> None:
         result = evaluate(source, dataset, args.split, OfflineAgent(), InProcessSession, capabilities)
         return result.score if result.ok else float("nan")
 
-    for name in args.seeds.split(","):
+    for name in names:
         source = get_seed(name).source
         base = score(source)
         print(f"{name}: {base:.4f}", flush=True)
         donor = "bm25_turns" if name != "bm25_turns" else "dual_process"
         donors = ((donor, ProgramText(get_seed(donor).source)),)
-        for operator, apply in BEHAVIOURS.items():
+        for operator, apply in operators.items():
             for signal in SIGNALS if operator == "rerank" else ("",):
                 context = OperatorContext(random.Random(0), 3000, donors)
                 if signal:  # each re-ranking signal in turn, not the one the random stream picks
