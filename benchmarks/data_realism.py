@@ -106,9 +106,8 @@ def main() -> None:
             cache = {**json.loads(args.cache.read_text()), **cache}
         recalls[spec], seconds[spec] = recall_by_seed(seeds, spec, cache, args.reuse_only)
         if args.cache:
-            args.cache.write_text(
-                json.dumps({**json.loads(args.cache.read_text() or "{}"), **cache}, indent=1)
-            )
+            saved = json.loads(args.cache.read_text() or "{}") if args.cache.is_file() else {}
+            args.cache.write_text(json.dumps({**saved, **cache}, indent=1))
     names = [seed.name for seed in seeds]
 
     def rho(built_in: str, real: str) -> str:
