@@ -257,50 +257,26 @@ def test_fusion_is_refused_when_both_memories_need_the_sql_database():
     assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
 
 
-BUDGET_MEMORY = dedent(
-    '''
-    from dataclasses import dataclass, field
-
-    INSTRUCTION_KNOWLEDGE_ITEM = "Copy the session."
-    INSTRUCTION_QUERY = "Copy the question."
-    INSTRUCTION_RESPONSE = "Answer from the notes."
-    ALWAYS_ON_KNOWLEDGE = ""
-    READ_CHAR_BUDGET = 130
-
-
-    @dataclass
-    class KnowledgeItem:
-        session_date: str = field(default="", metadata={"description": "The date"})
-
-
-    @dataclass
-    class Query:
-        text: str = field(metadata={"description": "The question"})
-
-
-    class KnowledgeBase:
-        """Every turn, longest first, as many as the budget takes."""
-
-        def __init__(self, toolkit):
-            self.notes = []
-
-        def write(self, item, raw_text):
-            self.notes.extend(line for line in raw_text.splitlines()[1:] if line.strip())
-
-        def read(self, query):
-            kept, used = [], 0
-            for note in sorted(self.notes, key=len, reverse=True):
-                if used + len(note) + 1 > READ_CHAR_BUDGET:
-                    break
-                kept.append(note)
-                used += len(note) + 1
-            for note in kept:
-                if note.startswith("Leo"):
-                    break
-            else:
-                kept.append("(no Leo)")
-            return "\\n".join(kept)
-    '''
+BUDGET_READ = """\
+    def read(self, query):
+        kept, used = [], 0
+        for note in sorted(self.notes, key=len, reverse=True):
+            if used + len(note) + 1 > READ_CHAR_BUDGET:
+                break
+            kept.append(note)
+            used += len(note) + 1
+        for note in kept:
+            if note.startswith("Leo"):
+                break
+        else:
+            kept.append("(no Leo)")
+        return "\\n".join(kept)
+"""
+BUDGET_MEMORY = (
+    KEYWORD_MEMORY[: KEYWORD_MEMORY.index("    def read(self, query):")].replace(
+        "READ_CHAR_BUDGET = 3000", "READ_CHAR_BUDGET = 130"
+    )
+    + BUDGET_READ
 )
 """Fills a small budget with its longest turns first; its second loop's `break` is not a budget's."""
 
