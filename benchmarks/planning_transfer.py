@@ -243,13 +243,17 @@ class Outcome:
 
     def saved(self, indices: Iterable[int] | None = None) -> float:
         unit = self.pooled(indices)
-        return 1 - unit.steps / unit.baseline_steps if unit.baseline_steps else 0.0
+        return saved_share(unit.steps, unit.baseline_steps)
 
     def saved_on(self, task_ids: set[str]) -> float:
         """The saved share over the tasks `task_ids` only, in every unit (every order of the games)."""
         played = [(steps, base) for u in self.units for task, steps, base in u.per_task if task in task_ids]
-        base = sum(b for _, b in played)
-        return 1 - sum(s for s, _ in played) / base if base else 0.0
+        return saved_share(sum(s for s, _ in played), sum(b for _, b in played))
+
+
+def saved_share(steps: float, baseline_steps: float) -> float:
+    """The share of the no-memory steps a memory saved (0 when nothing was played)."""
+    return 1 - steps / baseline_steps if baseline_steps else 0.0
 
 
 def evaluate_offline(source: str, dataset: PlanningDataset) -> EvaluationResult:
