@@ -27,6 +27,9 @@ CATEGORY_NAMES: dict[int, str] = {
 UNANSWERABLE_CATEGORY = 5
 """Questions of this category ask about something never said: the right answer is that it is not known."""
 
+_LINE_BREAK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*")
+"""A line break inside a turn, with the blanks around it: `format_session` makes it one space."""
+
 
 class DataError(ValueError):
     """A data file that cannot be used; the message names the file and what is wrong with it."""
@@ -122,9 +125,6 @@ def _without_empty_label(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # A question's `label` came after the first fingerprints: left out when unset, data that has none
     # keeps the fingerprint its evaluations were recorded under.
     return {key: value for key, value in pairs if not (key == "label" and value == "")}
-
-
-_LINE_BREAK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*")
 
 
 def format_session(session: Session) -> str:
