@@ -1,5 +1,7 @@
 """Each behavioural operator applied once to each of some seeds: the change of the selection score.
 
+Each change comes with its 95% paired bootstrap interval over the data's units, as a run reports gains.
+
 How the operators kept on by default were chosen (benchmarks/results/offline_operators.md): an operator
 that helps no seed on real data only spends candidates. Programs run in-process (the seeds and their
 children are trusted code), offline agent, hashed embedder, read cap 3,000.
@@ -17,6 +19,10 @@ import random
 
 from evaluators.conversation.domain import evaluate, load_dataset
 from evaluators.conversation.offline_agent import OfflineAgent
+from evaluators.domains import get_domain
+from evaluators.result import EvaluationResult
+from evolve.bootstrap import Paired
+from evolve.gains import cases_by_unit, describe_gain, gain_with_interval
 from evolve.mutators.behaviours import BEHAVIOURS
 from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.behaviours.rerank import SIGNALS
@@ -25,6 +31,8 @@ from providers.embedders import HashedLexicalEmbedder
 from sandbox.hash_seed import pin_hash_seed
 from sandbox.session import Capabilities, InProcessSession
 from seeds.registry import SEEDS, get_seed
+
+DOMAIN = get_domain("conversation")
 
 
 def main() -> None:
@@ -46,14 +54,13 @@ def main() -> None:
     dataset = load_dataset(args.data)
     capabilities = Capabilities(embed=HashedLexicalEmbedder())
 
-    def score(source: str) -> float:
-        result = evaluate(source, dataset, args.split, OfflineAgent(), InProcessSession, capabilities)
-        return result.score if result.ok else float("nan")
+    def run(source: str) -> EvaluationResult:
+        return evaluate(source, dataset, args.split, OfflineAgent(), InProcessSession, capabilities)
 
     for name in names:
         source = get_seed(name).source
-        base = score(source)
-        print(f"{name}: {base:.4f}", flush=True)
+        base = run(source)
+        print(f"{name}: {base.score if base.ok else float('nan'):.4f}", flush=True)
         donor = "bm25_turns" if name != "bm25_turns" else "dual_process"
         donors = ((donor, ProgramText(get_seed(donor).source)),)
         for operator, apply in operators.items():
@@ -66,7 +73,19 @@ def main() -> None:
                 if made is None:
                     print(f"  {label}: does not apply", flush=True)
                     continue
-                print(f"  {label}: {score(made.source) - base:+.4f}  ({made.description})", flush=True)
+                print(f"  {label}: {change(run(made.source), base)}  ({made.description})", flush=True)
+
+
+def change(child: EvaluationResult, parent: EvaluationResult) -> str:
+    """The child's score minus its parent's, with the paired bootstrap interval over the data's units that
+    a run reports its gains with (`evolve.gains`); "failed" when either evaluation failed."""
+    if not (child.ok and parent.ok):
+        return "failed"
+    units = cases_by_unit(child.cases), cases_by_unit(parent.cases)
+    if units[0] is None or units[1] is None:
+        return f"{child.score - parent.score:+.4f} (no interval: cases without their unit)"
+    gain = gain_with_interval(DOMAIN, [Paired(*units)], child.score - parent.score, seed=0)
+    return describe_gain(gain)
 
 
 if __name__ == "__main__":
