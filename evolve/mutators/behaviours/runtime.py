@@ -267,6 +267,71 @@ def _session_first(text, query, ledger, sessions, turns, budget):
     return _ledger_fit(first + rest, budget)
 
 
+class _TopicRouter:
+    """Online k-means over the turns' embeddings, as MoM's router: each of `topics` clusters keeps a key,
+    the running mean of the turns it won first; a turn joins its `write_top` nearest clusters (cosine,
+    less a penalty on clusters holding more than their share), and an empty cluster takes the next turn."""
+
+    def __init__(self, topics, write_top, load_balance=0.2):
+        self.keys = [None] * max(1, topics)
+        self.owned = [0] * len(self.keys)
+        self.sizes = [0] * len(self.keys)
+        self.write_top = max(1, write_top)
+        self.load_balance = load_balance
+        self.clusters = {}
+
+    def add(self, places, vectors):
+        """File each turn (`places`: its (session, index)) under its nearest clusters."""
+        for place, vector in zip(places, vectors, strict=True):
+            unit = _topic_unit(vector)
+            empty = [number for number, key in enumerate(self.keys) if key is None]
+            chosen = empty[:1] or self._ranked(unit, balanced=True)[: self.write_top]
+            for rank, number in enumerate(chosen):
+                self.sizes[number] += 1
+                if rank == 0:
+                    self.owned[number] += 1
+                    key = self.keys[number] or [0.0] * len(unit)
+                    step = 1.0 / self.owned[number]
+                    self.keys[number] = [k + (u - k) * step for k, u in zip(key, unit, strict=True)]
+            self.clusters[place] = frozenset(chosen)
+
+    def nearest(self, vector, count):
+        """The `count` clusters whose keys are nearest `vector`."""
+        return frozenset(self._ranked(_topic_unit(vector), balanced=False)[: max(1, count)])
+
+    def _ranked(self, unit, balanced):
+        average = max(sum(self.sizes) / len(self.sizes), 1.0)
+        scores = []
+        for number, key in enumerate(self.keys):
+            if key is None:
+                continue
+            norm = math.sqrt(sum(k * k for k in key)) or 1.0
+            score = sum(k * u for k, u in zip(key, unit, strict=True)) / norm
+            if balanced:
+                score -= self.load_balance * (self.sizes[number] / average - 1.0)
+            scores.append((-score, number))
+        return [number for _, number in sorted(scores)]
+
+
+def _topic_unit(vector):
+    """`vector` scaled to length one (a zero vector stays zero)."""
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+def _routed_lines(text, ledger, router, chosen, budget):
+    """The lines of `text` that show a turn filed under one of the `chosen` clusters, in order; lines
+    that show no stored turn (a summary, a header) are kept."""
+    kept = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        found = ledger.locate(line)
+        if found is None or router.clusters.get(found, chosen) & chosen:
+            kept.append(line)
+    return _ledger_fit(kept, budget)
+
+
 def _expanded_query(query, ledger, terms, pool):
     """The query with up to `terms` words added to its question: the words that most often share a turn
     with the question's words in the store (among the first `pool` turns holding each), weighted by
