@@ -18,17 +18,9 @@ from evolve.mutators.behaviours import (
     query_expansion,
     rerank,
     sessions,
-    topics,
 )
 from evolve.mutators.behaviours.base import OperatorContext
-from evolve.mutators.behaviours.runtime import (
-    _best_sessions,
-    _expanded_query,
-    _fused_lines,
-    _routed_lines,
-    _TopicRouter,
-    _TurnLedger,
-)
+from evolve.mutators.behaviours.runtime import _best_sessions, _expanded_query, _fused_lines, _TurnLedger
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
@@ -263,49 +255,6 @@ def test_fused_lines_weight_the_second_ranking_by_its_share():
 def test_fusion_is_refused_when_both_memories_need_the_sql_database():
     uses_db = get_seed("fact_manager").source
     assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
-
-
-def test_topic_router_files_each_turn_under_its_nearest_topic_and_routes_a_question_to_its_own():
-    router = _TopicRouter(2, 1)
-    # an empty topic takes the next turn; then each turn joins the topic whose mean it is nearest
-    router.add([(0, 0), (1, 0), (0, 1), (1, 1)], [[1.0, 0.0], [0.0, 1.0], [0.9, 0.2], [0.1, 0.8]])
-    assert router.clusters[(0, 0)] == router.clusters[(0, 1)] == frozenset({0})
-    assert router.clusters[(1, 0)] == router.clusters[(1, 1)] == frozenset({1})
-    assert router.nearest([0.2, 0.9], 1) == frozenset({1})
-    assert router.nearest([0.2, 0.9], 2) == frozenset({0, 1})
-    both = _TopicRouter(2, 2)
-    both.add([(0, 0), (0, 1), (0, 2)], [[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]])
-    assert both.clusters[(0, 2)] == frozenset({0, 1})
-
-
-def test_routed_lines_keep_the_turns_of_the_chosen_topics_in_order_and_lines_that_show_no_turn():
-    ledger = _TurnLedger()
-    for raw in SESSIONS:
-        ledger.add_session(raw)
-    router = _TopicRouter(2, 1)
-    # the first turns of the two sessions open the two topics (an empty topic takes the next turn)
-    places = sorted(ledger.places, key=lambda place: (place[1], place[0]))
-    router.add(places, [[1.0, 0.0] if session == 0 else [0.0, 1.0] for session, _ in places])
-    turns = [turn for _, said in ledger.sessions for turn in said]
-    text = "\n".join(["Summary: two friends talk.", *turns])
-    bakery = router.nearest([0.1, 0.9], 1)
-    assert _routed_lines(text, ledger, router, bakery, 3000).splitlines() == [
-        "Summary: two friends talk.",
-        *ledger.sessions[1][1],
-    ]
-    assert _routed_lines(text, ledger, router, frozenset({0, 1}), 3000) == text
-    assert len(_routed_lines(text, ledger, router, bakery, 80)) <= 80
-
-
-def test_topics_child_reads_what_its_parent_reads_from_the_nearest_topics_only():
-    question = "great flat bread light"
-    parent = read_after_writes(KEYWORD_MEMORY, question).splitlines()
-    child = child_of(topics.apply, KEYWORD_MEMORY)
-    every_topic = child.replace("TOPICS_READ = 2", "TOPICS_READ = 4")
-    assert read_after_writes(every_topic, question).splitlines() == parent
-    routed = read_after_writes(child.replace("TOPICS_READ = 2", "TOPICS_READ = 1"), question).splitlines()
-    assert routed and len(routed) < len(parent)
-    assert routed == [line for line in parent if line in routed]
 
 
 BUDGET_READ = """\

@@ -6,16 +6,7 @@ Most wrap the program's `KnowledgeBase` (`wrapping.py`), which works on every pr
 comes from `runtime.py`.
 """
 
-from evolve.mutators.behaviours import (
-    dates,
-    fusion,
-    neighbours,
-    packing,
-    query_expansion,
-    rerank,
-    sessions,
-    topics,
-)
+from evolve.mutators.behaviours import dates, fusion, neighbours, packing, query_expansion, rerank, sessions
 from evolve.mutators.behaviours.base import Operator
 
 BEHAVIOURS: dict[str, Operator] = {
@@ -26,6 +17,5 @@ BEHAVIOURS: dict[str, Operator] = {
     fusion.NAME: fusion.apply,
     sessions.NAME: sessions.apply,
     packing.NAME: packing.apply,
-    topics.NAME: topics.apply,
 }
 """Operator name -> operator, in the order they were added."""
