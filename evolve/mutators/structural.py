@@ -52,6 +52,7 @@ BEHAVIOUR_WEIGHTS = (
     ("fusion", 1.5),
     ("sessions", 1.0),
     ("packing", 1.0),
+    ("speaker", 1.0),
 )
 """How often each behavioural operator is tried first; fusion needs another program. Re-ranking and
 query expansion (in `behaviours/`) are off by default: measured on the LoCoMo dev slice over four seeds,

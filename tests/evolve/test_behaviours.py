@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from textwrap import dedent
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,9 +19,17 @@ from evolve.mutators.behaviours import (
     query_expansion,
     rerank,
     sessions,
+    speaker,
 )
 from evolve.mutators.behaviours.base import OperatorContext
-from evolve.mutators.behaviours.runtime import _best_sessions, _expanded_query, _fused_lines, _TurnLedger
+from evolve.mutators.behaviours.runtime import (
+    _best_sessions,
+    _expanded_query,
+    _fused_lines,
+    _ledger_speaker,
+    _named_speaker_first,
+    _TurnLedger,
+)
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
@@ -255,6 +264,43 @@ def test_fused_lines_weight_the_second_ranking_by_its_share():
 def test_fusion_is_refused_when_both_memories_need_the_sql_database():
     uses_db = get_seed("fact_manager").source
     assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
+
+
+def ledger_of_sessions() -> _TurnLedger:
+    ledger = _TurnLedger()
+    for raw in SESSIONS:
+        ledger.add_session(raw)
+    return ledger
+
+
+def test_a_turns_speaker_is_the_name_before_its_colon_whatever_precedes_it():
+    assert _ledger_speaker("Maya: A small flat in Lisbon.") == "Maya"
+    assert _ledger_speaker("[8 May, 2023] Leo: Where to?") == "Leo"
+    assert _ledger_speaker("Mary Ann: Hello there.") == "Mary Ann"
+    assert _ledger_speaker("no speaker here: at all") is None
+
+
+def test_speaker_reads_what_the_person_asked_about_said_and_leaves_the_others_look_alikes_out():
+    ledger = ledger_of_sessions()
+    look_alike = "Leo: Lovely, Lisbon has great light."
+    read = _named_speaker_first(
+        look_alike, SimpleNamespace(text="Where in Lisbon did Maya move?"), ledger, 10, 3000
+    )
+    assert read == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
+    assert (
+        _named_speaker_first(look_alike, SimpleNamespace(text="Where in Lisbon?"), ledger, 10, 3000)
+        == look_alike
+    )
+    both = SimpleNamespace(text="Did Maya tell Leo about Lisbon?")
+    assert _named_speaker_first(look_alike, both, ledger, 10, 3000) == look_alike
+
+
+def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads():
+    question = "Does Leo like the bakery bread?"
+    parent = read_after_writes(KEYWORD_MEMORY, question).splitlines()
+    assert any(line.startswith("Maya:") for line in parent)
+    child = read_after_writes(child_of(speaker.apply, KEYWORD_MEMORY), question).splitlines()
+    assert child == [line for line in parent if line.startswith("Leo:")]
 
 
 BUDGET_READ = """\

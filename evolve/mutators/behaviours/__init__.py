@@ -6,7 +6,16 @@ Most wrap the program's `KnowledgeBase` (`wrapping.py`), which works on every pr
 comes from `runtime.py`.
 """
 
-from evolve.mutators.behaviours import dates, fusion, neighbours, packing, query_expansion, rerank, sessions
+from evolve.mutators.behaviours import (
+    dates,
+    fusion,
+    neighbours,
+    packing,
+    query_expansion,
+    rerank,
+    sessions,
+    speaker,
+)
 from evolve.mutators.behaviours.base import Operator
 
 BEHAVIOURS: dict[str, Operator] = {
@@ -17,5 +26,6 @@ BEHAVIOURS: dict[str, Operator] = {
     fusion.NAME: fusion.apply,
     sessions.NAME: sessions.apply,
     packing.NAME: packing.apply,
+    speaker.NAME: speaker.apply,
 }
 """Operator name -> operator, in the order they were added."""

@@ -267,6 +267,45 @@ def _session_first(text, query, ledger, sessions, turns, budget):
     return _ledger_fit(first + rest, budget)
 
 
+_LEDGER_SPEAKER = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?):\s")
+
+
+def _ledger_speaker(turn):
+    """The speaker a stored turn starts with ("Maya: ..."), or None."""
+    match = _LEDGER_SPEAKER.match(turn)
+    return match.group(1) if match else None
+
+
+def _named_speaker_first(text, query, ledger, turns, budget):
+    """When the question names exactly one of the conversation's speakers: the lines of `text` said by
+    someone else are left out, and that speaker's `turns` best turns for the question (BM25) that `text`
+    lacks are added after its own; any other question's read is `text` as it is."""
+    question = _query_text(query)
+    speakers = {_ledger_speaker(turn) for _, said in ledger.sessions for turn in said} - {None}
+    named = [name for name in speakers if re.search(r"\b" + re.escape(name) + r"\b", question)]
+    if len(named) != 1:
+        return _ledger_fit([line for line in text.splitlines() if line.strip()], budget)
+    name = named[0]
+    kept, shown = [], set()
+    for line in text.splitlines():
+        place = ledger.locate(line) if line.strip() else None
+        if place is not None and _ledger_speaker(ledger.sessions[place[0]][1][place[1]]) != name:
+            continue
+        if line.strip():
+            kept.append(line)
+            shown.add(place)
+    query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS - {name.lower()}
+    scored = []
+    for place in ledger.places:
+        turn = ledger.sessions[place[0]][1][place[1]]
+        if place not in shown and _ledger_speaker(turn) == name:
+            strength = _second_signal("bm25", turn, query_words, set(), ledger)
+            if strength > 0:
+                scored.append((-strength, place))
+    extra = [ledger.dated(*place) for _, place in sorted(scored)[:turns]]
+    return _ledger_fit(kept + extra, budget)
+
+
 def _expanded_query(query, ledger, terms, pool):
     """The query with up to `terms` words added to its question: the words that most often share a turn
     with the question's words in the store (among the first `pool` turns holding each), weighted by
