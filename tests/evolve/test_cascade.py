@@ -28,7 +28,7 @@ def test_a_candidate_goes_on_only_if_the_part_shows_something_new_and_not_clearl
 ) -> None:
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
     config = tmp_path / "run.toml"
-    config.write_text("max_candidates = 10\ncascade_margin = 0.0\n")
+    config.write_text("max_candidates = 16\ncascade_margin = 0.0\n")
     summary = run_cli(evolve_args(archive, "--config", str(config), *RUN))
     store = ArchiveStore(archive)
     run_id = summary["run_id"]
@@ -56,7 +56,7 @@ def test_a_candidate_goes_on_only_if_the_part_shows_something_new_and_not_clearl
     assert len(stopped) == summary["stopped_early"] >= 1
     # A candidate goes on only if its part's cases differ from those of every program looked at before
     # it; a stopped one matched one of them case by case, or scored below a program that went on. Such
-    # copies are common (a changed constant that never comes into play): ten candidates hold some.
+    # copies are common (a changed constant that never comes into play): sixteen candidates hold some.
     domain = get_domain("conversation")
     looked_at = sorted(by_split["cascade"].values(), key=lambda e: e.id or 0)
     cases = {e.program_id: case_values(store, e, domain.score_cases) for e in looked_at}
