@@ -21,8 +21,7 @@ from evaluators.conversation.domain import evaluate, load_dataset
 from evaluators.conversation.offline_agent import OfflineAgent
 from evaluators.domains import get_domain
 from evaluators.result import EvaluationResult
-from evolve.bootstrap import Paired
-from evolve.gains import cases_by_unit, describe_gain, gain_with_interval
+from evolve.gains import describe_gain, results_gain
 from evolve.mutators.behaviours import BEHAVIOURS
 from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.behaviours.rerank import SIGNALS
@@ -79,13 +78,8 @@ def main() -> None:
 def change(child: EvaluationResult, parent: EvaluationResult) -> str:
     """The child's score minus its parent's, with the paired bootstrap interval over the data's units that
     a run reports its gains with (`evolve.gains`); "failed" when either evaluation failed."""
-    if not (child.ok and parent.ok):
-        return "failed"
-    units = cases_by_unit(child.cases), cases_by_unit(parent.cases)
-    if units[0] is None or units[1] is None:
-        return f"{child.score - parent.score:+.4f} (no interval: cases without their unit)"
-    gain = gain_with_interval(DOMAIN, [Paired(*units)], child.score - parent.score, seed=0)
-    return describe_gain(gain)
+    gain = results_gain(DOMAIN, child, parent, seed=0)
+    return "failed" if gain is None else describe_gain(gain)
 
 
 if __name__ == "__main__":

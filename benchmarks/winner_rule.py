@@ -23,11 +23,9 @@ from pathlib import Path
 
 from benchmarks.cascade import finished_run
 from evaluators.domains import get_domain
-from evaluators.result import EvaluationResult
-from evolve.bootstrap import Paired
 from evolve.config import RunConfig
 from evolve.evaluation import EvaluationSetup, assemble, open_embedder
-from evolve.gains import cases_by_unit, describe_gain, gain_with_interval
+from evolve.gains import describe_gain, results_gain
 from sandbox.backends import make_session_factory
 
 RESULTS = Path(__file__).parent / "results" / "winner_rule.md"
@@ -64,7 +62,7 @@ def one_seed(seed: int, transfer: list[str]) -> dict:
     for spec, split in [(DOMAIN.default_data, "test"), *((spec, "all") for spec in transfer)]:
         setup = evaluation_setup(spec, config.read_chars)
         candidate, seed_result = (setup.run(source, split) for source in sources)
-        row["held_out"][f"{spec} ({split})"] = held_out_gain(candidate, seed_result, seed)
+        row["held_out"][f"{spec} ({split})"] = results_gain(DOMAIN, candidate, seed_result, seed)
     print(row, flush=True)
     return row
 
@@ -74,17 +72,6 @@ def evaluation_setup(spec: str, read_chars: int) -> EvaluationSetup:
     return assemble(
         DOMAIN, dataset, "offline", open_embedder("hashed"), make_session_factory("inprocess"), read_chars
     )
-
-
-def held_out_gain(first: EvaluationResult, second: EvaluationResult, seed: int) -> dict | None:
-    """first minus second with its interval over the data's units, as the run's summary reports gains
-    (`evolve.gains`); None when either evaluation failed."""
-    if not (first.ok and second.ok):
-        return None
-    units = cases_by_unit(first.cases), cases_by_unit(second.cases)
-    if units[0] is None or units[1] is None:
-        raise ValueError("an evaluation of the conversation domain gave a case without its unit")
-    return gain_with_interval(DOMAIN, [Paired(*units)], first.score - second.score, seed)
 
 
 def report(rows: list[dict], args: argparse.Namespace) -> list[str]:

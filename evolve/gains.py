@@ -3,7 +3,7 @@
 A run's evaluations (`select`, held-out `test`, and `all` on transfer data) store their cases without
 texts, each with its unit (see `evolve.workers`); this module groups them by unit and hands them to the
 paired bootstrap (`evolve.bootstrap`) with the domain's own scoring, so an interval is about exactly the
-reported gain. `cases_by_unit` and `gain_with_interval` do the same for results not stored (benchmarks).
+reported gain. `results_gain` does the same for two results not stored (benchmarks).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from archive import ArchiveStore, Evaluation
 from evaluators.domains import TaskDomain
-from evaluators.result import CaseResult
+from evaluators.result import CaseResult, EvaluationResult
 from evolve.bootstrap import Paired, paired_gain
 
 MIN_UNITS = 4
@@ -58,6 +58,20 @@ def gain_with_interval(
         return _without_interval(gain, units, f"{units} unit(s): an interval needs {MIN_UNITS}")
     measured = paired_gain(strata, domain.score_cases, seed=seed)
     return {**measured.to_json(), "gain": gain, "why": None}
+
+
+def results_gain(
+    domain: TaskDomain, first: EvaluationResult, second: EvaluationResult, seed: int
+) -> dict[str, Any] | None:
+    """`first` minus `second` (two evaluations of one split of one dataset) as `gain_with_interval` gives
+    it; None when either evaluation failed. Raises ValueError when a case lacks its unit: every domain
+    gives each case one, so that is a bug, not data to report without an interval."""
+    if not (first.ok and second.ok):
+        return None
+    units = cases_by_unit(first.cases), cases_by_unit(second.cases)
+    if units[0] is None or units[1] is None:
+        raise ValueError(f"an evaluation of the {domain.name} domain gave a case without its unit")
+    return gain_with_interval(domain, [Paired(*units)], first.score - second.score, seed)
 
 
 def cases_by_unit(cases: Sequence[CaseResult]) -> dict[str, list[CaseResult]] | None:

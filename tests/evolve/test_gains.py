@@ -9,8 +9,8 @@ import pytest
 
 from archive import ArchiveStore, Evaluation
 from evaluators.domains import get_domain
-from evaluators.result import CaseResult
-from evolve.gains import measured_gain
+from evaluators.result import CaseResult, EvaluationResult
+from evolve.gains import measured_gain, results_gain
 from seeds import get_seed
 
 DOMAIN = get_domain("conversation")
@@ -93,3 +93,22 @@ def test_cases_kept_without_units_give_no_interval(store: ArchiveStore) -> None:
 def test_no_gain_without_a_successful_evaluation_of_both(store: ArchiveStore) -> None:
     first = record(store, "bm25_turns", [case("c0", 0, 0.8, 1.0)])
     assert measured_gain(store, DOMAIN, [(first, None)], seed=0) is None
+
+
+def result(cases: list[dict], status: str = "ok") -> EvaluationResult:
+    """An evaluation as a benchmark holds it (not stored): its cases and the score they give."""
+    scored = tuple(_case(c) for c in cases)
+    score = DOMAIN.score_cases(list(scored)) if status == "ok" else 0.0
+    return EvaluationResult("conversation", "test", "offline", "d", "f", status, score, cases=scored)
+
+
+def test_two_results_not_stored_get_the_gain_a_run_reports_for_them() -> None:
+    units = [f"c{index}" for index in range(6)]
+    better = result([case(u, n, 0.8, 1.0) for u in units for n in range(3)])
+    worse = result([case(u, n, 0.5 + 0.05 * n, 0.5) for u in units for n in range(3)])
+    gain = results_gain(DOMAIN, better, worse, seed=0)
+    assert gain is not None and gain["gain"] == pytest.approx(better.score - worse.score)
+    assert 0 < gain["low"] <= gain["gain"] <= gain["high"] and gain["units"] == 6
+    assert results_gain(DOMAIN, better, result([], status="failed"), seed=0) is None
+    with pytest.raises(ValueError, match="a case without its unit"):
+        results_gain(DOMAIN, better, result([{**case("c0", 0, 0.5, 0.5), "unit": ""}]), seed=0)
