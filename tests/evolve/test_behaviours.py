@@ -23,11 +23,12 @@ from evolve.mutators.behaviours import (
 )
 from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.behaviours.runtime import (
+    _asked_party_first,
     _best_sessions,
     _expanded_query,
     _fused_lines,
+    _ledger_role,
     _ledger_speaker,
-    _named_speaker_first,
     _TurnLedger,
 )
 from evolve.mutators.program_text import ProgramText
@@ -99,10 +100,10 @@ def context(seed: int = 0, donors=()) -> OperatorContext:
     return OperatorContext(random.Random(seed), 3000, tuple(donors))
 
 
-def read_after_writes(source: str, question: str) -> str:
+def read_after_writes(source: str, question: str, sessions: tuple[str, ...] = SESSIONS) -> str:
     session = InProcessSession(source, Capabilities(embed=HashedLexicalEmbedder()))
     try:
-        for raw in SESSIONS:
+        for raw in sessions:
             session.write({"session_date": raw.splitlines()[0][6:-1]}, raw)
         fields = session.description.query_schema["properties"]
         return session.read(dict.fromkeys(fields, question))[0]
@@ -283,16 +284,16 @@ def test_a_turns_speaker_is_the_name_before_its_colon_whatever_precedes_it():
 def test_speaker_reads_what_the_person_asked_about_said_and_leaves_the_others_look_alikes_out():
     ledger = ledger_of_sessions()
     look_alike = "Leo: Lovely, Lisbon has great light."
-    read = _named_speaker_first(
+    read = _asked_party_first(
         look_alike, SimpleNamespace(text="Where in Lisbon did Maya move?"), ledger, 10, 3000
     )
     assert read == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
     assert (
-        _named_speaker_first(look_alike, SimpleNamespace(text="Where in Lisbon?"), ledger, 10, 3000)
+        _asked_party_first(look_alike, SimpleNamespace(text="Where in Lisbon?"), ledger, 10, 3000)
         == look_alike
     )
     both = SimpleNamespace(text="Did Maya tell Leo about Lisbon?")
-    assert _named_speaker_first(look_alike, both, ledger, 10, 3000) == look_alike
+    assert _asked_party_first(look_alike, both, ledger, 10, 3000) == look_alike
 
 
 def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads():
@@ -301,6 +302,80 @@ def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads
     assert any(line.startswith("Maya:") for line in parent)
     child = read_after_writes(child_of(speaker.apply, KEYWORD_MEMORY), question).splitlines()
     assert child == [line for line in parent if line.startswith("Leo:")]
+
+
+CHAT_SESSIONS = (
+    "[c1 | 2 May, 2023]\n"
+    "user: Any tips for my commute? It takes me 45 minutes each way by train.\n"
+    "assistant: For a long train commute, podcasts and audiobooks make the 45 minutes pass quickly.",
+    "[c2 | 9 May, 2023]\n"
+    "user: Where should I eat in New York? I am vegan.\n"
+    "assistant: Try Beyond Sushi, a vegan eatery with several locations in New York.\n"
+    "user: Thanks, my sister lives in New York too.",
+)
+
+
+def chat_ledger() -> _TurnLedger:
+    ledger = _TurnLedger()
+    for raw in CHAT_SESSIONS:
+        ledger.add_session(raw)
+    return ledger
+
+
+def test_a_turns_chat_role_is_user_or_assistant_before_its_colon():
+    assert _ledger_role("user: Hi.") == "user"
+    assert _ledger_role("[9 May, 2023] Assistant: Try this.") == "assistant"
+    assert _ledger_role("Maya: Hi.") is None
+
+
+def test_speaker_in_a_chat_reads_the_users_turns_for_a_question_about_the_user():
+    ledger = chat_ledger()
+    look_alike = (
+        "assistant: For a long train commute, podcasts and audiobooks make the 45 minutes pass quickly."
+    )
+    read = _asked_party_first(look_alike, SimpleNamespace(text="How long is my commute?"), ledger, 10, 3000)
+    assert read == "[2 May, 2023] user: Any tips for my commute? It takes me 45 minutes each way by train."
+
+
+def test_speaker_in_a_chat_reads_the_assistants_turns_for_a_question_about_what_it_said():
+    ledger = chat_ledger()
+    user_line = "user: Where should I eat in New York? I am vegan."
+    for question in (
+        "Can you remind me of the vegan eatery you recommended in New York?",
+        "Which vegan eatery in New York did you say I should try?",
+        "Going back to our previous conversation about New York, which vegan eatery was it?",
+    ):
+        read = _asked_party_first(user_line, SimpleNamespace(text=question), ledger, 10, 3000)
+        assert (
+            read
+            == "[9 May, 2023] assistant: Try Beyond Sushi, a vegan eatery with several locations in New York."
+        )
+    # What the user says they said is the user's.
+    mine = SimpleNamespace(text="In our previous conversation I told you where my sister lives: where?")
+    assert _asked_party_first(user_line, mine, ledger, 1, 3000).splitlines()[0] == user_line
+
+
+def test_speaker_in_a_chat_changes_nothing_for_other_questions_or_a_dialogue_between_named_people():
+    chat, friends = chat_ledger(), ledger_of_sessions()
+    text = "user: Where should I eat in New York? I am vegan."
+    assert (
+        _asked_party_first(text, SimpleNamespace(text="Which city has vegan food?"), chat, 10, 3000) == text
+    )
+    look_alike = "Leo: Lovely, Lisbon has great light."
+    assert (
+        _asked_party_first(look_alike, SimpleNamespace(text="Where did I move?"), friends, 10, 3000)
+        == look_alike
+    )
+
+
+def test_speaker_in_a_chat_child_drops_the_assistants_lines_from_what_its_parent_reads_for_a_user_question():
+    question = "How long does my train commute take?"
+    child_source = child_of(speaker.apply, KEYWORD_MEMORY)
+    parent, child = (
+        read_after_writes(source, question, CHAT_SESSIONS) for source in (KEYWORD_MEMORY, child_source)
+    )
+    assert any(line.startswith("assistant:") for line in parent.splitlines())
+    assert child.splitlines() == [line for line in parent.splitlines() if line.startswith("user:")]
 
 
 BUDGET_READ = """\

@@ -276,29 +276,60 @@ def _ledger_speaker(turn):
     return match.group(1) if match else None
 
 
-def _named_speaker_first(text, query, ledger, turns, budget):
-    """When the question names exactly one of the conversation's speakers: the lines of `text` said by
-    someone else are left out, and that speaker's `turns` best turns for the question (BM25) that `text`
-    lacks are added after its own; any other question's read is `text` as it is."""
-    question = _query_text(query)
+_LEDGER_ROLE = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(user|assistant):\s", re.I)
+_ASKED_OF_ASSISTANT = re.compile(
+    r"\byou\s+(?:\w+\s+)?(?:said|told|gave|wrote|sent|showed|\w+ed)\b|\bdid you\b"
+    r"|\bour (?:previous|last|earlier|other) (?:conversation|chat|discussion)\b|\bwe (?:discussed|talked)\b",
+    re.I,
+)
+_ASKED_OF_USER = re.compile(r"\b(?:I|my|me|mine|myself)\b")
+_SAID_BY_USER = re.compile(r"\bI\s+(?:\w+\s+)?(?:said|told|mentioned|wrote|shared)\b")
+
+
+def _ledger_role(turn):
+    """The chat role a stored turn starts with ("user: ..." or "assistant: ..."), lower-cased, or None."""
+    match = _LEDGER_ROLE.match(turn)
+    return match.group(1).lower() if match else None
+
+
+def _party_asked_about(question, ledger):
+    """(the function telling who said a stored turn, the party) when `question` is about one party of the
+    conversation, else None. In a chat between a user and an assistant the question is the user's: one
+    pointing back at what the assistant said ("you recommended", "did you say", "our previous
+    conversation") is about the assistant, one about the user's own life (I, my, me) about the user. In a
+    dialogue between named people it is about the one speaker it names, if it names exactly one."""
+    if {"user", "assistant"} <= {_ledger_role(turn) for _, said in ledger.sessions for turn in said}:
+        if _ASKED_OF_ASSISTANT.search(question) and not _SAID_BY_USER.search(question):
+            return _ledger_role, "assistant"
+        return (_ledger_role, "user") if _ASKED_OF_USER.search(question) else None
     speakers = {_ledger_speaker(turn) for _, said in ledger.sessions for turn in said} - {None}
     named = [name for name in speakers if re.search(r"\b" + re.escape(name) + r"\b", question)]
-    if len(named) != 1:
+    return (_ledger_speaker, named[0]) if len(named) == 1 else None
+
+
+def _asked_party_first(text, query, ledger, turns, budget):
+    """When the question is about one party (`_party_asked_about`): the lines of `text` said by another
+    are left out, and the party's `turns` best turns for the question (BM25, dated) that `text` lacks are
+    added after its own. Any other question reads `text`'s lines. Cut to `budget` either way."""
+    question = _query_text(query)
+    asked = _party_asked_about(question, ledger)
+    if asked is None:
         return _ledger_fit([line for line in text.splitlines() if line.strip()], budget)
-    name = named[0]
+    party_of, party = asked
     kept, shown = [], set()
     for line in text.splitlines():
-        place = ledger.locate(line) if line.strip() else None
-        if place is not None and _ledger_speaker(ledger.sessions[place[0]][1][place[1]]) != name:
+        if not line.strip():
             continue
-        if line.strip():
-            kept.append(line)
-            shown.add(place)
-    query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS - {name.lower()}
+        place = ledger.locate(line)
+        if place is not None and party_of(ledger.sessions[place[0]][1][place[1]]) != party:
+            continue
+        kept.append(line)
+        shown.add(place)
+    query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS - {party.lower()}
     scored = []
     for place in ledger.places:
         turn = ledger.sessions[place[0]][1][place[1]]
-        if place not in shown and _ledger_speaker(turn) == name:
+        if place not in shown and party_of(turn) == party:
             strength = _second_signal("bm25", turn, query_words, set(), ledger)
             if strength > 0:
                 scored.append((-strength, place))

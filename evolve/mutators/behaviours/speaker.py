@@ -1,11 +1,16 @@
-"""Speaker: a question about one person is answered from what that person said.
+"""Speaker: a question about one party of a conversation is answered from what that party said.
 
 In a dialogue between friends most questions are about one of them ("When did Caroline go to a pride
 parade?"), and the evidence is mostly what that person said; the other's turns about the same subject
-("Last weekend our city held a pride parade!") are look-alikes an agent answers from. The wrapper knows
-each turn's speaker and, when a question names exactly one of them, leaves the other speakers' lines out
-of what the program read and fills the room with that person's SPEAKER_TURNS best turns for the question
-(BM25), dated. Questions naming nobody or several people read what the program reads.
+("Last weekend our city held a pride parade!") are look-alikes an agent answers from. An agent's memory of
+its chats with one user is asked by that user, and the question's pronouns say whose turns hold the
+answer: a question about the user's own life ("How long is my daily commute?") is answered by what the
+user said, the assistant's long replies on the subject being the look-alikes; one pointing back at what
+the assistant said ("the vegan eatery you recommended", "how many eggs did you say") by the assistant's
+turns. When a question is about one party -- the one speaker it names, or in a chat between `user` and
+`assistant` the role its pronouns point to -- the wrapper leaves the other parties' lines out of what the
+program read and fills the room with that party's SPEAKER_TURNS best turns for the question (BM25),
+dated. Other questions read what the program reads.
 """
 
 from __future__ import annotations
@@ -16,16 +21,16 @@ from evolve.mutators.program_text import ProgramText
 
 NAME = "speaker"
 WRAPPER = ledger_wrapper(
-    "reading only what the one person a question names said",
+    "reading only what the one party a question is about said",
     """
-    return _named_speaker_first(self.inner.read(query), query, self.ledger, SPEAKER_TURNS, SPEAKER_READ_CHARS)
+    return _asked_party_first(self.inner.read(query), query, self.ledger, SPEAKER_TURNS, SPEAKER_READ_CHARS)
     """,
 )
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:
     constants = {"SPEAKER_TURNS": "10", "SPEAKER_READ_CHARS": str(context.read_chars)}
-    source = wrap(program, constants, {"_TurnLedger", "_named_speaker_first"}, WRAPPER)
+    source = wrap(program, constants, {"_TurnLedger", "_asked_party_first"}, WRAPPER)
     if source is None:
         return None
-    return Behaviour(source, "speaker: a question naming one speaker reads only what that speaker said")
+    return Behaviour(source, "speaker: a question about one party reads only what that party said")
