@@ -8,8 +8,9 @@ A child is the parent with one to three operations applied, chosen by the caller
 - swap an instruction string or a schema dataclass from another elite, when the schemas agree (rare);
 - or, alone, one behavioural operator (`behaviours/`): a named change of what the memory does (show
   each retrieved turn among its neighbours, keep session dates, fuse two elites' retrievals, read the
-  best turns of the best-matching sessions first, fill the read budget past a turn that does not fit;
-  re-ranking and query expansion on request), applied where the program's structure allows it.
+  best turns of the best-matching sessions first, fill the read budget past a turn that does not fit,
+  read what the one party a question is about said; re-ranking and query expansion on request), applied
+  where the program's structure allows it.
 
 The operator of a child's first change names it (`Mutation.mutator` is "structural:neighbours",
 "structural:constant", ...), so the archive can count what each operator tried and achieved. A caller
