@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.rank_reliability import ranks
+from benchmarks.rank_reliability import spearman
 from benchmarks.realism_stats import STATISTICS, measure
 from benchmarks.seed_table import evaluate
 from evaluators.conversation import domain
@@ -33,15 +33,6 @@ from seeds import SEEDS, Seed
 
 OUTPUT = Path(__file__).resolve().parent / "results" / "data_realism.md"
 HELD_OUT = (1, 2)
-
-
-def spearman(first: list[float], second: list[float]) -> float:
-    """Spearman's rank correlation: Pearson's on ranks, tied values sharing their mean rank."""
-    a, b = ranks(first), ranks(second)
-    mean_a, mean_b = statistics.fmean(a), statistics.fmean(b)
-    covariance = sum((x - mean_a) * (y - mean_b) for x, y in zip(a, b, strict=True))
-    spread = (sum((x - mean_a) ** 2 for x in a) * sum((y - mean_b) ** 2 for y in b)) ** 0.5
-    return covariance / spread if spread else float("nan")
 
 
 def cache_key(seed: Seed, fingerprint: str) -> str:
