@@ -267,9 +267,9 @@ def test_fusion_is_refused_when_both_memories_need_the_sql_database():
     assert fusion.fuse(ProgramText(uses_db), ProgramText(uses_db), "x", context()) is None
 
 
-def ledger_of_sessions() -> _TurnLedger:
+def ledger_of_sessions(sessions: tuple[str, ...] = SESSIONS) -> _TurnLedger:
     ledger = _TurnLedger()
-    for raw in SESSIONS:
+    for raw in sessions:
         ledger.add_session(raw)
     return ledger
 
@@ -315,13 +315,6 @@ CHAT_SESSIONS = (
 )
 
 
-def chat_ledger() -> _TurnLedger:
-    ledger = _TurnLedger()
-    for raw in CHAT_SESSIONS:
-        ledger.add_session(raw)
-    return ledger
-
-
 def test_a_turns_chat_role_is_user_or_assistant_before_its_colon():
     assert _ledger_role("user: Hi.") == "user"
     assert _ledger_role("[9 May, 2023] Assistant: Try this.") == "assistant"
@@ -329,7 +322,7 @@ def test_a_turns_chat_role_is_user_or_assistant_before_its_colon():
 
 
 def test_speaker_in_a_chat_reads_the_users_turns_for_a_question_about_the_user():
-    ledger = chat_ledger()
+    ledger = ledger_of_sessions(CHAT_SESSIONS)
     look_alike = (
         "assistant: For a long train commute, podcasts and audiobooks make the 45 minutes pass quickly."
     )
@@ -338,7 +331,7 @@ def test_speaker_in_a_chat_reads_the_users_turns_for_a_question_about_the_user()
 
 
 def test_speaker_in_a_chat_reads_the_assistants_turns_for_a_question_about_what_it_said():
-    ledger = chat_ledger()
+    ledger = ledger_of_sessions(CHAT_SESSIONS)
     user_line = "user: Where should I eat in New York? I am vegan."
     for question in (
         "Can you remind me of the vegan eatery you recommended in New York?",
@@ -356,7 +349,7 @@ def test_speaker_in_a_chat_reads_the_assistants_turns_for_a_question_about_what_
 
 
 def test_speaker_in_a_chat_changes_nothing_for_other_questions_or_a_dialogue_between_named_people():
-    chat, friends = chat_ledger(), ledger_of_sessions()
+    chat, friends = ledger_of_sessions(CHAT_SESSIONS), ledger_of_sessions()
     text = "user: Where should I eat in New York? I am vegan."
     assert (
         _asked_party_first(text, SimpleNamespace(text="Which city has vegan food?"), chat, 10, 3000) == text
