@@ -29,6 +29,7 @@ from evolve.mutators.behaviours.runtime import (
     _fused_lines,
     _ledger_role,
     _ledger_speaker,
+    _second_signal,
     _TurnLedger,
 )
 from evolve.mutators.program_text import ProgramText
@@ -166,6 +167,23 @@ def test_rerank_by_bm25_puts_the_turns_that_match_the_question_best_first():
     assert sorted(reranked) == sorted(parent)  # re-ordered, nothing added or lost
 
 
+def test_bm25_discounts_a_long_turn_for_its_length_as_much_as_asked():
+    pasted = "user: " + " ".join(["Please act as a market research expert and write the tables."] * 8)
+    ledger = ledger_of_sessions(("[s1 | 1 May, 2023]\nuser: I posted my chili recipe.\n" + pasted,))
+    short, long = "user: I posted my chili recipe.", pasted + " My chili recipe."
+    asked = {"chili", "recipe"}
+    assert _second_signal("bm25", short, asked, set(), ledger) > _second_signal(
+        "bm25", long, asked, set(), ledger
+    )
+    assert _second_signal("bm25", short, asked, set(), ledger, 0.0) == pytest.approx(
+        _second_signal("bm25", long, asked, set(), ledger, 0.0)
+    )
+    # b beyond [0, 1] (the numeric mutator may push it there) is clamped, never a negative length norm.
+    assert _second_signal("bm25", short, asked, set(), ledger, 5.0) == _second_signal(
+        "bm25", short, asked, set(), ledger, 1.0
+    )
+
+
 def test_query_expansion_adds_words_that_share_turns_with_the_question_words():
     child = child_of(query_expansion.apply, ECHO_MEMORY).replace(
         "EXPANSION_TERMS = ", "EXPANSION_TERMS = 2 or "
@@ -274,6 +292,24 @@ def ledger_of_sessions(sessions: tuple[str, ...] = SESSIONS) -> _TurnLedger:
     return ledger
 
 
+ALIKE_SESSIONS = (
+    "[s1 | 3 March, 2023]\nuser: I'm looking for some tips on baking bread at home.",
+    "[s2 | 9 April, 2023]\nuser: I'm looking for some tips on training my puppy to sit.",
+)
+"""A user's chats open alike: two turns whose first six words are the same."""
+
+
+def test_a_line_is_located_at_the_turn_it_shows_among_turns_that_start_alike():
+    ledger = ledger_of_sessions(ALIKE_SESSIONS)
+    assert ledger.locate("user: I'm looking for some tips on training my puppy") == (1, 0)
+    assert ledger.locate("- [9 Apr] user: I'm looking for some tips on baking") == (0, 0)
+    assert ledger.locate("user: I'm looking for some help") == (0, 0)  # no telling: the first
+    child = child_of(dates.apply, KEYWORD_MEMORY)
+    assert read_after_writes(child, "puppy", ALIKE_SESSIONS) == (
+        "[9 April, 2023] user: I'm looking for some tips on training my puppy to sit."
+    )
+
+
 def test_a_turns_speaker_is_the_name_before_its_colon_whatever_precedes_it():
     assert _ledger_speaker("Maya: A small flat in Lisbon.") == "Maya"
     assert _ledger_speaker("[8 May, 2023] Leo: Where to?") == "Leo"
@@ -285,15 +321,15 @@ def test_speaker_reads_what_the_person_asked_about_said_and_leaves_the_others_lo
     ledger = ledger_of_sessions()
     look_alike = "Leo: Lovely, Lisbon has great light."
     read = _asked_party_first(
-        look_alike, SimpleNamespace(text="Where in Lisbon did Maya move?"), ledger, 10, 3000
+        look_alike, SimpleNamespace(text="Where in Lisbon did Maya move?"), ledger, 10, 3000, 0.75
     )
     assert read == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
     assert (
-        _asked_party_first(look_alike, SimpleNamespace(text="Where in Lisbon?"), ledger, 10, 3000)
+        _asked_party_first(look_alike, SimpleNamespace(text="Where in Lisbon?"), ledger, 10, 3000, 0.75)
         == look_alike
     )
     both = SimpleNamespace(text="Did Maya tell Leo about Lisbon?")
-    assert _asked_party_first(look_alike, both, ledger, 10, 3000) == look_alike
+    assert _asked_party_first(look_alike, both, ledger, 10, 3000, 0.75) == look_alike
 
 
 def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads():
@@ -326,7 +362,9 @@ def test_speaker_in_a_chat_reads_the_users_turns_for_a_question_about_the_user()
     look_alike = (
         "assistant: For a long train commute, podcasts and audiobooks make the 45 minutes pass quickly."
     )
-    read = _asked_party_first(look_alike, SimpleNamespace(text="How long is my commute?"), ledger, 10, 3000)
+    read = _asked_party_first(
+        look_alike, SimpleNamespace(text="How long is my commute?"), ledger, 10, 3000, 0.75
+    )
     assert read == "[2 May, 2023] user: Any tips for my commute? It takes me 45 minutes each way by train."
 
 
@@ -338,25 +376,30 @@ def test_speaker_in_a_chat_reads_the_assistants_turns_for_a_question_about_what_
         "Which vegan eatery in New York did you say I should try?",
         "Going back to our previous conversation about New York, which vegan eatery was it?",
     ):
-        read = _asked_party_first(user_line, SimpleNamespace(text=question), ledger, 10, 3000)
+        read = _asked_party_first(user_line, SimpleNamespace(text=question), ledger, 10, 3000, 0.75)
         assert (
             read
             == "[9 May, 2023] assistant: Try Beyond Sushi, a vegan eatery with several locations in New York."
         )
     # What the user says they said is the user's.
     mine = SimpleNamespace(text="In our previous conversation I told you where my sister lives: where?")
-    assert _asked_party_first(user_line, mine, ledger, 1, 3000).splitlines()[0] == user_line
+    assert _asked_party_first(user_line, mine, ledger, 1, 3000, 0.75).splitlines()[0] == user_line
 
 
-def test_speaker_in_a_chat_changes_nothing_for_other_questions_or_a_dialogue_between_named_people():
-    chat, friends = ledger_of_sessions(CHAT_SESSIONS), ledger_of_sessions()
-    text = "user: Where should I eat in New York? I am vegan."
-    assert (
-        _asked_party_first(text, SimpleNamespace(text="Which city has vegan food?"), chat, 10, 3000) == text
+def test_speaker_in_a_chat_reads_the_users_turns_for_a_question_about_the_people_in_the_users_life():
+    chat = ledger_of_sessions(CHAT_SESSIONS)
+    look_alike = "assistant: Try Beyond Sushi, a vegan eatery with several locations in New York."
+    read = _asked_party_first(
+        look_alike, SimpleNamespace(text="Where does the sister live?"), chat, 10, 3000, 0.75
     )
+    assert read == "[9 May, 2023] user: Thanks, my sister lives in New York too."
+
+
+def test_speaker_changes_nothing_for_a_question_about_no_one_of_a_dialogue_between_named_people():
+    friends = ledger_of_sessions()
     look_alike = "Leo: Lovely, Lisbon has great light."
     assert (
-        _asked_party_first(look_alike, SimpleNamespace(text="Where did I move?"), friends, 10, 3000)
+        _asked_party_first(look_alike, SimpleNamespace(text="Where did I move?"), friends, 10, 3000, 0.75)
         == look_alike
     )
 

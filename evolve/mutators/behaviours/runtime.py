@@ -82,7 +82,8 @@ class _TurnLedger:
     """Every turn written, by session, so that a wrapper can tell where a line of read() output was said.
 
     A line is matched to a stored turn by a run of the turn's first words (speaker included), so a line
-    that a program reformatted (a date prefix, a bullet) is still found.
+    that a program reformatted (a date prefix, a bullet) is still found. Turns that start alike (a user's
+    "I'm looking for some ..." in many chats) are told apart by how far each goes on like the line.
     """
 
     def __init__(self):
@@ -93,6 +94,7 @@ class _TurnLedger:
         self.turn_words = []
         self.places = []
         self.session_words = []
+        self.word_total = 0
 
     def add_session(self, raw_text):
         lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
@@ -108,9 +110,10 @@ class _TurnLedger:
             words = _LEDGER_WORD.findall(line.lower())
             if not words:
                 continue
+            self.word_total += len(words)
             key = tuple(words[:_LEDGER_KEY_WORDS])
             self.key_lengths.add(len(key))
-            self.starts.setdefault(key, (session, index))
+            self.starts.setdefault(key, []).append((session, index))
             number = len(self.places)
             self.places.append((session, index))
             self.turn_words.append(frozenset(words))
@@ -124,8 +127,20 @@ class _TurnLedger:
             for length in sorted(self.key_lengths, reverse=True):
                 found = self.starts.get(tuple(words[start : start + length]))
                 if found is not None:
-                    return found
+                    return found[0] if len(found) == 1 else self._closest(found, words[start:])
         return None
+
+    def _closest(self, places, words):
+        """Of the turns at `places`, which start alike, the first of those going on like `words` longest."""
+
+        def shared(place):
+            said = _LEDGER_WORD.findall(self.sessions[place[0]][1][place[1]].lower())
+            count = 0
+            while count < min(len(said), len(words)) and said[count] == words[count]:
+                count += 1
+            return count
+
+        return max(places, key=shared)
 
     def dated(self, session, index):
         date, turns = self.sessions[session]
@@ -196,8 +211,10 @@ def _query_text(query):
     return max(texts, key=len) if texts else ""
 
 
-def _second_signal(signal, line, query_words, query_names, ledger):
-    """How strongly a line matches by the second signal; higher is better."""
+def _second_signal(signal, line, query_words, query_names, ledger, length_weight=0.75):
+    """How strongly a line matches by the second signal; higher is better. For `bm25` it is the line's
+    BM25 against the stored turns (k1 1.2, b `length_weight` clamped to [0, 1]): a long line matches many
+    words by chance (a pasted document in a user's chat), and it takes more of the read's room."""
     if signal == "recency":
         found = ledger.locate(line)
         return found[0] + found[1] / 1000 if found is not None else -1.0
@@ -205,10 +222,13 @@ def _second_signal(signal, line, query_words, query_names, ledger):
         return len(query_names & set(re.findall(r"\b[A-Z][a-z]+", line)))
     count = max(1, len(ledger.turn_words))
     words = Counter(_LEDGER_WORD.findall(line.lower()))
+    b = min(max(length_weight, 0.0), 1.0)
+    norm = 1.2 * (1 - b + b * sum(words.values()) / max(ledger.word_total / count, 1.0))
     score = 0.0
     for word in query_words & words.keys():
         frequency = len(ledger.postings.get(word, ()))
-        score += math.log(1 + (count - frequency + 0.5) / (frequency + 0.5)) * min(words[word], 2)
+        weight = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+        score += weight * words[word] * 2.2 / (words[word] + norm)
     return score
 
 
@@ -282,7 +302,6 @@ _ASKED_OF_ASSISTANT = re.compile(
     r"|\bour (?:previous|last|earlier|other) (?:conversation|chat|discussion)\b|\bwe (?:discussed|talked)\b",
     re.I,
 )
-_ASKED_OF_USER = re.compile(r"\b(?:I|my|me|mine|myself)\b")
 _SAID_BY_USER = re.compile(r"\bI\s+(?:\w+\s+)?(?:said|told|mentioned|wrote|shared)\b")
 
 
@@ -296,21 +315,23 @@ def _party_asked_about(question, ledger):
     """(the function telling who said a stored turn, the party) when `question` is about one party of the
     conversation, else None. In a chat between a user and an assistant the question is the user's: one
     pointing back at what the assistant said ("you recommended", "did you say", "our previous
-    conversation") is about the assistant, one about the user's own life (I, my, me) about the user. In a
-    dialogue between named people it is about the one speaker it names, if it names exactly one."""
+    conversation") is about the assistant; any other is about the user's own life and world ("my
+    commute", "Who became a parent first, Rachel or Alex?"), which only the user told of. In a dialogue
+    between named people it is about the one speaker it names, if it names exactly one."""
     if {"user", "assistant"} <= {_ledger_role(turn) for _, said in ledger.sessions for turn in said}:
         if _ASKED_OF_ASSISTANT.search(question) and not _SAID_BY_USER.search(question):
             return _ledger_role, "assistant"
-        return (_ledger_role, "user") if _ASKED_OF_USER.search(question) else None
+        return _ledger_role, "user"
     speakers = {_ledger_speaker(turn) for _, said in ledger.sessions for turn in said} - {None}
     named = [name for name in speakers if re.search(r"\b" + re.escape(name) + r"\b", question)]
     return (_ledger_speaker, named[0]) if len(named) == 1 else None
 
 
-def _asked_party_first(text, query, ledger, turns, budget):
+def _asked_party_first(text, query, ledger, turns, budget, length_weight):
     """When the question is about one party (`_party_asked_about`): the lines of `text` said by another
-    are left out, and the party's `turns` best turns for the question (BM25, dated) that `text` lacks are
-    added after its own. Any other question reads `text`'s lines. Cut to `budget` either way."""
+    are left out, and the party's `turns` best turns for the question (BM25 with b `length_weight`,
+    dated) that `text` lacks are added after its own. Any other question reads `text`'s lines. Cut to
+    `budget` either way."""
     question = _query_text(query)
     asked = _party_asked_about(question, ledger)
     if asked is None:
@@ -330,7 +351,7 @@ def _asked_party_first(text, query, ledger, turns, budget):
     for place in ledger.places:
         turn = ledger.sessions[place[0]][1][place[1]]
         if place not in shown and party_of(turn) == party:
-            strength = _second_signal("bm25", turn, query_words, set(), ledger)
+            strength = _second_signal("bm25", turn, query_words, set(), ledger, length_weight)
             if strength > 0:
                 scored.append((-strength, place))
     extra = [ledger.dated(*place) for _, place in sorted(scored)[:turns]]

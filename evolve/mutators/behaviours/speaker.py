@@ -3,14 +3,15 @@
 In a dialogue between friends most questions are about one of them ("When did Caroline go to a pride
 parade?"), and the evidence is mostly what that person said; the other's turns about the same subject
 ("Last weekend our city held a pride parade!") are look-alikes an agent answers from. An agent's memory of
-its chats with one user is asked by that user, and the question's pronouns say whose turns hold the
-answer: a question about the user's own life ("How long is my daily commute?") is answered by what the
-user said, the assistant's long replies on the subject being the look-alikes; one pointing back at what
-the assistant said ("the vegan eatery you recommended", "how many eggs did you say") by the assistant's
-turns. When a question is about one party -- the one speaker it names, or in a chat between `user` and
-`assistant` the role its pronouns point to -- the wrapper leaves the other parties' lines out of what the
-program read and fills the room with that party's SPEAKER_TURNS best turns for the question (BM25),
-dated. Other questions read what the program reads.
+its chats with one user is asked by that user: a question pointing back at what the assistant said
+("the vegan eatery you recommended", "how many eggs did you say") is answered by the assistant's turns;
+any other is about the user's own life and the people in it ("How long is my daily commute?", "Who
+became a parent first, Rachel or Alex?"), which only the user told of, the assistant's long replies on
+the subject being the look-alikes. When a question is about one party -- the one speaker it names, or in
+a chat between `user` and `assistant` the role it points to -- the wrapper leaves the other parties'
+lines out of what the program read and fills the room with that party's SPEAKER_TURNS best turns for the
+question (BM25, a long turn discounted by SPEAKER_LENGTH_WEIGHT), dated. Other questions read what the
+program reads.
 """
 
 from __future__ import annotations
@@ -23,13 +24,19 @@ NAME = "speaker"
 WRAPPER = ledger_wrapper(
     "reading only what the one party a question is about said",
     """
-    return _asked_party_first(self.inner.read(query), query, self.ledger, SPEAKER_TURNS, SPEAKER_READ_CHARS)
+    return _asked_party_first(
+        self.inner.read(query), query, self.ledger, SPEAKER_TURNS, SPEAKER_READ_CHARS, SPEAKER_LENGTH_WEIGHT
+    )
     """,
 )
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:
-    constants = {"SPEAKER_TURNS": "10", "SPEAKER_READ_CHARS": str(context.read_chars)}
+    constants = {
+        "SPEAKER_TURNS": "10",
+        "SPEAKER_READ_CHARS": str(context.read_chars),
+        "SPEAKER_LENGTH_WEIGHT": "0.75",
+    }
     source = wrap(program, constants, {"_TurnLedger", "_asked_party_first"}, WRAPPER)
     if source is None:
         return None
