@@ -8,10 +8,15 @@ programs in-process, which scores them as the Docker sandbox does) for several r
 a candidate beat the best seed on `select` (turned down or not), evaluates the best one on what the run
 never selected on: `test` of the built-in data and, with `--transfer`, all of other data (the real dev
 slices). Its gain over the best seed there, with a 95% paired bootstrap interval over units (none from
-fewer than four, as in a run's summary), says what the rule cost or saved.
+fewer than four, as in a run's summary), says what the rule cost or saved. With `--data` the runs
+select on other data (the main job's settings otherwise) and the results go to `--results`.
 
     python benchmarks/winner_rule.py --seeds 0 1 2 3 4 5 6 7 \\
         --transfer locomo:../shared/data/locomo/locomo_dev2.json
+    python benchmarks/winner_rule.py --seeds 0 1 2 3 \\
+        --data longmemeval:../shared/data/longmemeval/longmemeval_s_dev45.json \\
+        --transfer locomo:../shared/data/locomo/locomo_dev2.json \\
+        --results benchmarks/results/winner_rule_longmemeval.md
 """
 
 from __future__ import annotations
@@ -36,14 +41,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--transfer", action="append", default=[], help="data spec, evaluated on all of it")
+    parser.add_argument("--data", default=DOMAIN.default_data, help="the runs' data spec (default: built-in)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the results file to write")
     args = parser.parse_args()
-    rows = [one_seed(seed, args.transfer) for seed in args.seeds]
-    RESULTS.write_text("\n".join(report(rows, args)) + "\n")
-    print(f"wrote {RESULTS}")
+    rows = [one_seed(seed, args.data, args.transfer) for seed in args.seeds]
+    args.results.write_text("\n".join(report(rows, args)) + "\n")
+    print(f"wrote {args.results}")
 
 
-def one_seed(seed: int, transfer: list[str]) -> dict:
-    config = RunConfig(domain="conversation", sandbox="inprocess", seed=seed, workers=2)
+def one_seed(seed: int, data: str, transfer: list[str]) -> dict:
+    config = RunConfig(domain="conversation", data=(data,), sandbox="inprocess", seed=seed, workers=2)
     with finished_run(config) as (store, _run_id, summary):
         row = {
             "seed": seed,
@@ -59,7 +66,7 @@ def one_seed(seed: int, transfer: list[str]) -> dict:
         sources = [
             store.get_program(p).source for p in (summary.best_candidate_id, summary.best_seed_program_id)
         ]
-    for spec, split in [(DOMAIN.default_data, "test"), *((spec, "all") for spec in transfer)]:
+    for spec, split in [(data, "test"), *((spec, "all") for spec in transfer)]:
         setup = evaluation_setup(spec, config.read_chars)
         candidate, seed_result = (setup.run(source, split) for source in sources)
         row["held_out"][f"{spec} ({split})"] = results_gain(DOMAIN, candidate, seed_result, seed)
@@ -80,12 +87,14 @@ def report(rows: list[dict], args: argparse.Namespace) -> list[str]:
         "# The winner rule: best candidates turned down for a select gain within noise",
         "",
         f"Command: `python benchmarks/winner_rule.py --seeds {' '.join(map(str, args.seeds))}"
+        + (f" --data {args.data}" if args.data != DOMAIN.default_data else "")
         + "".join(f" --transfer {spec}" for spec in args.transfer)
+        + (f" --results {args.results}" if args.results != RESULTS else "")
         + "`",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}. The README's main job "
-        "(default conversation run) per run seed, programs in-process; held-out gains are the best "
-        "candidate minus the run's best seed, 95% paired bootstrap over units (conversations; questions "
-        "where each is its own episode).",
+        f"(default conversation run, on {args.data}) per run seed, programs in-process; held-out gains "
+        "are the best candidate minus the run's best seed, 95% paired bootstrap over units "
+        "(conversations; questions where each is its own episode).",
         "",
         "| run seed | best seed | best candidate | its select gain [95%] | the run's answer | "
         + " | ".join(f"candidate - seed on {name}" for name in held_out)
