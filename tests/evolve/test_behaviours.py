@@ -332,12 +332,29 @@ def test_speaker_reads_what_the_person_asked_about_said_and_leaves_the_others_lo
     assert _asked_party_first(look_alike, both, ledger, 10, 3000, 0.75) == look_alike
 
 
+def test_speaker_reads_the_persons_reply_to_a_line_of_the_other_after_the_persons_best_turns():
+    ledger = ledger_of_sessions()
+    question = SimpleNamespace(text="Where did Maya go?")  # no turn of Maya's holds "go"
+    read = _asked_party_first(
+        "Leo: Where to?\nMaya: Guess what, I finally moved.", question, ledger, 10, 3000, 0.75
+    )
+    assert read.splitlines() == [
+        "Maya: Guess what, I finally moved.",
+        "[8 May, 2023] Maya: A small flat in Lisbon near the river.",
+    ]
+    river = SimpleNamespace(text="Where by the river did Maya move?")  # the reply is her best turn too
+    read = _asked_party_first("Leo: Where to?", river, ledger, 10, 3000, 0.75)
+    assert read == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
+    last_word = SimpleNamespace(text="What does Maya bake?")  # Leo's last line has no reply: left out
+    assert _asked_party_first("Leo: The bakery opens at five.", last_word, ledger, 10, 3000, 0.75) == ""
+
+
 def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads():
     question = "Does Leo like the bakery bread?"
     parent = read_after_writes(KEYWORD_MEMORY, question).splitlines()
     assert any(line.startswith("Maya:") for line in parent)
     child = read_after_writes(child_of(speaker.apply, KEYWORD_MEMORY), question).splitlines()
-    assert child == [line for line in parent if line.startswith("Leo:")]
+    assert child == [line for line in parent if line.startswith("Leo:")]  # Maya's reply is shown already
 
 
 CHAT_SESSIONS = (

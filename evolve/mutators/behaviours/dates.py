@@ -37,7 +37,7 @@ def drops_dates(source: str) -> bool:
         ledger.add_session(raw_text)
     for line in output.splitlines():
         found = ledger.locate(line) if line.strip() else None
-        if found is not None and not _date_shown(ledger.sessions[found[0]][0], line):
+        if found is not None and not _date_shown(ledger.date(found), line):
             return True
     return False
 

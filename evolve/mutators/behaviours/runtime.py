@@ -84,6 +84,9 @@ class _TurnLedger:
     A line is matched to a stored turn by a run of the turn's first words (speaker included), so a line
     that a program reformatted (a date prefix, a bullet) is still found. Turns that start alike (a user's
     "I'm looking for some ..." in many chats) are told apart by how far each goes on like the line.
+
+    Each turn with words gets a number: `places[n]` is its (session, index), `numbers` the way back, and
+    `words[n]`, `turn_words[n]`, `roles[n]` and `speakers[n]` are worked out once, when it is written.
     """
 
     def __init__(self):
@@ -91,8 +94,12 @@ class _TurnLedger:
         self.starts = {}
         self.key_lengths = set()
         self.postings = {}
-        self.turn_words = []
         self.places = []
+        self.numbers = {}
+        self.words = []
+        self.turn_words = []
+        self.roles = []
+        self.speakers = []
         self.session_words = []
         self.word_total = 0
 
@@ -116,7 +123,11 @@ class _TurnLedger:
             self.starts.setdefault(key, []).append((session, index))
             number = len(self.places)
             self.places.append((session, index))
+            self.numbers[(session, index)] = number
+            self.words.append(words)
             self.turn_words.append(frozenset(words))
+            self.roles.append(_ledger_role(line))
+            self.speakers.append(_ledger_speaker(line))
             for word in self.turn_words[-1]:
                 self.postings.setdefault(word, []).append(number)
 
@@ -134,7 +145,7 @@ class _TurnLedger:
         """Of the turns at `places`, which start alike, the first of those going on like `words` longest."""
 
         def shared(place):
-            said = _LEDGER_WORD.findall(self.sessions[place[0]][1][place[1]].lower())
+            said = self.words[self.numbers[place]]
             count = 0
             while count < min(len(said), len(words)) and said[count] == words[count]:
                 count += 1
@@ -142,9 +153,18 @@ class _TurnLedger:
 
         return max(places, key=shared)
 
+    def turn(self, place):
+        """The stored turn at `place` (session, index), as written."""
+        return self.sessions[place[0]][1][place[1]]
+
+    def date(self, place):
+        """The date of the session of `place`, or "" when its header gave none."""
+        return self.sessions[place[0]][0]
+
     def dated(self, session, index):
-        date, turns = self.sessions[session]
-        return f"[{date}] {turns[index]}" if date else turns[index]
+        date = self.date((session, index))
+        turn = self.turn((session, index))
+        return f"[{date}] {turn}" if date else turn
 
 
 def _ledger_fit(lines, budget):
@@ -178,7 +198,7 @@ def _with_neighbours(text, ledger, turns_around, hits, max_chars, budget):
         for other in range(max(0, index - turns_around), min(len(turns), index + turns_around + 1)):
             if other == index:
                 lines.append(line)
-            elif (session, other) not in seen and len(turns[other]) <= max_chars:
+            elif (session, other) not in seen and len(ledger.turn((session, other))) <= max_chars:
                 seen.add((session, other))
                 lines.append(ledger.dated(session, other))
     return _ledger_fit(lines, budget)
@@ -200,7 +220,7 @@ def _with_dates(text, ledger, budget):
     lines = []
     for line in text.splitlines():
         found = ledger.locate(line) if line.strip() else None
-        date = ledger.sessions[found[0]][0] if found is not None else ""
+        date = ledger.date(found) if found is not None else ""
         lines.append(f"[{date}] {line}" if date and not _date_shown(date, line) else line)
     return _ledger_fit(lines, budget)
 
@@ -211,25 +231,34 @@ def _query_text(query):
     return max(texts, key=len) if texts else ""
 
 
+def _ledger_bm25(query_words, counts, average, total, holding, length_weight):
+    """BM25 (k1 1.2, b `length_weight` clamped to [0, 1]) of a text whose words are `counts`, among
+    `total` texts `average` words long of which `holding(word)` hold `word`. One formula for turns and
+    for whole sessions."""
+    b = min(max(length_weight, 0.0), 1.0)
+    norm = 1.2 * (1 - b + b * sum(counts.values()) / max(average, 1.0))
+    score = 0.0
+    for word in query_words & counts.keys():
+        seen, held = counts[word], holding(word)
+        score += math.log(1 + (total - held + 0.5) / (held + 0.5)) * seen * 2.2 / (seen + norm)
+    return score
+
+
 def _second_signal(signal, line, query_words, query_names, ledger, length_weight=0.75):
     """How strongly a line matches by the second signal; higher is better. For `bm25` it is the line's
-    BM25 against the stored turns (k1 1.2, b `length_weight` clamped to [0, 1]): a long line matches many
-    words by chance (a pasted document in a user's chat), and it takes more of the read's room."""
+    BM25 against the stored turns with b `length_weight`: a long line matches many words by chance (a
+    pasted document in a user's chat), and it takes more of the read's room."""
     if signal == "recency":
         found = ledger.locate(line)
         return found[0] + found[1] / 1000 if found is not None else -1.0
     if signal == "entity":
         return len(query_names & set(re.findall(r"\b[A-Z][a-z]+", line)))
     count = max(1, len(ledger.turn_words))
-    words = Counter(_LEDGER_WORD.findall(line.lower()))
-    b = min(max(length_weight, 0.0), 1.0)
-    norm = 1.2 * (1 - b + b * sum(words.values()) / max(ledger.word_total / count, 1.0))
-    score = 0.0
-    for word in query_words & words.keys():
-        frequency = len(ledger.postings.get(word, ()))
-        weight = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
-        score += weight * words[word] * 2.2 / (words[word] + norm)
-    return score
+    counts = Counter(_LEDGER_WORD.findall(line.lower()))
+    average = ledger.word_total / count
+    return _ledger_bm25(
+        query_words, counts, average, count, lambda word: len(ledger.postings.get(word, ())), length_weight
+    )
 
 
 def _reranked(text, query, ledger, signal, weight, rrf_k, budget):
@@ -259,12 +288,7 @@ def _best_sessions(query_words, ledger, count):
     frequency = {word: sum(1 for bag in bags if word in bag) for word in query_words}
     scores = []
     for number, bag in enumerate(bags):
-        length, score = sum(bag.values()), 0.0
-        for word in query_words:
-            seen = bag.get(word, 0)
-            if seen:
-                weight = math.log(1 + (total - frequency[word] + 0.5) / (frequency[word] + 0.5))
-                score += weight * seen * 2.2 / (seen + 1.2 * (0.25 + 0.75 * length / max(average, 1.0)))
+        score = _ledger_bm25(query_words, bag, average, total, frequency.get, 0.75)
         if score > 0:
             scores.append((-score, number))
     return [number for _, number in sorted(scores)[:count]]
@@ -312,50 +336,54 @@ def _ledger_role(turn):
 
 
 def _party_asked_about(question, ledger):
-    """(the function telling who said a stored turn, the party) when `question` is about one party of the
-    conversation, else None. In a chat between a user and an assistant the question is the user's: one
-    pointing back at what the assistant said ("you recommended", "did you say", "our previous
+    """(who said each stored turn, by its number in the ledger; the party) when `question` is about one
+    party of the conversation, else None. In a chat between a user and an assistant the question is the
+    user's: one pointing back at what the assistant said ("you recommended", "did you say", "our previous
     conversation") is about the assistant; any other is about the user's own life and world ("my
     commute", "Who became a parent first, Rachel or Alex?"), which only the user told of. In a dialogue
     between named people it is about the one speaker it names, if it names exactly one."""
-    if {"user", "assistant"} <= {_ledger_role(turn) for _, said in ledger.sessions for turn in said}:
+    if {"user", "assistant"} <= set(ledger.roles):
         if _ASKED_OF_ASSISTANT.search(question) and not _SAID_BY_USER.search(question):
-            return _ledger_role, "assistant"
-        return _ledger_role, "user"
-    speakers = {_ledger_speaker(turn) for _, said in ledger.sessions for turn in said} - {None}
+            return ledger.roles, "assistant"
+        return ledger.roles, "user"
+    speakers = set(ledger.speakers) - {None}
     named = [name for name in speakers if re.search(r"\b" + re.escape(name) + r"\b", question)]
-    return (_ledger_speaker, named[0]) if len(named) == 1 else None
+    return (ledger.speakers, named[0]) if len(named) == 1 else None
 
 
 def _asked_party_first(text, query, ledger, turns, budget, length_weight):
     """When the question is about one party (`_party_asked_about`): the lines of `text` said by another
-    are left out, and the party's `turns` best turns for the question (BM25 with b `length_weight`,
-    dated) that `text` lacks are added after its own. Any other question reads `text`'s lines. Cut to
-    `budget` either way."""
+    are left out, the party's `turns` best turns for the question (BM25 with b `length_weight`, dated)
+    that `text` lacks are added after its own, and then the party's replies to the lines left out (the
+    next turn of the session, dated, when the party said it): a question put to the party matched the
+    question's words, and the answer is in the reply, said in words of its own. Any other question
+    reads `text`'s lines. Cut to `budget` either way."""
     question = _query_text(query)
     asked = _party_asked_about(question, ledger)
     if asked is None:
         return _ledger_fit([line for line in text.splitlines() if line.strip()], budget)
-    party_of, party = asked
-    kept, shown = [], set()
+    said_by, party = asked
+    kept, shown, replies = [], set(), []
     for line in text.splitlines():
-        if not line.strip():
-            continue
-        place = ledger.locate(line)
-        if place is not None and party_of(ledger.sessions[place[0]][1][place[1]]) != party:
-            continue
-        kept.append(line)
-        shown.add(place)
+        place = ledger.locate(line) if line.strip() else None
+        if place is not None and said_by[ledger.numbers[place]] != party:
+            reply = (place[0], place[1] + 1)
+            if reply in ledger.numbers and said_by[ledger.numbers[reply]] == party:
+                replies.append(reply)
+        elif line.strip() and (place is None or place not in shown):
+            kept.append(line)
+            shown.add(place)
     query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS - {party.lower()}
     scored = []
-    for place in ledger.places:
-        turn = ledger.sessions[place[0]][1][place[1]]
-        if place not in shown and party_of(turn) == party:
-            strength = _second_signal("bm25", turn, query_words, set(), ledger, length_weight)
+    for number, place in enumerate(ledger.places):
+        if place not in shown and said_by[number] == party:
+            strength = _second_signal("bm25", ledger.turn(place), query_words, set(), ledger, length_weight)
             if strength > 0:
                 scored.append((-strength, place))
-    extra = [ledger.dated(*place) for _, place in sorted(scored)[:turns]]
-    return _ledger_fit(kept + extra, budget)
+    best = [place for _, place in sorted(scored)[:turns]]
+    shown.update(best)
+    later = [place for place in dict.fromkeys(replies) if place not in shown]
+    return _ledger_fit(kept + [ledger.dated(*place) for place in best + later], budget)
 
 
 def _expanded_query(query, ledger, terms, pool):
