@@ -327,7 +327,7 @@ def program_shape(source: str) -> str:
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and _is_docstring(body[0]):
+        if isinstance(body, list) and body and is_docstring(body[0]):
             node.body = body[1:] or [ast.Pass()]
     tree.body = [
         node
@@ -340,7 +340,8 @@ def program_shape(source: str) -> str:
     return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
 
 
-def _is_docstring(node: ast.AST) -> bool:
+def is_docstring(node: ast.AST) -> bool:
+    """Whether `node` is a string standing alone: a docstring when it opens a body."""
     return (
         isinstance(node, ast.Expr)
         and isinstance(node.value, ast.Constant)

@@ -32,6 +32,7 @@ from evolve.mutators.behaviours.runtime import (
     _second_signal,
     _TurnLedger,
 )
+from evolve.mutators.behaviours.wrapping import outdated_helpers
 from evolve.mutators.program_text import ProgramText
 from evolve.mutators.smoke import smoke_run
 from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
@@ -547,3 +548,25 @@ def test_read_budgets_never_go_past_the_host_cap_and_a_parent_over_it_is_clamped
     child = StructuralMutator(random.Random(0), operators=("neighbours",), read_chars=3000).mutate(over, "p")
     assert child is not None and "READ_CHAR_BUDGET = 3000" in child.source
     assert "READ_CHAR_BUDGET 8030 -> 3000 (the host's read cap)" in child.commit_message
+
+
+def test_a_program_holding_an_older_copy_of_a_runtime_helper_is_not_wrapped_by_an_operator_that_needs_it():
+    with_sessions = child_of(sessions.apply, KEYWORD_MEMORY)
+    assert outdated_helpers(ProgramText(with_sessions), {"_TurnLedger", "_asked_party_first"}) == []
+    assert speaker.apply(ProgramText(with_sessions), context()) is not None
+    # As made before the ledger kept each turn's role: today's speaker would fail at its first read.
+    older = with_sessions.replace("            self.roles.append(_ledger_role(line))\n", "")
+    assert older != with_sessions
+    load_program(older)
+    assert outdated_helpers(ProgramText(older), {"_TurnLedger", "_asked_party_first"}) == ["_TurnLedger"]
+    assert speaker.apply(ProgramText(older), context()) is None
+
+
+def test_a_helper_whose_numbers_the_numeric_mutator_tuned_is_no_older_copy():
+    with_sessions = child_of(sessions.apply, KEYWORD_MEMORY)
+    tuned = with_sessions.replace("_LEDGER_KEY_WORDS = 6", "_LEDGER_KEY_WORDS = 7").replace(
+        "norm = 1.2 *", "norm = 1.5 *"
+    )
+    assert "_LEDGER_KEY_WORDS = 7" in tuned and "norm = 1.5 *" in tuned
+    assert outdated_helpers(ProgramText(tuned), {"_TurnLedger", "_asked_party_first"}) == []
+    assert speaker.apply(ProgramText(tuned), context()) is not None

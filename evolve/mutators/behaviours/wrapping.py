@@ -12,12 +12,13 @@ afterwards), and the helpers it calls are copied from `runtime.py` with the impo
 from __future__ import annotations
 
 import ast
+import copy
 import textwrap
 from functools import lru_cache
 from pathlib import Path
 
 from evolve.mutators.crossover import bring_along
-from evolve.mutators.program_text import KNOWLEDGE_BASE, ProgramText, apply_edits
+from evolve.mutators.program_text import KNOWLEDGE_BASE, ProgramText, apply_edits, free_names, is_docstring
 
 RUNTIME = Path(__file__).with_name("runtime.py")
 MAX_LAYERS = 4
@@ -74,10 +75,13 @@ def wrap(
     """The child's source: `program` with its KnowledgeBase renamed and held by `wrapper_class` (a class
     definition in which `{inner}` names the wrapped class), `constants` (name -> value text) defined and
     `helpers` brought from the runtime. None when the program has no KnowledgeBase, already defines one
-    of the constants (the operator was applied before), or a helper would clash with its names."""
+    of the constants (the operator was applied before), holds an older copy of a helper
+    (`outdated_helpers`), or a helper would clash with its names."""
     knowledge_base = program.class_def(KNOWLEDGE_BASE)
     inner = inner_name(program)
     if knowledge_base is None or inner is None or set(constants) & set(program.top_level()):
+        return None
+    if outdated_helpers(program, helpers):
         return None
     brought = bring_along(program, runtime_program(), helpers)
     if brought is None:
@@ -87,6 +91,40 @@ def wrap(
     edits = [*_renames(program, knowledge_base, inner), (at, at, definitions + "\n\n"), *brought[0]]
     source = apply_edits(program.source, edits).rstrip("\n")
     return source + "\n\n\n" + wrapper_class.format(inner=inner).strip("\n") + "\n"
+
+
+def outdated_helpers(program: ProgramText, helpers: set[str]) -> list[str]:
+    """The runtime definitions that `helpers` need (they and what they use, transitively) which `program`
+    already holds in another form than the runtime's, docstrings and numbers aside (the numeric mutator
+    tunes literals). A program keeps its own copy of a helper (`bring_along` adds only what it lacks), so
+    a program made by an older runtime would get today's helpers beside its old ones: today's
+    `_asked_party_first` beside an old `_TurnLedger` fails at its first read. Such a program is not
+    wrapped again; its descendants made since are."""
+    runtime = runtime_program().top_level()
+    held = program.top_level()
+    outdated, seen, pending = [], set(), sorted(helpers)
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in runtime or isinstance(runtime[name], ast.Import | ast.ImportFrom):
+            continue
+        seen.add(name)
+        if name in held and _code_without_numbers(held[name]) != _code_without_numbers(runtime[name]):
+            outdated.append(name)
+        pending.extend(sorted(free_names(runtime[name])))
+    return sorted(outdated)
+
+
+def _code_without_numbers(node: ast.stmt) -> str:
+    """`node`'s syntax tree without docstrings, with every number 0: what stays when the numeric mutator
+    has tuned it and a docstring was reworded."""
+    tree = copy.deepcopy(node)
+    for part in ast.walk(tree):
+        body = getattr(part, "body", None)
+        if isinstance(body, list) and body and is_docstring(body[0]):
+            part.body = body[1:] or [ast.Pass()]
+        if isinstance(part, ast.Constant) and type(part.value) in (int, float):
+            part.value = 0
+    return ast.dump(tree, include_attributes=False)
 
 
 def _renames(program: ProgramText, knowledge_base: ast.ClassDef, inner: str) -> list[tuple[int, int, str]]:
