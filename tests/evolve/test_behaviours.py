@@ -350,6 +350,16 @@ def test_speaker_reads_the_persons_reply_to_a_line_of_the_other_after_the_person
     assert _asked_party_first("Leo: The bakery opens at five.", last_word, ledger, 10, 3000, 0.75) == ""
 
 
+def test_speaker_keeps_every_line_of_the_party_even_two_that_show_one_turn():
+    # A program's summary line may quote a turn's start; the turn's own line after it still counts.
+    summary = "[s1] topics: flat, Lisbon. Maya: A small flat in Lisbon ..."
+    text = summary + "\n[8 May, 2023] Maya: A small flat in Lisbon near the river."
+    read = _asked_party_first(
+        text, SimpleNamespace(text="Where is Maya's flat?"), ledger_of_sessions(), 10, 3000, 0.75
+    )
+    assert read == text
+
+
 def test_speaker_child_drops_the_other_speakers_lines_from_what_its_parent_reads():
     question = "Does Leo like the bakery bread?"
     parent = read_after_writes(KEYWORD_MEMORY, question).splitlines()

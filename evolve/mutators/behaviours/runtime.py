@@ -370,7 +370,7 @@ def _asked_party_first(text, query, ledger, turns, budget, length_weight):
             reply = (place[0], place[1] + 1)
             if reply in ledger.numbers and said_by[ledger.numbers[reply]] == party:
                 replies.append(reply)
-        elif line.strip() and (place is None or place not in shown):
+        elif line.strip():
             kept.append(line)
             shown.add(place)
     query_words = set(_LEDGER_WORD.findall(question.lower())) - _LEDGER_STOPWORDS - {party.lower()}
