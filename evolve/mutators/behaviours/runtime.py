@@ -161,9 +161,9 @@ class _TurnLedger:
         """The date of the session of `place`, or "" when its header gave none."""
         return self.sessions[place[0]][0]
 
-    def dated(self, session, index):
-        date = self.date((session, index))
-        turn = self.turn((session, index))
+    def dated(self, place):
+        """The stored turn at `place`, after its session's date in brackets when there is one."""
+        date, turn = self.date(place), self.turn(place)
         return f"[{date}] {turn}" if date else turn
 
 
@@ -200,7 +200,7 @@ def _with_neighbours(text, ledger, turns_around, hits, max_chars, budget):
                 lines.append(line)
             elif (session, other) not in seen and len(ledger.turn((session, other))) <= max_chars:
                 seen.add((session, other))
-                lines.append(ledger.dated(session, other))
+                lines.append(ledger.dated((session, other)))
     return _ledger_fit(lines, budget)
 
 
@@ -305,7 +305,7 @@ def _session_first(text, query, ledger, sessions, turns, budget):
         strength = [_second_signal("bm25", turn, query_words, set(), ledger) for turn in said]
         matching = [index for index in range(len(said)) if strength[index] > 0]
         for index in sorted(matching, key=lambda i: -strength[i])[:turns]:
-            first.append(ledger.dated(session, index))
+            first.append(ledger.dated((session, index)))
             shown.add((session, index))
     rest = [line for line in text.splitlines() if line.strip() and ledger.locate(line) not in shown]
     return _ledger_fit(first + rest, budget)
@@ -383,7 +383,7 @@ def _asked_party_first(text, query, ledger, turns, budget, length_weight):
     best = [place for _, place in sorted(scored)[:turns]]
     shown.update(best)
     later = [place for place in dict.fromkeys(replies) if place not in shown]
-    return _ledger_fit(kept + [ledger.dated(*place) for place in best + later], budget)
+    return _ledger_fit(kept + [ledger.dated(place) for place in best + later], budget)
 
 
 def _expanded_query(query, ledger, terms, pool):
