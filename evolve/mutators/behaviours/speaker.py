@@ -12,10 +12,10 @@ a chat between `user` and `assistant` the role it points to -- the wrapper leave
 lines out of what the program read, fills the room with that party's SPEAKER_TURNS best turns for the
 question (BM25, a long turn discounted by SPEAKER_LENGTH_WEIGHT), dated, and then with the party's replies
 to the lines it left out: the other's line matched the question's words, as a question put to the party
-does ("What got you into running?"), and the answer is the party's next turn, in words of its own ("I
-needed something to clear my head"). The replies come last because they are a guess: in place of the
-other's lines they crowd out the party's best turns when a program reads many of them. Other questions
-read what the program reads.
+does ("What pet does Caroline have?" matches Melanie's "Also, do you have any pets?"), and the answer is
+the party's next turn, in words of its own ("And yup, I do- Oscar, my guinea pig."). The replies come
+last because they are a guess: in place of the other's lines they crowd out the party's best turns when
+a program reads many of them. Other questions read what the program reads.
 """
 
 from __future__ import annotations

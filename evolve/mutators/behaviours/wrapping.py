@@ -98,8 +98,8 @@ def outdated_helpers(program: ProgramText, helpers: set[str]) -> list[str]:
     already holds in another form than the runtime's, docstrings and numbers aside (the numeric mutator
     tunes literals). A program keeps its own copy of a helper (`bring_along` adds only what it lacks), so
     a program made by an older runtime would get today's helpers beside its old ones: today's
-    `_asked_party_first` beside an old `_TurnLedger` fails at its first read. Such a program is not
-    wrapped again; its descendants made since are."""
+    `_asked_party_first` beside an old `_TurnLedger` fails at its first read. Such a program (met on
+    `--resume` of a run started before a helper changed) is not wrapped by an operator that needs one."""
     runtime = runtime_program().top_level()
     held = program.top_level()
     outdated, seen, pending = [], set(), sorted(helpers)
