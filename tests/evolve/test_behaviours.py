@@ -343,6 +343,11 @@ def test_speaker_reads_the_persons_reply_to_a_line_of_the_other_after_the_person
         "Maya: Guess what, I finally moved.",
         "[8 May, 2023] Maya: A small flat in Lisbon near the river.",
     ]
+    settled = SimpleNamespace(text="Did Maya finally settle?")  # her best turn says "finally"; then the reply
+    assert _asked_party_first("Leo: Where to?", settled, ledger, 10, 3000, 0.75).splitlines() == [
+        "[8 May, 2023] Maya: Guess what, I finally moved.",
+        "[8 May, 2023] Maya: A small flat in Lisbon near the river.",
+    ]
     river = SimpleNamespace(text="Where by the river did Maya move?")  # the reply is her best turn too
     read = _asked_party_first("Leo: Where to?", river, ledger, 10, 3000, 0.75)
     assert read == "[8 May, 2023] Maya: A small flat in Lisbon near the river."
