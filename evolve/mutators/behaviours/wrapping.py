@@ -100,18 +100,28 @@ def outdated_helpers(program: ProgramText, helpers: set[str]) -> list[str]:
     a program made by an older runtime would get today's helpers beside its old ones: today's
     `_asked_party_first` beside an old `_TurnLedger` fails at its first read. Such a program (met on
     `--resume` of a run started before a helper changed) is not wrapped by an operator that needs one."""
-    runtime = runtime_program().top_level()
     held = program.top_level()
-    outdated, seen, pending = [], set(), sorted(helpers)
+    return sorted(
+        name
+        for name, code in _runtime_closure(frozenset(helpers)).items()
+        if name in held and _code_without_numbers(held[name]) != code
+    )
+
+
+@lru_cache(maxsize=64)
+def _runtime_closure(helpers: frozenset[str]) -> dict[str, str]:
+    """The runtime definitions `helpers` need (they and what they use, transitively; imports aside), each
+    as `_code_without_numbers` gives it. Cached: the runtime is the same for every program wrapped."""
+    runtime = runtime_program().top_level()
+    closure: dict[str, str] = {}
+    pending = sorted(helpers)
     while pending:
         name = pending.pop()
-        if name in seen or name not in runtime or isinstance(runtime[name], ast.Import | ast.ImportFrom):
+        if name in closure or name not in runtime or isinstance(runtime[name], ast.Import | ast.ImportFrom):
             continue
-        seen.add(name)
-        if name in held and _code_without_numbers(held[name]) != _code_without_numbers(runtime[name]):
-            outdated.append(name)
+        closure[name] = _code_without_numbers(runtime[name])
         pending.extend(sorted(free_names(runtime[name])))
-    return sorted(outdated)
+    return closure
 
 
 def _code_without_numbers(node: ast.stmt) -> str:
