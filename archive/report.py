@@ -243,9 +243,12 @@ def _gain(gain: dict[str, Any] | None) -> str:
     if gain.get("low") is None:
         return f"{gain['gain']:+.3f} (no interval: {gain.get('why')})"
     verdict = "the interval includes zero" if gain["includes_zero"] else "the interval excludes zero"
-    return (
+    told = (
         f"{gain['gain']:+.3f} [{gain['low']:+.3f}, {gain['high']:+.3f}] over {gain['units']} units, {verdict}"
     )
+    if gain.get("higher") is not None:  # an older run's summary has no counts
+        told += f"; higher on {gain['higher']} of them, lower on {gain['lower']}"
+    return told
 
 
 def _environment() -> jinja2.Environment:

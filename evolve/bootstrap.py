@@ -29,12 +29,16 @@ LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Gain:
-    """A gain (first program minus second) with its bootstrap interval and how many units it rests on."""
+    """A gain (first program minus second) with its bootstrap interval, how many units it rests on, and
+    on how many of them, each alone, the first program scored higher and lower: a gain carried by a few
+    units cannot be told from zero, however large, and these two counts say whether that is why."""
 
     gain: float
     low: float
     high: float
     units: int
+    higher: int
+    lower: int
 
     @property
     def includes_zero(self) -> bool:
@@ -47,7 +51,20 @@ class Gain:
             "high": self.high,
             "units": self.units,
             "includes_zero": self.includes_zero,
+            "higher": self.higher,
+            "lower": self.lower,
         }
+
+
+def fewest_units_higher(units: int, level: float = LEVEL) -> int:
+    """How many of `units` must score higher, with none lower and the rest tied, for the percentile
+    interval to leave out zero: a resample that draws none of them shows no gain, and the interval's
+    lower end is zero while at least (1 - level) / 2 of the resamples do, which happens with chance
+    (1 - k / units) ** units, which tends to e ** -k: 4 of 9 units or more (with 2 of 18, 12% of the
+    resamples draw neither), 3 of 4 to 8. The statistic of a domain need not be a mean of its units'
+    scores, so this is the count for the common case, not a bound."""
+    tail = (1.0 - level) / 2.0
+    return next(k for k in range(1, units + 1) if (1.0 - k / units) ** units < tail)
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ def paired_gain(
         return found
 
     observed = sum(difference(i, tuple(units)) for i, units in enumerate(shared)) / len(strata)
+    alone = [difference(i, (unit,)) for i, units in enumerate(shared) for unit in units]
     gains = []
     for _ in range(resamples):
         total = 0.0
@@ -99,4 +117,5 @@ def paired_gain(
     tail = (1.0 - level) / 2.0
     low = gains[min(len(gains) - 1, int(tail * len(gains)))]
     high = gains[min(len(gains) - 1, int((1.0 - tail) * len(gains)))]
-    return Gain(observed, low, high, sum(len(units) for units in shared))
+    higher, lower = sum(1 for d in alone if d > 0.0), sum(1 for d in alone if d < 0.0)
+    return Gain(observed, low, high, sum(len(units) for units in shared), higher, lower)

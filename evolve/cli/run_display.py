@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive import ArchiveStore
+from evolve.bootstrap import fewest_units_higher
 from evolve.cli.support import err, out
 from evolve.config import RunConfig
 from evolve.gains import describe_gain
@@ -149,6 +150,7 @@ def verdict(summary: RunSummary) -> str:
             f"the best candidate, {summary.best_candidate_id[:12]}, beat the best seed on select by "
             f"{summary.select_gain['gain']:+.3f}, but its {_interval(summary.select_gain)} reaches zero: "
             f"no gain beyond select's own noise, so the winner is the seed {summary.best_seed}"
+            f"{_carried_by(summary.select_gain)}"
         )
     elif seed_won:
         sentence = f"no candidate beat the best seed on select, so the winner is the seed {summary.best_seed}"
@@ -175,6 +177,19 @@ def _sureness(gain: dict[str, Any] | None) -> str:
         return f"; no interval: {gain['why']}"
     interval = _interval(gain)
     return f"; {interval}, which includes zero" if gain["includes_zero"] else f"; {interval}"
+
+
+def _carried_by(gain: dict[str, Any]) -> str:
+    """On how many units the gain rests, and, when it reaches zero for want of them, how many it would
+    take; empty for a gain recorded before units were counted."""
+    if gain.get("higher") is None:
+        return ""
+    units, higher, lower = gain["units"], gain["higher"], gain["lower"]
+    told = f" (the candidate scored higher on {higher} of {units} units and lower on {lower or 'none'}"
+    needed = fewest_units_higher(units)
+    if lower == 0 and higher < needed:
+        told += f"; with none lower, {units} units tell a gain from zero only from {needed} higher"
+    return told + ")"
 
 
 def _interval(gain: dict[str, Any]) -> str:

@@ -244,3 +244,12 @@ def test_a_report_says_when_the_best_candidate_was_within_the_noise_of_select(
         "select by +0.100, within the noise of select (+0.100 [-0.020, +0.200] over 4 units, the interval "
         "includes zero): the seed stays the answer."
     )
+    with ArchiveStore(small_archive.url) as store:
+        summary = store.get_run(small_archive.run_id).summary
+        store.set_run_status(
+            small_archive.run_id,
+            "finished",
+            {**summary, "select_gain": {**within_noise, "higher": 1, "lower": 0}},
+        )
+        html = render_report(collect_report(store, small_archive.run_id))
+    assert "over 4 units, the interval includes zero; higher on 1 of them, lower on 0)" in html

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from evolve.bootstrap import Paired, paired_gain
+from evolve.bootstrap import Paired, fewest_units_higher, paired_gain
 
 
 def mean(cases: list[float]) -> float:
@@ -70,3 +70,25 @@ def test_strata_average_their_gains_as_a_run_averages_its_datasets() -> None:
 def test_programs_without_a_shared_unit_are_refused() -> None:
     with pytest.raises(ValueError, match="units that both programs"):
         paired_gain([Paired({"a": [1.0]}, {"b": [0.0]})], mean)
+
+
+def test_a_gain_says_on_how_many_units_each_alone_the_first_program_scored_higher_and_lower() -> None:
+    seed = [[0.5, 0.5] for _ in range(6)]
+    winner = [[0.9, 0.9], [0.7, 0.5], [0.4, 0.4], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+    gain = paired_gain([Paired(units(winner), units(seed))], mean)
+    assert (gain.higher, gain.lower, gain.units) == (2, 1, 6)
+    assert gain.to_json()["higher"] == 2 and gain.to_json()["lower"] == 1
+
+
+@pytest.mark.parametrize("units_count", [4, 6, 12, 18, 45])
+def test_a_gain_carried_by_fewer_units_than_fewest_units_higher_cannot_leave_out_zero(
+    units_count: int,
+) -> None:
+    """With none lower and the rest tied, the interval leaves out zero from `fewest_units_higher` units
+    higher, and not from one fewer: what a run's summary tells a user whose candidate was turned down."""
+    needed = fewest_units_higher(units_count)
+    seed = [[0.5] for _ in range(units_count)]
+    for higher, excludes_zero in ((needed - 1, False), (needed, True)):
+        winner = [[0.6] if index < higher else [0.5] for index in range(units_count)]
+        gain = paired_gain([Paired(units(winner), units(seed))], mean)
+        assert (gain.low > 0.0) is excludes_zero, (units_count, higher, gain)

@@ -109,6 +109,15 @@ def test_a_candidate_whose_select_gain_reaches_zero_leaves_the_seed_the_winner_a
         "the seed layered_cognitive."
     )
     assert "on test" not in said
+    assert "scored higher" not in said  # a gain recorded before units were counted
+    counted = {**gain(0.039, 0.0, 0.089, units=18), "higher": 2, "lower": 0}
+    said = verdict(replace(run, select_gain=counted))
+    assert (
+        "so the winner is the seed layered_cognitive (the candidate scored higher on 2 of 18 units and lower "
+        "on none; with none lower, 18 units tell a gain from zero only from 4 higher)." in said
+    )
+    said = verdict(replace(run, select_gain={**counted, "higher": 3, "lower": 1}))
+    assert "(the candidate scored higher on 3 of 18 units and lower on 1)." in said
     by_mean = replace(summary(gain(0.05, None, None, units=1)), select_gain=gain(0.1, None, None, units=1))
     said = verdict(by_mean)
     assert "+0.100 on select (no interval on select: x, so the mean decided), +0.050 on test" in said
