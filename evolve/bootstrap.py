@@ -60,9 +60,10 @@ def fewest_units_higher(units: int, level: float = LEVEL) -> int:
     """How many of `units` must score higher, with none lower and the rest tied, for the percentile
     interval to leave out zero: a resample that draws none of them shows no gain, and the interval's
     lower end is zero while at least (1 - level) / 2 of the resamples do, which happens with chance
-    (1 - k / units) ** units, which tends to e ** -k: 4 of 9 units or more (with 2 of 18, 12% of the
-    resamples draw neither), 3 of 4 to 8. The statistic of a domain need not be a mean of its units'
-    scores, so this is the count for the common case, not a bound."""
+    (1 - k / units) ** units, which tends to e ** -k: 4 for nine units or more (with 2 of 18 higher,
+    12% of the resamples draw neither), 3 for four to eight. A domain's statistic need not be a mean of
+    its units' scores, and near the threshold the draws decide, so this is the count for the common case,
+    not a bound."""
     tail = (1.0 - level) / 2.0
     return next(k for k in range(1, units + 1) if (1.0 - k / units) ** units < tail)
 
