@@ -325,10 +325,7 @@ def program_shape(source: str) -> str:
     two programs with the same shape behave identically, so only one is evaluated. Cached: a parent's
     shape is asked for with every child of it."""
     tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
+    drop_docstrings(tree)
     tree.body = [
         node
         for node in tree.body
@@ -340,7 +337,16 @@ def program_shape(source: str) -> str:
     return hashlib.sha256(ast.dump(tree, include_attributes=False).encode("utf-8")).hexdigest()
 
 
-def is_docstring(node: ast.AST) -> bool:
+def drop_docstrings(tree: ast.AST) -> None:
+    """Take every docstring out of `tree`, in place (a body left empty gets `pass`): what two programs
+    that differ only in their prose have in common."""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+
+
+def _is_docstring(node: ast.AST) -> bool:
     """Whether `node` is a string standing alone: a docstring when it opens a body."""
     return (
         isinstance(node, ast.Expr)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from evolve.mutators.crossover import bring_along
-from evolve.mutators.program_text import KNOWLEDGE_BASE, ProgramText, apply_edits, free_names, is_docstring
+from evolve.mutators.program_text import KNOWLEDGE_BASE, ProgramText, apply_edits, drop_docstrings, free_names
 
 RUNTIME = Path(__file__).with_name("runtime.py")
 MAX_LAYERS = 4
@@ -128,10 +128,8 @@ def _code_without_numbers(node: ast.stmt) -> str:
     """`node`'s syntax tree without docstrings, with every number 0: what stays when the numeric mutator
     has tuned it and a docstring was reworded."""
     tree = copy.deepcopy(node)
+    drop_docstrings(tree)
     for part in ast.walk(tree):
-        body = getattr(part, "body", None)
-        if isinstance(body, list) and body and is_docstring(body[0]):
-            part.body = body[1:] or [ast.Pass()]
         if isinstance(part, ast.Constant) and type(part.value) in (int, float):
             part.value = 0
     return ast.dump(tree, include_attributes=False)
