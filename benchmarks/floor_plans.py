@@ -31,8 +31,6 @@ benchmarks/results/floor_plans.md:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
 from collections import defaultdict
@@ -40,7 +38,13 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise, permutations
 from pathlib import Path
 
-from benchmarks.planning_transfer import alfworld_orders, alfworld_rooms, evaluate_all, evaluate_offline
+from benchmarks.planning_transfer import (
+    alfworld_orders,
+    alfworld_rooms,
+    evaluate_all,
+    evaluate_offline,
+    results_header,
+)
 from benchmarks.rank_reliability import pairwise_reliability, spearman
 from evaluators.planning.alfworld import AlfworldTask, load_alfworld
 from evaluators.planning.data import PlanningDataset, PlanningTask
@@ -120,16 +124,8 @@ def main() -> None:
     if args.orders:
         dev, dev_saved = replay_lines(Path(args.alfworld), args)
         body += [*dev, *agreement_lines(saved, dev_saved)]
-    lines = [
-        "# Games of one floor plan: what carries over, and what memory saves when rooms repeat",
-        "",
-        f"Command: `{command}`",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}; offline agent, hashed embedder,"
-        f" in-process sessions, hash seed {os.environ['PYTHONHASHSEED']};"
-        f" {time.perf_counter() - started:.0f} s in all.",
-        "",
-        *body,
-    ]
+    title = "Games of one floor plan: what carries over, and what memory saves when rooms repeat"
+    lines = [*results_header(title, command, started), *body]
     RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -325,15 +325,9 @@ def main() -> None:
     command = "python benchmarks/planning_transfer.py --alfworld " + args.alfworld
     command += f" --builtin-seeds {args.builtin_seeds} --orders {args.orders}"
     command += "".join(f" --program {p}" for p in args.program) + (" --stats-only" if args.stats_only else "")
-    header = [
-        "# Built-in household world vs ALFWorld: rooms, and what memory saves",
-        "",
-        f"Command: `{command}`",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}; offline agent, hashed embedder,"
-        f" in-process sessions, hash seed {os.environ['PYTHONHASHSEED']};"
-        f" {time.perf_counter() - started:.0f} s in all.",
-        "",
-    ]
+    header = results_header(
+        "Built-in household world vs ALFWorld: rooms, and what memory saves", command, started
+    )
     RESULTS.write_text("\n".join(header + lines) + "\n")
     docs = DOCS.read_text()
     if BEGIN in docs and END in docs:
@@ -344,6 +338,20 @@ def main() -> None:
         )
         DOCS.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}")
     print("\n".join(lines))
+
+
+def results_header(title: str, command: str, started: float) -> list[str]:
+    """The head of a planning benchmark's results file: what ran, on what machine and setup, for how long
+    (`started`: `time.perf_counter()` at the start)."""
+    return [
+        f"# {title}",
+        "",
+        f"Command: `{command}`",
+        f"Machine: {platform.machine()}, Python {platform.python_version()}; offline agent, hashed embedder,"
+        f" in-process sessions, hash seed {os.environ['PYTHONHASHSEED']};"
+        f" {time.perf_counter() - started:.0f} s in all.",
+        "",
+    ]
 
 
 def seed_lines(folder: Path, args: argparse.Namespace) -> list[str]:
