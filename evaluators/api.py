@@ -98,6 +98,9 @@ class Domain(Generic[Unit]):
     default_data: str = ""
     scoring: str = "The selection score is the mean case score."
     """How the selection score is computed, in words: shown to the reflective mutator."""
+    extra_operators: tuple[str, ...] = ()
+    """Offline mutation operators made for this domain's programs, offered besides the default ones
+    (`evolve.mutators.structural.ALL_OPERATORS` names them; planning adds `places`)."""
 
     # -- what a domain says ------------------------------------------------------------------------
 

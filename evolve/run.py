@@ -17,7 +17,7 @@ import ray
 from archive import ArchiveStore
 from archive.errors import ArchiveError
 from archive.operator_stats import operator_stats
-from evaluators.domains import get_domain
+from evaluators.domains import TaskDomain, get_domain
 from evolve.config import RunConfig
 from evolve.errors import UserError
 from evolve.llm_setup import open_model_access
@@ -26,7 +26,7 @@ from evolve.mutators.base import Mutator
 from evolve.mutators.operator_choice import choose_operator
 from evolve.mutators.reflective import ReflectiveMutator
 from evolve.mutators.smoke import smoke_run
-from evolve.mutators.structural import StructuralMutator
+from evolve.mutators.structural import ALL_OPERATORS, OPERATORS, StructuralMutator
 from providers.accounting import Ledger
 from providers.config import BudgetSettings, LLMSettings
 from sandbox.backends import close_factory, make_session_factory, sweep_orphaned_sandboxes
@@ -128,14 +128,17 @@ def mutator_factory(
     factory closes with `resources`, when the run ends.
     """
     if config.mutation_model is None:
+        operators = offline_operators(get_domain(config.domain))
 
         def make_offline(rng: random.Random, evolution: Evolution) -> Mutator:
             # The operator that has worked best in this run so far is preferred (a bandit over the
             # archive's record of the candidates the loop has taken in, so a resumed run chooses from
             # the same record and the order in which workers finish changes nothing).
             record = operator_stats(store, run_id, leaving_out=evolution.awaited_sequences())
-            preferred = choose_operator(rng, record)
-            return StructuralMutator(rng, read_chars=config.read_chars, preferred=preferred)
+            preferred = choose_operator(rng, record, operators)
+            return StructuralMutator(
+                rng, read_chars=config.read_chars, operators=operators, preferred=preferred
+            )
 
         return make_offline
     access = open_model_access(config.mutation_model, run_llm_settings(config))
@@ -162,6 +165,20 @@ def mutator_factory(
         )
 
     return make
+
+
+def offline_operators(domain: TaskDomain) -> tuple[str, ...]:
+    """The offline mutator's operators in a run on `domain`: the default ones, and those the domain adds
+    (`extra_operators`, e.g. planning's `places`). A name that is no operator is the domain's mistake,
+    said before the run starts."""
+    extra = tuple(getattr(domain, "extra_operators", ()))
+    unknown = [name for name in extra if name not in ALL_OPERATORS]
+    if unknown:
+        raise UserError(
+            f"the {domain.name} domain's extra_operators name no operator: {', '.join(unknown)}"
+            f" (operators: {', '.join(ALL_OPERATORS)})"
+        )
+    return OPERATORS + tuple(name for name in dict.fromkeys(extra) if name not in OPERATORS)
 
 
 def _spent_outside(store: ArchiveStore, run_id: str, ledger: Ledger) -> Callable[[], float]:

@@ -127,6 +127,8 @@ class PlanningDomain(Domain[PlanningEpisode]):
     name = DOMAIN
     default_data = DEFAULT_DATA
     scoring = scoring_module.__doc__ or ""
+    extra_operators = ("places",)
+    """Where things of a kind were seen, counted over every task: what carries over between rooms."""
 
     def __init__(self) -> None:
         self.baselines = BaselineCache()

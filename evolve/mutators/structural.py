@@ -9,8 +9,9 @@ A child is the parent with one to three operations applied, chosen by the caller
 - or, alone, one behavioural operator (`behaviours/`): a named change of what the memory does (show
   each retrieved turn among its neighbours, keep session dates, fuse two elites' retrievals, read the
   best turns of the best-matching sessions first, fill the read budget past a turn that does not fit,
-  read what the one party a question is about said; re-ranking and query expansion on request), applied
-  where the program's structure allows it.
+  read what the one party a question is about said; re-ranking and query expansion on request; in the
+  planning domain also, read first where things of the task's kinds were seen), applied where the
+  program's structure allows it.
 
 The operator of a child's first change names it (`Mutation.mutator` is "structural:neighbours",
 "structural:constant", ...), so the archive can count what each operator tried and achieved. A caller
@@ -59,8 +60,9 @@ BEHAVIOUR_WEIGHTS = (
 query expansion (in `behaviours/`) are off by default: measured on the LoCoMo dev slice over four seeds,
 re-ranking changed scores by at most +0.001 and query expansion lowered every one (-0.010 to -0.027),
 so by default they would only spend candidates (benchmarks/results/offline_operators.md). A caller may
-still ask for them with `operators=`."""
-OPTIONAL_WEIGHTS = (("rerank", 1.0), ("query_expansion", 1.0))
+still ask for them with `operators=`. `places` reads trajectories of a text world, not conversations: a
+domain whose programs store such trajectories offers it (`extra_operators`; planning does)."""
+OPTIONAL_WEIGHTS = (("rerank", 1.0), ("query_expansion", 1.0), ("places", 1.0))
 OPERATOR_WEIGHTS = TUNING_WEIGHTS + BEHAVIOUR_WEIGHTS
 TUNING_OPERATORS = tuple(kind for kind, _ in TUNING_WEIGHTS)
 BEHAVIOUR_OPERATORS = tuple(kind for kind, _ in BEHAVIOUR_WEIGHTS)

@@ -548,9 +548,10 @@ def test_the_mutator_names_the_operator_of_each_child_and_prefers_the_one_asked_
         assert mutation.commit_message.startswith(f"{kind}: ")
     seen = {StructuralMutator(random.Random(seed)).mutate(parent, "p", others).mutator for seed in range(40)}
     assert {"structural:constant", "structural:fusion", "structural:neighbours"} <= seen
-    # Re-ranking and query expansion were measured to help nothing: off unless asked for.
-    assert not {"structural:rerank", "structural:query_expansion"} & seen
-    assert "rerank" not in OPERATORS and "query_expansion" not in OPERATORS
+    # Re-ranking and query expansion were measured to help nothing: off unless asked for; places reads
+    # trajectories of a text world: offered where a domain asks for it.
+    assert not {"structural:rerank", "structural:query_expansion", "structural:places"} & seen
+    assert not {"rerank", "query_expansion", "places"} & set(OPERATORS)
 
 
 def test_read_budgets_never_go_past_the_host_cap_and_a_parent_over_it_is_clamped():

@@ -11,6 +11,7 @@ from evolve.mutators.behaviours import (
     fusion,
     neighbours,
     packing,
+    places,
     query_expansion,
     rerank,
     sessions,
@@ -27,5 +28,6 @@ BEHAVIOURS: dict[str, Operator] = {
     sessions.NAME: sessions.apply,
     packing.NAME: packing.apply,
     speaker.NAME: speaker.apply,
+    places.NAME: places.apply,
 }
 """Operator name -> operator, in the order they were added."""

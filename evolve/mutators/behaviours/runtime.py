@@ -480,3 +480,53 @@ class _SecondToolkit:
 
     def __getattr__(self, name):
         return getattr(self.toolkit, name)
+
+
+_PLACES_SEEN = re.compile(
+    r"(?:On the|The) (?P<place>[a-z]+ \d+)(?:, you see| is open\. In it, you see)"
+    r" (?P<listing>.*?)(?:\.(?:\s|$)|$)"
+)
+_PLACES_OBJECT = re.compile(r"\b([a-z]+) \d+\b")
+_PLACES_TREATMENT = re.compile(r"^>\s*(?P<command>(?:heat|cool|clean) [a-z]+ \d+ with [a-z]+ \d+)\s*$")
+_PLACES_PLAY = re.compile(
+    r"^\W*(?:\[[^\]]*\]\s*)*"
+    r"(?:>|you (?:arrive|open|close|pick|put|move|heat|cool|clean|turn)\b|nothing happens)",
+    re.I,
+)
+"""A line of a trajectory's play: a command, or what the world answered to one. (The patterns' groups have
+names, not numbers: the numeric mutator tunes a helper's integer literals, and `group(2)` is none.)"""
+
+
+class _PlaceCounts:
+    """Where each kind of object was seen (every object of every "On the countertop 2, you see ..." line of
+    every trajectory written, not only the task's), and the treatments that worked, in the order learnt."""
+
+    def __init__(self):
+        self.where = {}
+        self.treatments = []
+
+    def add_trajectory(self, raw_text):
+        for line in raw_text.splitlines():
+            seen = _PLACES_SEEN.search(line)
+            if seen:
+                for kind in _PLACES_OBJECT.findall(seen.group("listing")):
+                    self.where.setdefault(kind, Counter())[seen.group("place")] += 1
+            treatment = _PLACES_TREATMENT.match(line.strip())
+            if treatment and treatment.group("command") not in self.treatments:
+                self.treatments.append(treatment.group("command"))
+
+
+def _places_first(text, query, counts, per_kind, budget):
+    """The treatments that share a word with the query, then, for each kind of object the query names, up
+    to `per_kind` places it was seen, most often first; then the lines of `text` that are not the raw play
+    of a trajectory (commands, what the world answered, what a receptacle held), which the counts hold in
+    short. Cut to `budget`."""
+    words = list(dict.fromkeys(_LEDGER_WORD.findall(_query_text(query).lower())))
+    first = [
+        treatment for treatment in counts.treatments if set(_LEDGER_WORD.findall(treatment)) & set(words)
+    ]
+    for kind in words:
+        for place, times in counts.where.get(kind, Counter()).most_common(per_kind):
+            first.append(f"{kind} seen at {place}, {times} {'time' if times == 1 else 'times'}")
+    rest = [line for line in text.splitlines() if line.strip() and not _PLACES_PLAY.match(line)]
+    return _ledger_fit(first + [line for line in rest if not _PLACES_SEEN.search(line)], budget)
