@@ -11,17 +11,20 @@ exactly what the offline agent can use (`evaluators/planning/hints.py`), and not
   seen places first, `PLACES_PER_KIND` of them;
 - `place_priors_20`: the same with 20 places a kind instead of 6.
 
-Each is played with the offline agent (in process, hashed embedder, split `all`) on the ALFWorld games in
-`--orders` orders and on the built-in world's seeds 0..N-1, as `planning_transfer.py` plays the seeds, next
-to the seeds named by `--seeds`. The table gives each program's share of the no-memory steps saved in each
-world and its selection score; then, for every probe, on how many units (orders, built-in seeds) it saved
-more and fewer steps than the first of `--seeds`.
+Since the probes' design became the planning domain's `places` operator, each seed of `--seeds` wrapped
+by it is played too (`SEED+places`). Each program is played with the offline agent (in process, hashed
+embedder, split `all`) on the ALFWorld games in `--orders` orders and on the built-in world's seeds
+0..N-1, as `planning_transfer.py` plays the seeds, next to the seeds named by `--seeds`. The table gives
+each program's share of the no-memory steps saved in each world and its selection score; then, for every
+probe, on how many units (orders, built-in seeds) it saved more and fewer steps than the first of
+`--seeds`.
 
     python benchmarks/planning_memory_ceiling.py --alfworld ../shared/data/alfworld/valid_seen_dev24 \\
         --builtin-seeds 16 --orders 8
 
-Results: benchmarks/results/planning_memory_ceiling.md (134 s on 2 quiet cores with the games' translations
-cached, 5 December 2026); what they mean: docs/planning.md, "What any memory can save this agent".
+Results: benchmarks/results/planning_memory_ceiling.md (5 December 2026: 134 s on 2 quiet cores with the
+games' translations cached, without the `places` children; 287 s with them, the cores shared with a test
+run); what they mean: docs/planning.md, "What any memory can save this agent".
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import argparse
 import time
 from pathlib import Path
 
+from benchmarks.planning_split_size import places_child
 from benchmarks.planning_transfer import Outcome, alfworld_orders, evaluate_all, results_header
 from evaluators.planning.household import generate_dataset
 from sandbox.hash_seed import pin_hash_seed
@@ -37,7 +41,7 @@ from seeds.registry import get_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "planning_memory_ceiling.md"
-DEFAULT_SEEDS = "fact_manager,dual_memory,experience_learner,static_dynamic"
+DEFAULT_SEEDS = "fact_manager,dual_memory,experience_learner,static_dynamic,eidetic_fading"
 
 PROBE = '''
 """A probe: the treatments that worked and where each kind of object was seen, most often first."""
@@ -118,6 +122,7 @@ def main() -> None:
     seeds = [name.strip() for name in args.seeds.split(",") if name.strip()]
     programs = [(name, get_seed(name).source) for name in seeds]
     programs += [(name, probe_source(places)) for name, places in PROBES.items()]
+    programs += [(f"{name}+places", places_child(get_seed(name).source)) for name in seeds]
     worlds = {
         "ALFWorld": alfworld_orders(Path(args.alfworld), args.orders),
         "built-in": [generate_dataset(seed, 20) for seed in range(args.builtin_seeds)],

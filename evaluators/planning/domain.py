@@ -1,9 +1,10 @@
 """The planning domain: data specs, and the evaluation of a memory program on a split.
 
 A data spec is what a user types after `--data`:
-- `household` (the embedded default) or `household:seed=3,households=20,tasks=6,trials=1`: the built-in
-  household world (`household`), generated, no download; a room gives one to three tasks, as the floor
-  plans of ALFWorld's dev games give games, and `trials=N` plays N tasks in each room;
+- `household` (the embedded default: seed 0, 60 episodes of 6 tasks) or
+  `household:seed=3,households=20,tasks=6,trials=1`: the built-in household world, generated, no
+  download; a room gives one to three tasks, as the floor plans of ALFWorld's dev games give games, and
+  `trials=N` plays N tasks in each room;
 - `alfworld:PATH`: ALFWorld games (`game.tw-pddl` files under PATH), played with the `alfworld` extra.
 
 An evaluation plays each episode of the split with a fresh memory (one session per episode, kept across

@@ -50,7 +50,7 @@ def run(domain, dataset, capabilities, source, split="select", agent=None, **opt
 def test_the_domain_is_registered_with_the_household_world_as_default():
     domain = get_domain("planning")
     assert domain.name == "planning" and domain.default_data == "household"
-    assert len(domain.load_dataset(domain.default_data).episodes) == 20
+    assert len(domain.load_dataset(domain.default_data).episodes) == 60
 
 
 def test_memory_saves_more_when_tasks_come_in_rooms_seen_before(domain, capabilities):
