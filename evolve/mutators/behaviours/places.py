@@ -11,7 +11,7 @@ object the task names was seen most often; after them, what the program read, le
 commands and the world's answers) that the counts hold in short. Measured with the offline agent
 (docs/planning.md): such counts save as many steps on the ALFWorld dev games as the seeds that save most
 (benchmarks/results/planning_memory_ceiling.md), and the winner of a built-in run, a `places` child, reads
-128 characters a task there against 1,522 for `fact_manager`, which saves as many steps.
+123 characters a task there against 1,522 for `fact_manager`, which saves as many steps.
 """
 
 from __future__ import annotations
