@@ -86,8 +86,7 @@ def test_the_programs_own_read_follows_without_the_raw_play_the_counts_hold() ->
 
 
 def test_a_places_child_tells_the_offline_agent_where_to_look_and_what_heats() -> None:
-    """Through the planning agent's own schema filling and hint reading: the parent's read is ranked by
-    words, the child's starts with the counted places."""
+    """Through the planning agent's own schema filling and hint reading; and `places` is applied once."""
     child = places.apply(ProgramText(get_seed("bm25_turns").source), OperatorContext(random.Random(0), 3000))
     assert child is not None and child.description.startswith("places: ")
     agent = OfflinePlanningAgent()
