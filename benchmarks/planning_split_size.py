@@ -21,14 +21,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from benchmarks.planning_transfer import evaluate_offline
 from evaluators.planning.domain import PlanningDomain
 from evaluators.planning.household import generate_dataset
 from evolve.mutators.behaviours import places
 from evolve.mutators.behaviours.base import OperatorContext
 from evolve.mutators.program_text import ProgramText
-from providers.embedders import make_embedder
 from sandbox.hash_seed import pin_hash_seed
-from sandbox.session import Capabilities, InProcessSession
 from seeds import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,16 +42,7 @@ COLUMNS = (
 def select_score(job: tuple[str, int, int]) -> float:
     """The `select` score of one program on one seed of the world."""
     source, seed, households = job
-    domain = PlanningDomain()
-    result = domain.evaluate(
-        source,
-        generate_dataset(seed, households),
-        "select",
-        domain.make_agent("offline"),
-        InProcessSession,
-        Capabilities(embed=make_embedder("hashed")),
-    )
-    return result.score
+    return evaluate_offline(source, generate_dataset(seed, households), "select").score
 
 
 def places_child(source: str) -> str:

@@ -256,12 +256,13 @@ def saved_share(steps: float, baseline_steps: float) -> float:
     return 1 - steps / baseline_steps if baseline_steps else 0.0
 
 
-def evaluate_offline(source: str, dataset: PlanningDataset) -> EvaluationResult:
-    """The program on all of one dataset with the offline agent, in-process, hashed embedder."""
+def evaluate_offline(source: str, dataset: PlanningDataset, split: str = "all") -> EvaluationResult:
+    """The program on one split (by default all) of one dataset with the offline agent, in-process, hashed
+    embedder."""
     domain = PlanningDomain()
     agent = domain.make_agent("offline")
     capabilities = Capabilities(embed=make_embedder("hashed"))
-    return domain.evaluate(source, dataset, "all", agent, InProcessSession, capabilities)
+    return domain.evaluate(source, dataset, split, agent, InProcessSession, capabilities)
 
 
 def evaluate_unit(source: str, dataset: PlanningDataset) -> Unit:
