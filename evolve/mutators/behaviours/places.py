@@ -17,25 +17,19 @@ commands and the world's answers) that the counts hold in short. Measured with t
 from __future__ import annotations
 
 from evolve.mutators.behaviours.base import Behaviour, OperatorContext
-from evolve.mutators.behaviours.wrapping import wrap
+from evolve.mutators.behaviours.wrapping import recording_wrapper, wrap
 from evolve.mutators.program_text import ProgramText
 
 NAME = "places"
-WRAPPER = '''
-class KnowledgeBase:
-    """{inner}, with where each kind of object was seen, and the treatments that worked, read first."""
-
-    def __init__(self, toolkit):
-        self.inner = {inner}(toolkit)
-        self.places = _PlaceCounts()
-
-    def write(self, item, raw_text):
-        self.inner.write(item, raw_text)
-        self.places.add_trajectory(raw_text)
-
-    def read(self, query):
-        return _places_first(self.inner.read(query), query, self.places, PLACES_PER_KIND, PLACES_READ_CHARS)
-'''
+WRAPPER = recording_wrapper(
+    "with where each kind of object was seen, and the treatments that worked, read first",
+    "places",
+    "_PlaceCounts",
+    "add_trajectory",
+    """
+    return _places_first(self.inner.read(query), query, self.places, PLACES_PER_KIND, PLACES_READ_CHARS)
+    """,
+)
 
 
 def apply(program: ProgramText, context: OperatorContext) -> Behaviour | None:

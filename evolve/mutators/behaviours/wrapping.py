@@ -31,31 +31,38 @@ def runtime_program() -> ProgramText:
     return ProgramText(RUNTIME.read_text(encoding="utf-8"))
 
 
-_LEDGER_WRAPPER = '''
+_RECORDING_WRAPPER = '''
 class KnowledgeBase:
     """{inner}, <what>."""
 
     def __init__(self, toolkit):
         self.inner = {inner}(toolkit)
-        self.ledger = _TurnLedger()
+        self.<record> = <record_class>()
 
     def write(self, item, raw_text):
         self.inner.write(item, raw_text)
-        self.ledger.add_session(raw_text)
+        self.<record>.<add>(raw_text)
 
     def read(self, query):
 <read>
 '''
 
 
-def ledger_wrapper(what: str, read: str) -> str:
-    """The wrapper class of the behaviours that need to know where and when each turn was said: it passes
-    every write on and keeps the turns in a `_TurnLedger` (`self.ledger`), and its `read` is `read` (the
-    body of the method, any indentation, using `self.inner`, `self.ledger` and `query`). `what` ends its
-    docstring ("{inner}, `what`.")."""
+def recording_wrapper(what: str, record: str, record_class: str, add: str, read: str) -> str:
+    """The wrapper class of a behaviour that keeps its own record of every text written: it passes every
+    write on and gives the raw text to `self.<record>.<add>` too (`record` an instance of the runtime class
+    `record_class`), and its `read` is `read` (the body of the method, any indentation, using
+    `self.inner`, `self.<record>` and `query`). `what` ends its docstring ("{inner}, `what`.")."""
     body = textwrap.indent(textwrap.dedent(read).strip("\n"), " " * 8)
-    head, tail = _LEDGER_WRAPPER.split("<read>")
-    return head.replace("<what>", what) + body + tail
+    head, tail = _RECORDING_WRAPPER.split("<read>")
+    head = head.replace("<what>", what).replace("<record_class>", record_class)
+    return head.replace("<record>", record).replace("<add>", add) + body + tail
+
+
+def ledger_wrapper(what: str, read: str) -> str:
+    """The wrapper class of the behaviours that need to know where and when each turn was said: it keeps
+    the turns in a `_TurnLedger` (`self.ledger`); see `recording_wrapper`."""
+    return recording_wrapper(what, "ledger", "_TurnLedger", "add_session", read)
 
 
 def inner_name(program: ProgramText) -> str | None:
